@@ -1,0 +1,208 @@
+/**
+ * The one storage contract. SQLite (embedded default) and PostgreSQL (scale-out) both implement it,
+ * and one shared test suite (test/store/contract.test.ts) runs against both.
+ *
+ * Reads and writes go through repositories; anything that changes more than one row runs inside
+ * `transaction`, which hands the callback a transaction-bound set of the same repositories.
+ */
+import type {
+  ApiToken,
+  Group,
+  LogEvent,
+  Membership,
+  Session,
+  User,
+  UserCredentials,
+  UserProfile,
+  UserStatus,
+} from "../core/directory/model.js";
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque cursor for the next page, or null when this page is the last. */
+  nextCursor: string | null;
+}
+
+export interface PageRequest {
+  limit: number;
+  after?: string | undefined;
+}
+
+export interface UserFilter {
+  login?: string | undefined;
+  status?: UserStatus | undefined;
+  /** Case-insensitive prefix over login, email, first, last and display name. */
+  q?: string | undefined;
+}
+
+export interface GroupFilter {
+  name?: string | undefined;
+  source?: string | undefined;
+  /** Case-insensitive prefix over the group name. */
+  q?: string | undefined;
+}
+
+export interface LogFilter {
+  action?: string | undefined;
+  targetId?: string | undefined;
+  since?: string | undefined;
+}
+
+export interface NewUser {
+  id: string;
+  profile: UserProfile;
+  status: UserStatus;
+  passwordHash: string | null;
+  at: string;
+}
+
+export interface UserChange {
+  profile?: UserProfile;
+  status?: UserStatus;
+  passwordHash?: string | null;
+  at: string;
+}
+
+export interface NewGroup {
+  id: string;
+  name: string;
+  description: string | null;
+  source: string;
+  externalId: string | null;
+  at: string;
+}
+
+export interface GroupChange {
+  name?: string;
+  description?: string | null;
+  externalId?: string | null;
+  at: string;
+}
+
+export interface UserRepo {
+  insert(user: NewUser): Promise<User>;
+  /** Bulk insert for imports; the caller runs it inside a transaction. */
+  insertMany(users: NewUser[]): Promise<void>;
+  get(id: string): Promise<User | null>;
+  getByLogin(login: string): Promise<User | null>;
+  /** Map login key (lower-case) -> id for the given logins; used by imports to resolve references. */
+  idsByLogin(logins: string[]): Promise<Map<string, string>>;
+  list(filter: UserFilter, page: PageRequest): Promise<Page<User>>;
+  count(): Promise<number>;
+  /**
+   * Applies the change when the stored version equals `expectedVersion` (or unconditionally when it
+   * is undefined); returns the new row, or null when the version did not match.
+   */
+  update(id: string, change: UserChange, expectedVersion?: number): Promise<User | null>;
+  delete(id: string): Promise<boolean>;
+  credentials(id: string): Promise<UserCredentials | null>;
+  /**
+   * Counts one failed sign-in atomically; when the count reaches `maxAttempts` the account is locked
+   * until `lockUntil`. Returns the new state.
+   */
+  recordLoginFailure(
+    id: string,
+    policy: { maxAttempts: number; lockUntil: string },
+  ): Promise<{ failedLogins: number; lockedUntil: string | null }>;
+  recordLoginSuccess(id: string, at: string): Promise<void>;
+}
+
+export interface GroupRepo {
+  insert(group: NewGroup): Promise<Group>;
+  insertMany(groups: NewGroup[]): Promise<void>;
+  get(id: string): Promise<Group | null>;
+  getByName(source: string, name: string): Promise<Group | null>;
+  /** Map `${source}\u0000${nameKey}` -> id, for resolving import references. */
+  idsByName(refs: { source: string; name: string }[]): Promise<Map<string, string>>;
+  list(filter: GroupFilter, page: PageRequest): Promise<Page<Group>>;
+  count(): Promise<number>;
+  update(id: string, change: GroupChange, expectedVersion?: number): Promise<Group | null>;
+  delete(id: string): Promise<boolean>;
+}
+
+export interface MembershipRepo {
+  /** Returns false when the membership already existed. */
+  add(groupId: string, userId: string, at: string): Promise<boolean>;
+  addMany(rows: Membership[]): Promise<number>;
+  remove(groupId: string, userId: string, at: string): Promise<boolean>;
+  has(groupId: string, userId: string): Promise<boolean>;
+  /** The hot path at sign-in: every group of one user, in one indexed query. */
+  groupsOfUser(userId: string): Promise<Group[]>;
+  membersOfGroup(groupId: string, page: PageRequest): Promise<Page<User>>;
+  count(): Promise<number>;
+}
+
+export interface NewApiToken {
+  id: string;
+  name: string;
+  prefix: string;
+  tokenHash: string;
+  createdBy: string | null;
+  at: string;
+  expiresAt: string | null;
+}
+
+export interface TokenRepo {
+  insert(token: NewApiToken): Promise<ApiToken>;
+  list(): Promise<ApiToken[]>;
+  get(id: string): Promise<ApiToken | null>;
+  findActiveByHash(tokenHash: string, now: string): Promise<ApiToken | null>;
+  touch(id: string, at: string): Promise<void>;
+  revoke(id: string, at: string): Promise<boolean>;
+}
+
+export interface NewSession {
+  idHash: string;
+  userId: string;
+  kind: Session["kind"];
+  csrfToken: string;
+  at: string;
+  expiresAt: string;
+}
+
+export interface SessionRepo {
+  insert(session: NewSession): Promise<void>;
+  findActive(idHash: string, now: string): Promise<Session | null>;
+  touch(idHash: string, at: string): Promise<void>;
+  delete(idHash: string): Promise<void>;
+  deleteForUser(userId: string): Promise<number>;
+  deleteExpired(now: string): Promise<number>;
+}
+
+export interface AdminRepo {
+  grant(userId: string, role: string, at: string): Promise<void>;
+  revoke(userId: string, role: string): Promise<boolean>;
+  rolesOf(userId: string): Promise<string[]>;
+}
+
+export interface LogRepo {
+  append(event: LogEvent): Promise<void>;
+  list(filter: LogFilter, page: PageRequest): Promise<Page<LogEvent>>;
+}
+
+export interface Repos {
+  users: UserRepo;
+  groups: GroupRepo;
+  memberships: MembershipRepo;
+  tokens: TokenRepo;
+  sessions: SessionRepo;
+  admins: AdminRepo;
+  log: LogRepo;
+}
+
+export interface Store extends Repos {
+  readonly dialect: "sqlite" | "postgres";
+  /** Runs `fn` in one transaction: all of its writes commit together or none do. */
+  transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T>;
+  /** Cheap round-trip to the database, for /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Thrown by repositories when a unique constraint refuses a write. */
+export class UniqueViolation extends Error {
+  constructor(readonly constraint: "user_login" | "group_name" | "group_external_id" | "token_hash" | "other") {
+    super(`unique constraint violated: ${constraint}`);
+    this.name = "UniqueViolation";
+  }
+}

@@ -1,0 +1,36 @@
+import type { Kysely } from "kysely";
+import type { Repos, Store } from "../contract.js";
+import { adminRepo, sessionRepo, tokenRepo } from "./access.js";
+import { groupRepo } from "./groups.js";
+import { logRepo } from "./log.js";
+import { membershipRepo } from "./memberships.js";
+import type { Database } from "./schema.js";
+import { userRepo } from "./users.js";
+
+export function makeRepos(db: Kysely<Database>): Repos {
+  return {
+    users: userRepo(db),
+    groups: groupRepo(db),
+    memberships: membershipRepo(db),
+    tokens: tokenRepo(db),
+    sessions: sessionRepo(db),
+    admins: adminRepo(db),
+    log: logRepo(db),
+  };
+}
+
+/**
+ * Both backends share this implementation: Kysely renders each dialect's SQL, and the few
+ * differences (connection setup, pragmas) live in sqlite/ and postgres/.
+ */
+export function kyselyStore(db: Kysely<Database>, dialect: Store["dialect"], onClose: () => Promise<void>): Store {
+  return {
+    dialect,
+    ...makeRepos(db),
+    transaction: (fn) => db.transaction().execute((trx) => fn(makeRepos(trx))),
+    async ping() {
+      await db.selectFrom("users").select("id").limit(1).execute();
+    },
+    close: onClose,
+  };
+}

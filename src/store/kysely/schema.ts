@@ -1,0 +1,94 @@
+/** Row shapes as stored. Timestamps are ISO-8601 UTC strings in both dialects so they sort and compare alike. */
+
+export interface UsersTable {
+  id: string;
+  login: string;
+  /** Lower-cased login: the unique key (logins are case-insensitive). */
+  login_key: string;
+  email: string;
+  first_name: string | null;
+  last_name: string | null;
+  display_name: string | null;
+  status: string;
+  password_hash: string | null;
+  failed_logins: number;
+  locked_until: string | null;
+  created_at: string;
+  updated_at: string;
+  status_changed_at: string;
+  password_changed_at: string | null;
+  last_login_at: string | null;
+  version: number;
+}
+
+export interface GroupsTable {
+  id: string;
+  name: string;
+  name_key: string;
+  description: string | null;
+  source: string;
+  external_id: string | null;
+  created_at: string;
+  updated_at: string;
+  members_updated_at: string;
+  version: number;
+}
+
+export interface GroupMembersTable {
+  user_id: string;
+  group_id: string;
+  created_at: string;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  prefix: string;
+  token_hash: string;
+  created_by: string | null;
+  created_at: string;
+  last_used_at: string | null;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  user_id: string;
+  kind: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+}
+
+export interface AdminRolesTable {
+  user_id: string;
+  role: string;
+  created_at: string;
+}
+
+export interface SystemLogTable {
+  id: string;
+  published: string;
+  actor_type: string;
+  actor_id: string | null;
+  actor_display: string;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  target_display: string | null;
+  outcome: string;
+  summary: string;
+  request_id: string | null;
+}
+
+export interface Database {
+  users: UsersTable;
+  groups: GroupsTable;
+  group_members: GroupMembersTable;
+  api_tokens: ApiTokensTable;
+  sessions: SessionsTable;
+  admin_roles: AdminRolesTable;
+  system_log: SystemLogTable;
+}

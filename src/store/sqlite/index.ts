@@ -1,0 +1,26 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { Kysely, SqliteDialect } from "kysely";
+import type { Store } from "../contract.js";
+import { kyselyStore } from "../kysely/repos.js";
+import type { Database as Schema } from "../kysely/schema.js";
+import { migrateToLatest } from "../migrations/index.js";
+
+/** The embedded default: one SQLite file, WAL mode so the CLI can read while the server writes. */
+export async function openSqliteStore(file: string): Promise<Store> {
+  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  try {
+    await migrateToLatest(db as Kysely<unknown>);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return kyselyStore(db, "sqlite", () => db.destroy());
+}
