@@ -1,0 +1,108 @@
+import type { Store } from "../../store/contract.js";
+import { type Actor, logEvent } from "../audit.js";
+import { verifyPassword } from "../crypto/passwords.js";
+import { newSecret, sha256Hex } from "../crypto/tokens.js";
+import type { Session, User } from "../directory/model.js";
+import { DomainError } from "../errors.js";
+import { type Clock, systemClock } from "../ids.js";
+
+export interface SignInPolicy {
+  maxAttempts: number;
+  lockoutMinutes: number;
+  sessionTtlMinutes: number;
+}
+
+export const ADMIN_ROLE = "super_admin";
+
+/**
+ * Password sign-in and sessions, for the admin console and (later) the end-user portal.
+ * Failures say only "invalid credentials" so they do not reveal which logins exist; lockout is
+ * counted in the store atomically.
+ */
+export class SignInService {
+  constructor(
+    private readonly store: Store,
+    private readonly policy: SignInPolicy,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  async signIn(
+    kind: Session["kind"],
+    login: string,
+    password: string,
+    requestId: string | null = null,
+  ): Promise<{ user: User; sessionId: string; session: Session }> {
+    const now = this.clock.now();
+    const user = await this.store.users.getByLogin(login);
+    const creds = user ? await this.store.users.credentials(user.id) : null;
+    const actor: Actor = { type: "user", id: user?.id ?? null, display: login.slice(0, 100), requestId };
+    if (user && creds?.lockedUntil && Date.parse(creds.lockedUntil) > now.getTime()) {
+      await this.audit(actor, user, "FAILURE", "locked_out");
+      throw new DomainError("locked_out", "too many failed sign-ins; try again later", { until: creds.lockedUntil });
+    }
+    const ok = await verifyPassword(creds?.passwordHash ?? null, password);
+    if (!user || !ok) {
+      if (user) {
+        const lockUntil = new Date(now.getTime() + this.policy.lockoutMinutes * 60_000).toISOString();
+        await this.store.users.recordLoginFailure(user.id, { maxAttempts: this.policy.maxAttempts, lockUntil });
+      }
+      await this.audit(actor, user, "FAILURE", "invalid_credentials");
+      throw new DomainError("unauthorized", "invalid login or password");
+    }
+    if (user.status !== "ACTIVE") {
+      await this.audit(actor, user, "FAILURE", `status_${user.status.toLowerCase()}`);
+      throw new DomainError("unauthorized", "invalid login or password");
+    }
+    if (kind === "admin" && !(await this.store.admins.rolesOf(user.id)).includes(ADMIN_ROLE)) {
+      await this.audit(actor, user, "FAILURE", "not_an_admin");
+      throw new DomainError("forbidden", "this account is not an administrator");
+    }
+    // A fresh random id at every sign-in: a session id planted before sign-in is never promoted (fixation).
+    const sessionId = newSecret();
+    const session: Session = {
+      id: sha256Hex(sessionId),
+      userId: user.id,
+      kind,
+      csrfToken: newSecret(),
+      created: now.toISOString(),
+      expiresAt: new Date(now.getTime() + this.policy.sessionTtlMinutes * 60_000).toISOString(),
+      lastSeen: now.toISOString(),
+    };
+    await this.store.transaction(async (tx) => {
+      await tx.users.recordLoginSuccess(user.id, now.toISOString());
+      await tx.sessions.insert({ ...session, idHash: session.id, at: session.created });
+      await tx.log.append(
+        logEvent(
+          this.clock,
+          actor,
+          `user.session.start`,
+          { type: "user", id: user.id, display: user.profile.login },
+          {
+            kind,
+          },
+        ),
+      );
+    });
+    return { user, sessionId, session };
+  }
+
+  /** The session behind a cookie value, if it is still valid and its user still active. */
+  async session(sessionId: string): Promise<{ session: Session; user: User } | null> {
+    if (!sessionId || sessionId.length > 200) return null;
+    const now = this.clock.now().toISOString();
+    const session = await this.store.sessions.findActive(sha256Hex(sessionId), now);
+    if (!session) return null;
+    const user = await this.store.users.get(session.userId);
+    if (!user || user.status !== "ACTIVE") return null;
+    return { session, user };
+  }
+
+  async signOut(sessionId: string): Promise<void> {
+    await this.store.sessions.delete(sha256Hex(sessionId));
+  }
+
+  private async audit(actor: Actor, user: User | null, outcome: "SUCCESS" | "FAILURE", reason: string) {
+    const target = user ? { type: "user", id: user.id, display: user.profile.login } : null;
+    await this.store.log.append(logEvent(this.clock, actor, "user.session.start", target, { reason }, outcome));
+  }
+}

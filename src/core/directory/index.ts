@@ -1,0 +1,16 @@
+import type { Store } from "../../store/contract.js";
+import { type Clock, systemClock } from "../ids.js";
+import { GroupService } from "./groups-service.js";
+import { UserService } from "./users-service.js";
+
+export interface Directory {
+  users: UserService;
+  groups: GroupService;
+}
+
+export function directory(store: Store, clock: Clock = systemClock): Directory {
+  return { users: new UserService(store, clock), groups: new GroupService(store, clock) };
+}
+
+export { GroupService } from "./groups-service.js";
+export { UserService } from "./users-service.js";

@@ -1,0 +1,53 @@
+import { AppFilterError } from "./errors.js";
+
+/**
+ * App Filter: the group sources allowed to grant roles through group mapping. It exists so that a
+ * look-alike group created in another source (e.g. an HR-synced CSV) cannot grant a role.
+ * Sources: `local` (alias `okta`, as Okta admins write it), `active_directory`, `ldap`, `csv:<name>`.
+ */
+export type AppFilter = ReadonlySet<string>;
+
+const KNOWN_KINDS = new Set(["local", "active_directory", "ldap"]);
+const CSV_SOURCE = /^csv:([\w.-]{1,128})$/i;
+const parsedByText = new Map<string, AppFilter>();
+
+/** Canonical spelling of a group source, used for both App Filter entries and groups' sources. */
+export function normalizeGroupSource(source: string): string {
+  const trimmed = source.trim();
+  const csv = CSV_SOURCE.exec(trimmed);
+  if (csv) return `csv:${csv[1]}`;
+  const lower = trimmed.toLowerCase();
+  return lower === "okta" ? "local" : lower;
+}
+
+/** @throws AppFilterError on an unknown or malformed entry */
+export function parseAppFilter(text: string): AppFilter {
+  const cached = parsedByText.get(text);
+  if (cached) return cached;
+  const sources = new Set<string>();
+  for (const raw of text.split(",")) {
+    const entry = raw.trim();
+    if (entry === "") {
+      if (text.trim() === "") continue;
+      throw new AppFilterError(text, raw, "empty entry (doubled or trailing comma)");
+    }
+    const normalized = normalizeGroupSource(entry);
+    if (!KNOWN_KINDS.has(normalized) && !normalized.startsWith("csv:")) {
+      throw new AppFilterError(
+        text,
+        entry,
+        entry.toLowerCase().startsWith("csv")
+          ? 'CSV sources are written "csv:<name>" with a name of letters, digits and _.-'
+          : `unknown group source; use local (or okta), active_directory, ldap or csv:<name>`,
+      );
+    }
+    sources.add(normalized);
+  }
+  if (parsedByText.size > 256) parsedByText.clear();
+  parsedByText.set(text, sources);
+  return sources;
+}
+
+export function appFilterAllows(filter: AppFilter, groupSource: string): boolean {
+  return filter.has(normalizeGroupSource(groupSource));
+}

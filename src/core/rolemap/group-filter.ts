@@ -1,0 +1,128 @@
+import { RE2JS, RE2JSException, RE2JSSyntaxException } from "re2js";
+import { GroupFilterMissingCaptureError, GroupFilterSyntaxError } from "./errors.js";
+import { translateGroupFilter } from "./group-filter-syntax.js";
+
+/**
+ * Okta's default filter, accepted verbatim: `aws#<alias>#<role>#<account>` with role names limited
+ * to `[\w-]` — which is why role names with `.`, `@`, `+`, `=` or `,` never match it.
+ */
+export const OKTA_DEFAULT_GROUP_FILTER = "^aws\\#\\S+\\#(?{{role}}[\\w\\-]+)\\#(?{{accountid}}\\d+)$";
+
+/** Our default: same naming scheme, every legal IAM role name, 12-digit accounts, alias captured. */
+export const DEFAULT_GROUP_FILTER = "^aws#(?{{alias}}[^#]+)#(?{{role}}[\\w+=,.@-]{1,64})#(?{{accountid}}\\d{12})$";
+
+export const REQUIRED_CAPTURES = ["role", "accountid"] as const;
+
+export interface GroupFilterMatch {
+  /** Every named capture that participated in the match. */
+  captures: Readonly<Record<string, string>>;
+}
+
+export interface CompiledGroupFilter {
+  readonly source: string;
+  readonly captureNames: readonly string[];
+  /**
+   * Whole-name match (like Java's `Matcher.matches()`), so `^`/`$` are implied: a filter cannot
+   * accidentally grant a role to `evil-aws#x#Admin#123456789012` by matching a substring.
+   */
+  match(groupName: string): GroupFilterMatch | null;
+}
+
+export interface CompileOptions {
+  /** Captures that must be present; defaults to `role` and `accountid`. Pass [] to only check syntax. */
+  requiredCaptures?: readonly string[];
+}
+
+// Results per group name: names repeat across users, and capture extraction on the NFA costs ~10 µs.
+const MATCH_CACHE_LIMIT = 50_000;
+const FILTER_CACHE_LIMIT = 256;
+const compiledBySource = new Map<string, CompiledGroupFilter>();
+
+function toSyntaxError(source: string, error: unknown, translate: (offset: number) => number, re2: string) {
+  if (error instanceof RE2JSSyntaxException) {
+    const fragment = error.getPattern();
+    const at = fragment ? re2.indexOf(fragment) : -1;
+    return new GroupFilterSyntaxError(
+      source,
+      at === -1 ? 0 : translate(at),
+      fragment ? `${error.getDescription()}: \`${fragment}\`` : error.getDescription(),
+    );
+  }
+  if (error instanceof RE2JSException) return new GroupFilterSyntaxError(source, 0, error.message);
+  throw error;
+}
+
+function buildFilter(source: string): CompiledGroupFilter {
+  const translated = translateGroupFilter(source);
+  let pattern: RE2JS;
+  try {
+    pattern = RE2JS.compile(translated.re2Source);
+  } catch (error) {
+    throw toSyntaxError(source, error, translated.toSourcePosition, translated.re2Source);
+  }
+  const groupIndexes = Object.entries(pattern.namedGroups()) as Array<[string, number]>;
+  const cache = new Map<string, GroupFilterMatch | null>();
+
+  const evaluate = (groupName: string): GroupFilterMatch | null => {
+    // The DFA test is several times cheaper than capture extraction and rejects most names.
+    if (!pattern.testExact(groupName)) return null;
+    const matcher = pattern.matcher(groupName);
+    if (!matcher.matches()) return null;
+    const captures: Record<string, string> = {};
+    for (const [name, index] of groupIndexes) {
+      const value = matcher.group(index);
+      if (value !== null && value !== undefined) captures[name] = value;
+    }
+    return { captures: Object.freeze(captures) };
+  };
+
+  return {
+    source,
+    captureNames: translated.captureNames,
+    match(groupName: string): GroupFilterMatch | null {
+      const cached = cache.get(groupName);
+      if (cached !== undefined) return cached;
+      const result = evaluate(groupName);
+      if (cache.size >= MATCH_CACHE_LIMIT) cache.clear();
+      cache.set(groupName, result);
+      return result;
+    },
+  };
+}
+
+/**
+ * Compiles (and validates) a Group Filter written in Okta's syntax. Compiled filters are cached by
+ * source string, so calling this on every sign-in costs a map lookup.
+ * @throws GroupFilterSyntaxError, GroupFilterMissingCaptureError
+ */
+export function compileGroupFilter(source: string, options: CompileOptions = {}): CompiledGroupFilter {
+  let filter = compiledBySource.get(source);
+  if (filter === undefined) {
+    filter = buildFilter(source);
+    if (compiledBySource.size >= FILTER_CACHE_LIMIT) {
+      const oldest = compiledBySource.keys().next().value;
+      if (oldest !== undefined) compiledBySource.delete(oldest);
+    }
+    compiledBySource.set(source, filter);
+  }
+  const required = options.requiredCaptures ?? REQUIRED_CAPTURES;
+  const missing = required.filter((name) => !filter.captureNames.includes(name));
+  if (missing.length > 0) throw new GroupFilterMissingCaptureError(source, missing);
+  return filter;
+}
+
+/** Validation for the settings form: returns the error instead of throwing. */
+export function validateGroupFilter(source: string): GroupFilterSyntaxError | GroupFilterMissingCaptureError | null {
+  try {
+    compileGroupFilter(source);
+    return null;
+  } catch (error) {
+    if (error instanceof GroupFilterSyntaxError || error instanceof GroupFilterMissingCaptureError) return error;
+    throw error;
+  }
+}
+
+/** Forgets compiled filters and their per-name results (tests and cold-start benchmarks). */
+export function clearGroupFilterCache(): void {
+  compiledBySource.clear();
+}

@@ -1,0 +1,69 @@
+import pino, { type Logger } from "pino";
+import { resolveMasterKey } from "./config/master-key.js";
+import type { Config } from "./config/schema.js";
+import { SignInService } from "./core/access/sign-in.js";
+import { TokenService } from "./core/access/tokens.js";
+import { SecretBox } from "./core/crypto/secretbox.js";
+import { type Directory, directory } from "./core/directory/index.js";
+import { type Clock, systemClock } from "./core/ids.js";
+import type { Store } from "./store/contract.js";
+import { openStore } from "./store/open.js";
+
+/**
+ * Everything a shell (HTTP server or CLI command) needs, wired once: config, store, services.
+ * The shells stay thin: they translate requests and flags into calls on these services.
+ */
+export interface Runtime {
+  config: Config;
+  store: Store;
+  directory: Directory;
+  tokens: TokenService;
+  signIn: SignInService;
+  secrets: SecretBox;
+  logger: Logger;
+  clock: Clock;
+  close(): Promise<void>;
+}
+
+/** Log redaction: credentials and secrets never reach the log, whatever field they hide in. */
+export const REDACT_PATHS = [
+  "req.headers.authorization",
+  "req.headers.cookie",
+  "req.headers['x-csrf-token']",
+  'res.headers["set-cookie"]',
+  "*.password",
+  "*.secret",
+  "*.token",
+  "*.secretAccessKey",
+  "*.apiToken",
+];
+
+export function createLogger(config: Pick<Config, "logLevel">, destination?: pino.DestinationStream): Logger {
+  return pino({ level: config.logLevel, redact: { paths: REDACT_PATHS, censor: "[redacted]" } }, destination);
+}
+
+export async function openRuntime(config: Config, opts: { logger?: Logger; clock?: Clock } = {}): Promise<Runtime> {
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? createLogger(config);
+  const secrets = new SecretBox(resolveMasterKey(config));
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  return {
+    config,
+    store,
+    directory: directory(store, clock),
+    tokens: new TokenService(store, clock),
+    signIn: new SignInService(
+      store,
+      {
+        maxAttempts: config.security.loginMaxAttempts,
+        lockoutMinutes: config.security.lockoutMinutes,
+        sessionTtlMinutes: config.security.sessionTtlMinutes,
+      },
+      clock,
+    ),
+    secrets,
+    logger,
+    clock,
+    close: () => store.close(),
+  };
+}
