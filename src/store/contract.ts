@@ -16,6 +16,7 @@ import type {
   UserProfile,
   UserStatus,
 } from "../core/directory/model.js";
+import type { AppRepo, AppSecretRepo, AssignmentRepo, SigningKeyRepo } from "./contract-apps.js";
 
 export interface Page<T> {
   items: T[];
@@ -181,6 +182,10 @@ export interface LogRepo {
 }
 
 export interface Repos {
+  apps: AppRepo;
+  assignments: AssignmentRepo;
+  signingKeys: SigningKeyRepo;
+  appSecrets: AppSecretRepo;
   users: UserRepo;
   groups: GroupRepo;
   memberships: MembershipRepo;
@@ -201,7 +206,9 @@ export interface Store extends Repos {
 
 /** Thrown by repositories when a unique constraint refuses a write. */
 export class UniqueViolation extends Error {
-  constructor(readonly constraint: "user_login" | "group_name" | "group_external_id" | "token_hash" | "other") {
+  constructor(
+    readonly constraint: "user_login" | "group_name" | "group_external_id" | "token_hash" | "app_slug" | "other",
+  ) {
     super(`unique constraint violated: ${constraint}`);
     this.name = "UniqueViolation";
   }

@@ -12,6 +12,7 @@ export function translateUniqueViolation(err: unknown): never {
   if (/groups_source_external_id|groups\.source, groups\.external_id/.test(text))
     throw new UniqueViolation("group_external_id");
   if (/token_hash/.test(text)) throw new UniqueViolation("token_hash");
+  if (/apps_slug|apps\.slug/.test(text)) throw new UniqueViolation("app_slug");
   throw new UniqueViolation("other");
 }
 

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Repos, Store } from "../contract.js";
 import { adminRepo, sessionRepo, tokenRepo } from "./access.js";
+import { appRepo, appSecretRepo, assignmentRepo, signingKeyRepo } from "./apps.js";
 import { groupRepo } from "./groups.js";
 import { logRepo } from "./log.js";
 import { membershipRepo } from "./memberships.js";
@@ -9,6 +10,10 @@ import { userRepo } from "./users.js";
 
 export function makeRepos(db: Kysely<Database>): Repos {
   return {
+    apps: appRepo(db),
+    assignments: assignmentRepo(db),
+    signingKeys: signingKeyRepo(db),
+    appSecrets: appSecretRepo(db),
     users: userRepo(db),
     groups: groupRepo(db),
     memberships: membershipRepo(db),

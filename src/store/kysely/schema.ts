@@ -83,7 +83,52 @@ export interface SystemLogTable {
   request_id: string | null;
 }
 
+export interface AppsTable {
+  id: string;
+  slug: string;
+  type: string;
+  label: string;
+  status: string;
+  settings: string;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+export interface AppAssignmentsTable {
+  app_id: string;
+  principal_type: string;
+  principal_id: string;
+  profile: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AppSigningKeysTable {
+  id: string;
+  app_id: string;
+  state: string;
+  bits: number;
+  certificate_pem: string;
+  private_key_sealed: string;
+  not_after: string;
+  created_at: string;
+  activated_at: string | null;
+  retired_at: string | null;
+}
+
+export interface AppSecretsTable {
+  app_id: string;
+  name: string;
+  sealed: string;
+  updated_at: string;
+}
+
 export interface Database {
+  apps: AppsTable;
+  app_assignments: AppAssignmentsTable;
+  app_signing_keys: AppSigningKeysTable;
+  app_secrets: AppSecretsTable;
   users: UsersTable;
   groups: GroupsTable;
   group_members: GroupMembersTable;

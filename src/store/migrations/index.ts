@@ -1,9 +1,11 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
 import * as m001 from "./001-directory.js";
+import * as m002 from "./002-apps.js";
 
 /** Migrations are listed in code (not read from disk) so the compiled package carries them. */
 const migrations: Record<string, Migration> = {
   "001-directory": m001,
+  "002-apps": m002,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,0 +1,51 @@
+/** Applications people sign in to (AWS Account Federation, IAM Identity Center) and what hangs off them. */
+
+export const APP_TYPES = ["aws-account-federation", "aws-iam-identity-center", "generic-scim2"] as const;
+export type AppType = (typeof APP_TYPES)[number];
+
+/** An INACTIVE app signs no one in: that is how the old app is switched off after a migration. */
+export type AppStatus = "ACTIVE" | "INACTIVE";
+
+export interface App {
+  id: string;
+  /** Stable, human-chosen handle used in URLs and the CLI (e.g. `aws-demo`). */
+  slug: string;
+  type: AppType;
+  label: string;
+  status: AppStatus;
+  /** Type-specific settings, validated by the app type's schema before every write. */
+  settings: Record<string, unknown>;
+  created: string;
+  lastUpdated: string;
+  version: number;
+}
+
+export type PrincipalType = "user" | "group";
+
+/** Who is assigned to an app, and (for AWS federation) the roles assigned with the assignment. */
+export interface AppAssignment {
+  appId: string;
+  principalType: PrincipalType;
+  principalId: string;
+  /** Per-assignment profile, e.g. `{ samlRoles: [{ roleArn, providerArn? }] }`. */
+  profile: Record<string, unknown>;
+  created: string;
+  lastUpdated: string;
+}
+
+export type SigningKeyState = "next" | "active" | "retired";
+
+/** A SAML signing key. The private key is sealed at rest; only the certificate is public. */
+export interface SigningKey {
+  id: string;
+  appId: string;
+  state: SigningKeyState;
+  bits: number;
+  certificatePem: string;
+  /** SecretBox-sealed PKCS#8 PEM, opened only to sign. */
+  privateKeySealed: string;
+  notAfter: string;
+  created: string;
+  activated: string | null;
+  retired: string | null;
+}

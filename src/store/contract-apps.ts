@@ -1,0 +1,59 @@
+/** Storage contract for applications, assignments, signing keys and sealed app secrets. */
+import type { App, AppAssignment, AppStatus, PrincipalType, SigningKey, SigningKeyState } from "../core/apps/model.js";
+import type { Page, PageRequest } from "./contract.js";
+
+export interface NewApp {
+  id: string;
+  slug: string;
+  type: App["type"];
+  label: string;
+  status: AppStatus;
+  settings: Record<string, unknown>;
+  at: string;
+}
+
+export interface AppChange {
+  label?: string;
+  status?: AppStatus;
+  settings?: Record<string, unknown>;
+  at: string;
+}
+
+export interface AppRepo {
+  insert(app: NewApp): Promise<App>;
+  get(id: string): Promise<App | null>;
+  getBySlug(slug: string): Promise<App | null>;
+  list(filter: { type?: App["type"] | undefined }, page: PageRequest): Promise<Page<App>>;
+  update(id: string, change: AppChange, expectedVersion?: number): Promise<App | null>;
+  delete(id: string): Promise<boolean>;
+}
+
+export interface AssignmentRepo {
+  /** Creates or replaces the assignment's profile. Returns true when it was new. */
+  upsert(a: {
+    appId: string;
+    principalType: PrincipalType;
+    principalId: string;
+    profile: Record<string, unknown>;
+    at: string;
+  }): Promise<boolean>;
+  remove(appId: string, principalType: PrincipalType, principalId: string): Promise<boolean>;
+  get(appId: string, principalType: PrincipalType, principalId: string): Promise<AppAssignment | null>;
+  listForApp(appId: string): Promise<AppAssignment[]>;
+  /** The assignments that reach one user on one app: direct, or through any of the given groups. */
+  forUser(appId: string, userId: string, groupIds: readonly string[]): Promise<AppAssignment[]>;
+  /** Ids of the apps a user reaches directly or through the given groups (the dashboard's tiles). */
+  appIdsForUser(userId: string, groupIds: readonly string[]): Promise<string[]>;
+}
+
+export interface SigningKeyRepo {
+  insert(k: Omit<SigningKey, "activated" | "retired">): Promise<SigningKey>;
+  listForApp(appId: string): Promise<SigningKey[]>;
+  setState(id: string, state: SigningKeyState, at: string): Promise<SigningKey | null>;
+}
+
+export interface AppSecretRepo {
+  put(appId: string, name: string, sealed: string, at: string): Promise<void>;
+  get(appId: string, name: string): Promise<string | null>;
+  delete(appId: string, name: string): Promise<boolean>;
+}
