@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# The README's test command: installs what the tests need, then runs every suite on SQLite and
+# `npm test` (the README's test command): installs what the tests need, then runs every suite on SQLite and
 # PostgreSQL, the lint and type checks, and the AWS CLI smoke test against the sandbox.
 # Ends with one line "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/ensure-services.sh || exit 1
-if [ "${CI:-}" = "true" ] || [ ! -d node_modules ]; then npm ci --no-audit --no-fund || exit 1; fi
+[ -d node_modules ] || npm ci --no-audit --no-fund || exit 1
 
 passed=0
 failed=0
