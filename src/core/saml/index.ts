@@ -1,0 +1,10 @@
+export * from "./attributes.js";
+export * from "./errors.js";
+export * from "./keys.js";
+export * from "./metadata.js";
+export * from "./partitions.js";
+export * from "./response.js";
+export * from "./session-name.js";
+export * from "./signature.js";
+export * from "./size.js";
+export { assertXmlChars, escapeAttribute, escapeText } from "./xml.js";

@@ -1,0 +1,143 @@
+import { randomBytes } from "node:crypto";
+import { type AwsAttributes, attributeStatement } from "./attributes.js";
+import { SamlConfigurationError, SamlResponseTooLargeError } from "./errors.js";
+import { type AwsPartition, partitionInfo } from "./partitions.js";
+import { envelopedSignature, type XmlSigner } from "./signature.js";
+import { samlInstant, userAttribute, userText } from "./xml.js";
+
+export const SAML_PROTOCOL_NS = "urn:oasis:names:tc:SAML:2.0:protocol";
+export const SAML_ASSERTION_NS = "urn:oasis:names:tc:SAML:2.0:assertion";
+export const NAME_ID_FORMAT = {
+  persistent: "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent",
+  transient: "urn:oasis:names:tc:SAML:2.0:nameid-format:transient",
+  emailAddress: "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+  unspecified: "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
+} as const;
+const PASSWORD_PROTECTED_TRANSPORT = "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport";
+
+/** AssumeRoleWithSAML's documented maximum length of the base64 `SAMLAssertion` parameter. */
+export const AWS_MAX_SAML_RESPONSE_BASE64 = 100_000;
+
+export interface SamlResponseOptions extends AwsAttributes {
+  /** IdP entityID: must equal the entityID of the metadata uploaded to the IAM SAML provider. */
+  issuer: string;
+  partition: AwsPartition;
+  /** ACS posted to (Destination and Recipient); defaults to the partition's sign-in URL. */
+  acsUrl?: string;
+  /** Defaults to the partition's audience (`urn:amazon:webservices`...). */
+  audience?: string;
+  nameId: string;
+  nameIdFormat?: string;
+  /** Only for SP-initiated flows; AWS IAM federation is IdP-initiated. */
+  inResponseTo?: string;
+  sessionIndex?: string;
+  authnInstant?: Date;
+  /** How long the assertion may be presented. Default 300 s. */
+  lifetimeSeconds?: number;
+  /** NotBefore is set this far in the past to tolerate clock skew. Default 60 s. */
+  clockSkewSeconds?: number;
+  signAssertion?: boolean;
+  signResponse?: boolean;
+  maxBase64Length?: number;
+  /** Injectable for tests. */
+  now?: () => Date;
+  generateId?: () => string;
+}
+
+export interface SamlResponse {
+  xml: string;
+  /** What the auto-POST form sends as `SAMLResponse`. */
+  base64: string;
+  responseId: string;
+  assertionId: string;
+  roleCount: number;
+}
+
+const NCNAME_ID = /^[A-Za-z_][\w.-]*$/;
+
+export function defaultSamlId(): string {
+  return `_${randomBytes(20).toString("hex")}`;
+}
+
+function checkedId(generateId: () => string): string {
+  const id = generateId();
+  if (!NCNAME_ID.test(id)) throw new SamlConfigurationError("generateId", `"${id}" is not an XML ID (NCName)`);
+  return id;
+}
+
+/** The assertion split where its Signature goes (right after Issuer, as the schema orders it). */
+function assertionParts(options: SamlResponseOptions, id: string, now: Date): { head: string; tail: string } {
+  const partition = partitionInfo(options.partition);
+  const acsUrl = userAttribute("acsUrl", options.acsUrl ?? partition.acsUrl);
+  const lifetimeMs = (options.lifetimeSeconds ?? 300) * 1000;
+  const issueInstant = samlInstant(now);
+  const notOnOrAfter = samlInstant(new Date(now.getTime() + lifetimeMs));
+  const notBefore = samlInstant(new Date(now.getTime() - (options.clockSkewSeconds ?? 60) * 1000));
+  const inResponseTo = options.inResponseTo
+    ? ` InResponseTo="${userAttribute("inResponseTo", options.inResponseTo)}"`
+    : "";
+  const sessionIndex = userAttribute("sessionIndex", options.sessionIndex ?? id);
+  const head =
+    `<saml:Assertion xmlns:saml="${SAML_ASSERTION_NS}" ID="${id}" IssueInstant="${issueInstant}" Version="2.0">` +
+    `<saml:Issuer>${userText("issuer", options.issuer)}</saml:Issuer>`;
+  const tail =
+    `<saml:Subject><saml:NameID Format="${userAttribute("nameIdFormat", options.nameIdFormat ?? NAME_ID_FORMAT.persistent)}">` +
+    `${userText("nameId", options.nameId)}</saml:NameID>` +
+    `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData${inResponseTo} ` +
+    `NotOnOrAfter="${notOnOrAfter}" Recipient="${acsUrl}"></saml:SubjectConfirmationData></saml:SubjectConfirmation></saml:Subject>` +
+    `<saml:Conditions NotBefore="${notBefore}" NotOnOrAfter="${notOnOrAfter}"><saml:AudienceRestriction><saml:Audience>` +
+    `${userText("audience", options.audience ?? partition.audience)}</saml:Audience></saml:AudienceRestriction></saml:Conditions>` +
+    `<saml:AuthnStatement AuthnInstant="${samlInstant(options.authnInstant ?? now)}" SessionIndex="${sessionIndex}">` +
+    `<saml:AuthnContext><saml:AuthnContextClassRef>${PASSWORD_PROTECTED_TRANSPORT}</saml:AuthnContextClassRef></saml:AuthnContext>` +
+    `</saml:AuthnStatement>${attributeStatement(options)}</saml:Assertion>`;
+  return { head, tail };
+}
+
+function responseOpenTag(options: SamlResponseOptions, id: string, now: Date): string {
+  const destination = userAttribute("acsUrl", options.acsUrl ?? partitionInfo(options.partition).acsUrl);
+  const inResponseTo = options.inResponseTo
+    ? ` InResponseTo="${userAttribute("inResponseTo", options.inResponseTo)}"`
+    : "";
+  return (
+    `<samlp:Response xmlns:samlp="${SAML_PROTOCOL_NS}" Destination="${destination}" ID="${id}"${inResponseTo} ` +
+    `IssueInstant="${samlInstant(now)}" Version="2.0">` +
+    `<saml:Issuer xmlns:saml="${SAML_ASSERTION_NS}">${userText("issuer", options.issuer)}</saml:Issuer>`
+  );
+}
+
+const STATUS_SUCCESS =
+  '<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"></samlp:StatusCode></samlp:Status>';
+
+/**
+ * Builds the SAML 2.0 Response AWS sign-in and AssumeRoleWithSAML accept, signing the Assertion
+ * and/or the Response (assertion first, so the Response signature covers the signed assertion).
+ * The XML is emitted in exclusive-c14n form, so digests are computed over the strings directly.
+ * @throws SamlAttributeError, SamlInvalidXmlCharacterError, SamlConfigurationError, SamlResponseTooLargeError
+ */
+export function buildSignedResponse(signer: XmlSigner, options: SamlResponseOptions): SamlResponse {
+  const signAssertion = options.signAssertion ?? true;
+  const signResponse = options.signResponse ?? true;
+  if (!signAssertion && !signResponse) {
+    throw new SamlConfigurationError(
+      "signAssertion",
+      "AWS requires a signature: sign the assertion, the response or both",
+    );
+  }
+  const now = (options.now ?? (() => new Date()))();
+  const generateId = options.generateId ?? defaultSamlId;
+  const responseId = checkedId(generateId);
+  const assertionId = checkedId(generateId);
+
+  const { head, tail } = assertionParts(options, assertionId, now);
+  const assertion = signAssertion ? head + envelopedSignature(signer, assertionId, head + tail) + tail : head + tail;
+
+  const open = responseOpenTag(options, responseId, now);
+  const rest = `${STATUS_SUCCESS}${assertion}</samlp:Response>`;
+  const xml = signResponse ? open + envelopedSignature(signer, responseId, open + rest) + rest : open + rest;
+
+  const base64 = Buffer.from(xml, "utf8").toString("base64");
+  const limit = options.maxBase64Length ?? AWS_MAX_SAML_RESPONSE_BASE64;
+  const roleCount = new Set(options.roles.map((r) => `${r.roleArn},${r.providerArn}`)).size;
+  if (base64.length > limit) throw new SamlResponseTooLargeError(roleCount, base64.length, limit);
+  return { xml, base64, responseId, assertionId, roleCount };
+}
