@@ -1,0 +1,41 @@
+import type { Repos } from "../../store/contract.js";
+import type { User } from "../directory/model.js";
+import { resolveRoles } from "../rolemap/resolve.js";
+import type { ResolveRolesResult } from "../rolemap/types.js";
+import { assignedRolesOf } from "./assignment-profile.js";
+import { signOnSettingsOf, validateAwsFederationSettings } from "./aws-federation-settings.js";
+import type { App } from "./model.js";
+
+export interface AppEntitlements extends ResolveRolesResult {
+  /** False when neither the user nor any of their groups is assigned to the app: no roles at all. */
+  assigned: boolean;
+  /** Why the app grants nothing before any role is looked at (inactive app, user not active). */
+  blockedBecause: "app_inactive" | "user_not_active" | null;
+}
+
+/**
+ * The store-facing side of role resolution: gathers the user's groups and the assignments that reach
+ * them, then asks `resolveRoles` — the one function that decides. Sign-in, explain and the migration's
+ * equivalence proof all come through here.
+ */
+export async function appEntitlements(repos: Repos, app: App, user: User): Promise<AppEntitlements> {
+  const settings = validateAwsFederationSettings(app.settings);
+  const groups = await repos.memberships.groupsOfUser(user.id);
+  const assignments = await repos.assignments.forUser(
+    app.id,
+    user.id,
+    groups.map((g) => g.id),
+  );
+  const blockedBecause = app.status !== "ACTIVE" ? "app_inactive" : user.status !== "ACTIVE" ? "user_not_active" : null;
+  const result = resolveRoles({
+    settings: signOnSettingsOf(settings),
+    groups: groups.map((g) => ({ id: g.id, name: g.name, source: g.source })),
+    userRoles: assignments.filter((a) => a.principalType === "user").flatMap((a) => assignedRolesOf(a.profile)),
+    groupRoles: assignments
+      .filter((a) => a.principalType === "group")
+      .map((a) => ({ groupId: a.principalId, roles: assignedRolesOf(a.profile) })),
+  });
+  const assigned = assignments.length > 0;
+  if (!assigned || blockedBecause) return { ...result, roles: [], assigned, blockedBecause };
+  return { ...result, assigned, blockedBecause };
+}

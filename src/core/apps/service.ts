@@ -1,0 +1,223 @@
+import type { Page, PageRequest, Store } from "../../store/contract.js";
+import { UniqueViolation } from "../../store/contract.js";
+import { type Actor, diff, logEvent } from "../audit.js";
+import type { User } from "../directory/model.js";
+import { DomainError, notFound, validationFailed } from "../errors.js";
+import { type Clock, newId, systemClock } from "../ids.js";
+import { validateAwsAssignmentProfile } from "./assignment-profile.js";
+import { validateAwsFederationSettings } from "./aws-federation-settings.js";
+import { type AppEntitlements, appEntitlements } from "./entitlements.js";
+import type { App, AppAssignment, AppType, PrincipalType } from "./model.js";
+
+const SLUG = /^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$/;
+/** App types whose settings this version validates; the others arrive with their own issues. */
+const SUPPORTED: readonly AppType[] = ["aws-account-federation"];
+
+const appTarget = (a: App) => ({ type: "app", id: a.id, display: a.slug });
+
+function validateSettings(type: AppType, settings: Record<string, unknown>): Record<string, unknown> {
+  if (type === "aws-account-federation") return validateAwsFederationSettings(settings);
+  throw validationFailed("unsupported app type", [{ path: "/type", message: `${type} is not available yet` }]);
+}
+
+export interface CreateAppInput {
+  slug: string;
+  type: AppType;
+  label: string;
+  settings?: Record<string, unknown> | undefined;
+}
+
+/** Applications and their assignments. Settings are validated in full before every write. */
+export class AppService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  async create(actor: Actor, input: CreateAppInput): Promise<App> {
+    const errors = [];
+    if (!SLUG.test(input.slug))
+      errors.push({ path: "/slug", message: "must be 3-64 of a-z, 0-9 and -, not starting or ending with -" });
+    if (!SUPPORTED.includes(input.type))
+      errors.push({ path: "/type", message: `must be one of ${SUPPORTED.join(", ")}` });
+    const label = input.label.trim();
+    if (!label || label.length > 200) errors.push({ path: "/label", message: "must be 1-200 characters" });
+    if (errors.length) throw validationFailed("the app is invalid", errors);
+    const settings = validateSettings(input.type, input.settings ?? {});
+    const at = this.clock.now().toISOString();
+    try {
+      return await this.store.transaction(async (tx) => {
+        const app = await tx.apps.insert({
+          id: newId("app"),
+          slug: input.slug,
+          type: input.type,
+          label,
+          status: "ACTIVE",
+          settings,
+          at,
+        });
+        await tx.log.append(
+          logEvent(this.clock, actor, "application.lifecycle.create", appTarget(app), {
+            after: { type: app.type, label, settings },
+          }),
+        );
+        return app;
+      });
+    } catch (err) {
+      if (err instanceof UniqueViolation)
+        throw new DomainError("conflict", `an app with slug ${input.slug} already exists`, { field: "/slug" });
+      throw err;
+    }
+  }
+
+  async get(idOrSlug: string): Promise<App> {
+    const app = (await this.store.apps.get(idOrSlug)) ?? (await this.store.apps.getBySlug(idOrSlug));
+    if (!app) throw notFound("app", idOrSlug);
+    return app;
+  }
+
+  list(page: PageRequest, type?: AppType): Promise<Page<App>> {
+    return this.store.apps.list({ type }, page);
+  }
+
+  /** Merges the given settings over the current ones, then validates the whole. */
+  async update(
+    actor: Actor,
+    idOrSlug: string,
+    change: { label?: string | undefined; settings?: Record<string, unknown> | undefined },
+    expectedVersion?: number,
+  ): Promise<App> {
+    const current = await this.get(idOrSlug);
+    const settings =
+      change.settings === undefined
+        ? current.settings
+        : validateSettings(current.type, { ...current.settings, ...change.settings });
+    const label = change.label === undefined ? current.label : change.label.trim();
+    if (!label || label.length > 200)
+      throw validationFailed("the app is invalid", [{ path: "/label", message: "must be 1-200 characters" }]);
+    return this.write(
+      actor,
+      current,
+      expectedVersion,
+      "application.lifecycle.update",
+      { label, settings },
+      diff({ label: current.label, settings: current.settings }, { label, settings }),
+    );
+  }
+
+  async setStatus(actor: Actor, idOrSlug: string, status: App["status"]): Promise<App> {
+    const current = await this.get(idOrSlug);
+    if (current.status === status) return current;
+    const action = status === "ACTIVE" ? "application.lifecycle.activate" : "application.lifecycle.deactivate";
+    return this.write(
+      actor,
+      current,
+      undefined,
+      action,
+      { status },
+      { before: { status: current.status }, after: { status } },
+    );
+  }
+
+  async delete(actor: Actor, idOrSlug: string): Promise<void> {
+    const current = await this.get(idOrSlug);
+    if (current.status === "ACTIVE") {
+      throw new DomainError("illegal_transition", "deactivate the app before deleting it", { status: current.status });
+    }
+    await this.store.transaction(async (tx) => {
+      await tx.apps.delete(current.id);
+      await tx.log.append(logEvent(this.clock, actor, "application.lifecycle.delete", appTarget(current), {}));
+    });
+  }
+
+  async assign(
+    actor: Actor,
+    idOrSlug: string,
+    principalType: PrincipalType,
+    principalRef: string,
+    profile: unknown,
+  ): Promise<AppAssignment> {
+    const app = await this.get(idOrSlug);
+    const principalId = await this.principalId(principalType, principalRef);
+    const partition = validateAwsFederationSettings(app.settings).partition;
+    const valid = validateAwsAssignmentProfile(profile, partition);
+    const at = this.clock.now().toISOString();
+    return this.store.transaction(async (tx) => {
+      const created = await tx.assignments.upsert({ appId: app.id, principalType, principalId, profile: valid, at });
+      await tx.log.append(
+        logEvent(
+          this.clock,
+          actor,
+          created ? "application.user_membership.add" : "application.user_membership.change",
+          appTarget(app),
+          { principalType, principalId, profile: valid },
+        ),
+      );
+      const a = await tx.assignments.get(app.id, principalType, principalId);
+      if (!a) throw new Error("assignment vanished inside its own transaction");
+      return a;
+    });
+  }
+
+  async unassign(actor: Actor, idOrSlug: string, principalType: PrincipalType, principalRef: string): Promise<void> {
+    const app = await this.get(idOrSlug);
+    const principalId = await this.principalId(principalType, principalRef);
+    await this.store.transaction(async (tx) => {
+      if (!(await tx.assignments.remove(app.id, principalType, principalId)))
+        throw notFound("assignment", `${principalType} ${principalRef}`);
+      await tx.log.append(
+        logEvent(this.clock, actor, "application.user_membership.remove", appTarget(app), {
+          principalType,
+          principalId,
+        }),
+      );
+    });
+  }
+
+  async assignments(idOrSlug: string): Promise<AppAssignment[]> {
+    return this.store.assignments.listForApp((await this.get(idOrSlug)).id);
+  }
+
+  /** Which roles this user gets on this app, and why — the same answer sign-in uses. */
+  async explain(idOrSlug: string, user: User): Promise<AppEntitlements> {
+    return appEntitlements(this.store, await this.get(idOrSlug), user);
+  }
+
+  private async principalId(type: PrincipalType, ref: string): Promise<string> {
+    if (type === "user") {
+      const u = (await this.store.users.get(ref)) ?? (await this.store.users.getByLogin(ref));
+      if (!u) throw notFound("user", ref);
+      return u.id;
+    }
+    const g = await this.store.groups.get(ref);
+    if (!g) throw notFound("group", ref);
+    return g.id;
+  }
+
+  private async write(
+    actor: Actor,
+    current: App,
+    expectedVersion: number | undefined,
+    action: string,
+    change: { label?: string; status?: App["status"]; settings?: Record<string, unknown> },
+    summary: Record<string, unknown>,
+  ): Promise<App> {
+    if (expectedVersion !== undefined && expectedVersion !== current.version) {
+      throw new DomainError(
+        "version_mismatch",
+        `the app changed since version ${expectedVersion}; re-read it and retry`,
+        { expected: expectedVersion, current: current.version },
+      );
+    }
+    const at = this.clock.now().toISOString();
+    return this.store.transaction(async (tx) => {
+      const updated = await tx.apps.update(current.id, { ...change, at }, current.version);
+      if (!updated)
+        throw new DomainError("version_mismatch", "the app changed meanwhile; re-read it and retry", {
+          id: current.id,
+        });
+      await tx.log.append(logEvent(this.clock, actor, action, appTarget(updated), summary));
+      return updated;
+    });
+  }
+}
