@@ -1,10 +1,70 @@
 import type { Command } from "commander";
+import { pino } from "pino";
+import { FixtureError, startSandbox } from "../../sandbox/index.js";
+import { CliError, printLine } from "../output.js";
+
+interface SandboxOptions {
+  port: string;
+  host: string;
+  dataDir?: string;
+  fixture: string;
+  logLevel: string;
+}
+
+function parsePort(raw: string): number {
+  if (!/^\d+$/.test(raw) || Number(raw) > 65535) throw new CliError(`--port must be an integer from 0 to 65535, got "${raw}"`, 2);
+  return Number(raw);
+}
 
 export function registerSandboxCommand(program: Command): void {
   program
     .command("sandbox")
     .description("Serve the local AWS sandbox (IAM, STS, Organizations, sign-in) on loopback")
-    .action(() => {
-      throw new Error("sandbox is being built (issue 3)");
+    .option("--port <port>", "port to listen on (0 picks a free one)", "4566")
+    .option("--host <host>", "address to bind; keep it on loopback", "127.0.0.1")
+    .option("--data-dir <dir>", "directory for sandbox.db (state survives restarts); in-memory when omitted")
+    .option("--fixture <name-or-path>", "fixture that seeds a fresh sandbox: a bundled name or a JSON file", "demo")
+    .option("--log-level <level>", "pino log level (silent, error, warn, info, debug)", "info")
+    .addHelpText(
+      "after",
+      "\nPoint AWS clients at the printed endpoint, e.g.\n" +
+        "  aws --endpoint-url http://127.0.0.1:4566 sts get-caller-identity\n" +
+        "See docs/sandbox.md for the demo fixture's credentials and account ids.",
+    )
+    .action(async (options: SandboxOptions) => {
+      const port = parsePort(options.port);
+      const logger = pino({ level: options.logLevel }, process.stderr);
+      let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+      try {
+        sandbox = await startSandbox({
+          port,
+          host: options.host,
+          fixture: options.fixture,
+          logger,
+          ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+        });
+      } catch (err) {
+        if (err instanceof FixtureError) throw new CliError(err.message, 2);
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === "EADDRINUSE") throw new CliError(`port ${port} on ${options.host} is already in use`);
+        throw err;
+      }
+      printLine(`rolebridge sandbox listening on ${sandbox.url}`);
+      printLine(`  sign-in ACS (commercial): ${sandbox.signinUrl()}`);
+      printLine(`  organization ${sandbox.organizationId}, management account ${sandbox.managementAccountId}`);
+      await new Promise<void>((resolve) => {
+        const stop = (signal: NodeJS.Signals) => {
+          logger.info({ signal }, "sandbox shutting down");
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
+          sandbox.close().then(resolve, (err: unknown) => {
+            logger.error({ err }, "sandbox did not close cleanly");
+            process.exitCode = 1;
+            resolve();
+          });
+        };
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+      });
     });
 }
