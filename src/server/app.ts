@@ -1,0 +1,93 @@
+import { randomUUID } from "node:crypto";
+import cookie from "@fastify/cookie";
+import swagger from "@fastify/swagger";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
+import type { Runtime } from "../runtime.js";
+import { authenticate, SESSION_COOKIE } from "./auth.js";
+import { installErrorHandling } from "./errors.js";
+import { installMetrics } from "./metrics.js";
+import { groupRoutes } from "./routes/groups.js";
+import { logRoutes } from "./routes/logs.js";
+import { opsRoutes } from "./routes/ops.js";
+import { sessionRoutes } from "./routes/sessions.js";
+import { tokenRoutes } from "./routes/tokens.js";
+import { userRoutes } from "./routes/users.js";
+import { validatorCompiler } from "./validation.js";
+
+const SECURITY_HEADERS = {
+  "x-content-type-options": "nosniff",
+  "x-frame-options": "DENY",
+  "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+  "referrer-policy": "no-referrer",
+  "cross-origin-resource-policy": "same-origin",
+  "cache-control": "no-store",
+} as const;
+
+/**
+ * The HTTP shell: admin REST API under /api/v1, its OpenAPI document, and the ops endpoints.
+ * It does not listen (see start.ts) and does not own the runtime: closing the app leaves the store open.
+ */
+export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: runtime.logger as FastifyBaseLogger,
+    genReqId: () => randomUUID(),
+    bodyLimit: runtime.config.bodyLimitBytes,
+    trustProxy: runtime.config.trustProxy,
+    onProtoPoisoning: "error",
+    onConstructorPoisoning: "error",
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  installErrorHandling(app);
+  app.decorateRequest("auth", null);
+
+  // JSON only: no text/plain or form parser, so a cross-site form cannot reach the API (and gets 415).
+  // An empty JSON body is read as "no body", as clients commonly send one with bodiless POSTs.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    if (body === "") return done(null, undefined);
+    return parseJson(request, body as string, done);
+  });
+
+  app.addHook("onSend", async (request, reply, payload) => {
+    reply.headers(SECURITY_HEADERS);
+    reply.header("x-request-id", request.id);
+    return payload;
+  });
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.0.3",
+      info: {
+        title: "rolebridge admin API",
+        version: "1",
+        description:
+          "Okta-style admin API. Authenticate with `Authorization: Bearer <api token>` (create one with " +
+          "`rolebridge token create`) or with an admin session cookie plus the `x-csrf-token` header on writes.",
+      },
+      components: {
+        securitySchemes: {
+          apiToken: { type: "http", scheme: "bearer", description: "API token (rbt_…)" },
+          adminSession: { type: "apiKey", in: "cookie", name: SESSION_COOKIE },
+        },
+      },
+      security: [{ apiToken: [] }, { adminSession: [] }],
+    },
+  });
+
+  const registry = installMetrics(app, runtime);
+  await app.register(opsRoutes, { runtime, registry });
+  await app.register(
+    async (api) => {
+      api.addHook("onRequest", authenticate(runtime));
+      await api.register(sessionRoutes, { runtime });
+      await api.register(userRoutes, { runtime });
+      await api.register(groupRoutes, { runtime });
+      await api.register(logRoutes, { runtime });
+      await api.register(tokenRoutes, { runtime });
+    },
+    { prefix: "/api/v1" },
+  );
+  return app;
+}

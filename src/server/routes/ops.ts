@@ -1,0 +1,60 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
+import type { Registry } from "prom-client";
+import type { Runtime } from "../../runtime.js";
+
+const tags = ["operations"];
+const Health = Type.Object(
+  {
+    status: Type.Union([Type.Literal("ok"), Type.Literal("unavailable")]),
+    checks: Type.Optional(Type.Object({ store: Type.String() }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+
+/** Liveness, readiness, metrics and the OpenAPI document; all unauthenticated. */
+export const opsRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime; registry: Registry }> = async (
+  app,
+  { runtime, registry },
+) => {
+  app.get(
+    "/healthz",
+    {
+      config: { public: true },
+      schema: { tags, summary: "Liveness: the process answers", response: { 200: Health } },
+    },
+    async () => ({ status: "ok" as const }),
+  );
+
+  app.get(
+    "/readyz",
+    {
+      config: { public: true },
+      schema: { tags, summary: "Readiness: the database answers", response: { 200: Health, 503: Health } },
+    },
+    async (request, reply) => {
+      try {
+        await runtime.store.ping();
+        return { status: "ok" as const, checks: { store: "ok" } };
+      } catch (err) {
+        // The cause goes to the log, not to an unauthenticated caller.
+        request.log.warn({ err }, "readiness check failed: store unreachable");
+        return reply.status(503).send({ status: "unavailable", checks: { store: "unreachable" } });
+      }
+    },
+  );
+
+  app.get(
+    "/metrics",
+    { config: { public: true }, schema: { tags, summary: "Prometheus metrics (text exposition format)" } },
+    async (_request, reply) => {
+      const text = await registry.metrics();
+      return reply.type(registry.contentType).send(text);
+    },
+  );
+
+  const openapi = async () => app.swagger();
+  const docs = { config: { public: true }, schema: { hide: true } };
+  app.get("/api/docs", docs, openapi);
+  app.get("/api/docs/openapi.json", docs, openapi);
+};

@@ -1,0 +1,60 @@
+import type { FastifyInstance } from "fastify";
+import type { Runtime } from "../runtime.js";
+import { buildApp } from "./app.js";
+
+export interface StartOptions {
+  host: string;
+  port: number;
+  /** Install SIGINT/SIGTERM handlers that shut down gracefully and then exit the process. */
+  handleSignals?: boolean;
+}
+
+export interface RunningServer {
+  url: string;
+  app: FastifyInstance;
+  /** Stops accepting connections, lets in-flight requests finish, then closes the store. Idempotent. */
+  close(): Promise<void>;
+}
+
+export async function startServer(runtime: Runtime, options: StartOptions): Promise<RunningServer> {
+  const app = await buildApp(runtime);
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : options.port;
+  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+  const url = `http://${host}:${port}`;
+
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      // Fastify's close answers new requests with 503 and waits for the in-flight ones.
+      try {
+        await app.close();
+      } finally {
+        await runtime.close();
+      }
+    })();
+    return closing;
+  };
+
+  if (options.handleSignals) {
+    const onSignal = (signal: NodeJS.Signals) => {
+      // A second signal while draining means "now": do not wait for slow requests.
+      process.once(signal, () => process.exit(1));
+      runtime.logger.info({ signal }, "shutting down: draining in-flight requests");
+      close().then(
+        () => {
+          runtime.logger.info("shutdown complete");
+          process.exit(0);
+        },
+        (err: unknown) => {
+          runtime.logger.error({ err }, "shutdown failed");
+          process.exit(1);
+        },
+      );
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+  }
+  return { url, app, close };
+}
