@@ -33,7 +33,8 @@ export interface AppAssignment {
   lastUpdated: string;
 }
 
-export type SigningKeyState = "next" | "active" | "retired";
+/** next: published, not yet signing; active: signs; previous: published after a rotation until retired. */
+export type SigningKeyState = "next" | "active" | "previous" | "retired";
 
 /** A SAML signing key. The private key is sealed at rest; only the certificate is public. */
 export interface SigningKey {

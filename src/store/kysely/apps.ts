@@ -220,6 +220,7 @@ export function signingKeyRepo(db: Kysely<Database>): SigningKeyRepo {
       const set: Partial<AppSigningKeysTable> = { state };
       if (state === "active") set.activated_at = at;
       if (state === "retired") set.retired_at = at;
+      // previous keeps activated_at: it records when the key started signing.
       const r = await db
         .updateTable("app_signing_keys")
         .set(set)

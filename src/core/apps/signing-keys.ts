@@ -1,0 +1,156 @@
+import type { Store } from "../../store/contract.js";
+import { type Actor, logEvent } from "../audit.js";
+import type { SecretBox } from "../crypto/secretbox.js";
+import { DomainError } from "../errors.js";
+import { type Clock, newId, systemClock } from "../ids.js";
+import { generateSigningKey, type RsaKeySize } from "../saml/keys.js";
+import { buildIdpMetadata } from "../saml/metadata.js";
+import { createXmlSigner, type XmlSigner } from "../saml/signature.js";
+import type { App, SigningKey } from "./model.js";
+
+const PUBLISHED: ReadonlySet<SigningKey["state"]> = new Set(["next", "active", "previous"]);
+
+/** Where an app's IdP lives under the public URL: its entityID and its sign-in endpoint. */
+export function idpUrls(publicUrl: string, app: Pick<App, "slug">) {
+  const base = `${publicUrl.replace(/\/+$/, "")}/app/${app.slug}`;
+  return { entityId: `${base}/saml/metadata`, ssoUrl: `${base}/sso/saml` };
+}
+
+/**
+ * SAML signing keys per app. Private keys are sealed under the master key with the key id as context.
+ * Rotation without a broken sign-in: add a next key (published beside the active one; upload the
+ * metadata to AWS), activate it (the old key stays published as previous), then retire the old key.
+ */
+export class SigningKeyService {
+  readonly #signers = new Map<string, XmlSigner>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly secrets: SecretBox,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  async create(actor: Actor, app: App, state: "active" | "next", bits: RsaKeySize = 2048): Promise<SigningKey> {
+    const existing = await this.store.signingKeys.listForApp(app.id);
+    if (existing.some((k) => k.state === state)) {
+      throw new DomainError(
+        "conflict",
+        `app ${app.slug} already has a${state === "active" ? "n active" : " next"} key`,
+        {
+          state,
+        },
+      );
+    }
+    const id = newId("key");
+    const material = await generateSigningKey({
+      modulusLength: bits,
+      commonName: `rolebridge ${app.slug}`,
+      notBefore: this.clock.now(),
+    });
+    const at = this.clock.now().toISOString();
+    return this.store.transaction(async (tx) => {
+      const key = await tx.signingKeys.insert({
+        id,
+        appId: app.id,
+        state,
+        bits,
+        certificatePem: material.certificatePem,
+        privateKeySealed: this.secrets.seal(material.privateKeyPem, `signing-key:${id}`),
+        notAfter: material.notAfter.toISOString(),
+        created: at,
+      });
+      await tx.log.append(
+        logEvent(
+          this.clock,
+          actor,
+          "application.signing_key.create",
+          { type: "app", id: app.id, display: app.slug },
+          {
+            keyId: id,
+            state,
+            bits,
+            fingerprintSha256: material.fingerprintSha256,
+          },
+        ),
+      );
+      return key;
+    });
+  }
+
+  /** The next key starts signing; the active one stays published as previous until retired. */
+  async activateNext(actor: Actor, app: App): Promise<SigningKey> {
+    const keys = await this.store.signingKeys.listForApp(app.id);
+    const next = keys.find((k) => k.state === "next");
+    if (!next) throw new DomainError("conflict", `app ${app.slug} has no next key to activate; add one first`);
+    if (keys.some((k) => k.state === "previous")) {
+      throw new DomainError("conflict", `retire the previous key of ${app.slug} before rotating again`);
+    }
+    const at = this.clock.now().toISOString();
+    return this.store.transaction(async (tx) => {
+      for (const k of keys.filter((k) => k.state === "active")) await tx.signingKeys.setState(k.id, "previous", at);
+      const activated = await tx.signingKeys.setState(next.id, "active", at);
+      await tx.log.append(
+        logEvent(
+          this.clock,
+          actor,
+          "application.signing_key.activate",
+          { type: "app", id: app.id, display: app.slug },
+          {
+            keyId: next.id,
+          },
+        ),
+      );
+      return activated ?? next;
+    });
+  }
+
+  async retire(actor: Actor, app: App, keyId: string): Promise<SigningKey> {
+    const key = (await this.store.signingKeys.listForApp(app.id)).find((k) => k.id === keyId);
+    if (!key) throw new DomainError("not_found", `app ${app.slug} has no key ${keyId}`);
+    if (key.state === "active")
+      throw new DomainError("illegal_transition", "the active key cannot be retired; activate another first");
+    if (key.state === "retired") return key;
+    const at = this.clock.now().toISOString();
+    return this.store.transaction(async (tx) => {
+      const retired = await tx.signingKeys.setState(key.id, "retired", at);
+      await tx.log.append(
+        logEvent(
+          this.clock,
+          actor,
+          "application.signing_key.retire",
+          { type: "app", id: app.id, display: app.slug },
+          { keyId },
+        ),
+      );
+      this.#signers.delete(key.id);
+      return retired ?? key;
+    });
+  }
+
+  list(app: App): Promise<SigningKey[]> {
+    return this.store.signingKeys.listForApp(app.id);
+  }
+
+  /** The signer of the active key, parsed once per key and kept: sign-in calls this per response. */
+  async activeSigner(app: App): Promise<{ key: SigningKey; signer: XmlSigner }> {
+    const key = (await this.store.signingKeys.listForApp(app.id)).find((k) => k.state === "active");
+    if (!key) throw new DomainError("conflict", `app ${app.slug} has no active signing key`);
+    let signer = this.#signers.get(key.id);
+    if (!signer) {
+      signer = createXmlSigner(this.secrets.open(key.privateKeySealed, `signing-key:${key.id}`), key.certificatePem);
+      this.#signers.set(key.id, signer);
+    }
+    return { key, signer };
+  }
+
+  /** IdP metadata to upload to AWS: every published key, so rotation never breaks sign-in. */
+  async metadata(app: App, publicUrl: string): Promise<string> {
+    const keys = (await this.store.signingKeys.listForApp(app.id)).filter((k) => PUBLISHED.has(k.state));
+    const urls = idpUrls(publicUrl, app);
+    return buildIdpMetadata({
+      entityId: urls.entityId,
+      signingCertificates: keys.map((k) => k.certificatePem),
+      singleSignOnService: { post: urls.ssoUrl, redirect: urls.ssoUrl },
+    });
+  }
+}
