@@ -76,13 +76,49 @@ export async function authorize(
   );
 }
 
-/** A trust-policy-only decision for federated principals (AssumeRoleWithSAML has no calling identity). */
+const actionPattern = (pattern: string) =>
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+    "i",
+  );
+const listOf = (value: unknown): string[] =>
+  Array.isArray(value) ? value.map(String) : value === undefined ? [] : [String(value)];
+
+/**
+ * Rewrites a trust policy so the statements that cover `companion` (e.g. sts:TagSession) are evaluated as if they
+ * named `primary`. AWS evaluates companion actions within the federation request, with its SAML:* keys; the
+ * simulator drops keys it does not list for the companion action, which would fail every SAML:aud condition.
+ */
+function asPrimaryAction(trustPolicy: string, companion: string, primary: string): unknown {
+  const policy = JSON.parse(trustPolicy) as { Statement?: unknown };
+  const statements = (Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement]) as Array<
+    Record<string, unknown>
+  >;
+  const covering = statements.flatMap((statement) => {
+    const { Action, NotAction, ...rest } = statement;
+    const covers =
+      Action !== undefined
+        ? listOf(Action).some((p) => actionPattern(p).test(companion))
+        : !listOf(NotAction).some((p) => actionPattern(p).test(companion));
+    return covers ? [{ ...rest, Action: primary }] : [];
+  });
+  return { ...policy, Statement: covering };
+}
+
+/**
+ * A trust-policy-only decision for federated principals (AssumeRoleWithSAML has no calling identity).
+ * `companion` names an extra action (sts:TagSession, sts:SetSourceIdentity) that must also be allowed.
+ */
 export async function trustAllows(
   trustPolicy: string,
   principal: string,
   action: string,
   role: Role,
   context: Record<string, string | string[]>,
+  companion?: string,
 ): Promise<boolean> {
   const outcome = await runSimulation(
     {
@@ -95,7 +131,7 @@ export async function trustAllows(
       identityPolicies: [],
       serviceControlPolicies: [],
       resourceControlPolicies: [],
-      resourcePolicy: JSON.parse(trustPolicy),
+      resourcePolicy: companion ? asPrimaryAction(trustPolicy, companion, action) : JSON.parse(trustPolicy),
     },
     {},
   );

@@ -25,11 +25,19 @@ export async function samlRoleFor(state: Readonly<SandboxState>, saml: VerifiedS
     "saml:iss": saml.claims.issuer,
     "saml:sub": saml.claims.nameId,
   };
-  const actions = ["sts:AssumeRoleWithSAML"];
-  if (Object.keys(saml.tags).length > 0) actions.push("sts:TagSession");
-  if (saml.sourceIdentity !== undefined) actions.push("sts:SetSourceIdentity");
-  for (const action of actions) {
-    if (!(await trustAllows(role.trustPolicy, saml.provider.arn, action, role, context))) throw notAuthorized();
+  const companions: Array<string | undefined> = [undefined];
+  if (Object.keys(saml.tags).length > 0) companions.push("sts:TagSession");
+  if (saml.sourceIdentity !== undefined) companions.push("sts:SetSourceIdentity");
+  for (const companion of companions) {
+    const allowed = await trustAllows(
+      role.trustPolicy,
+      saml.provider.arn,
+      "sts:AssumeRoleWithSAML",
+      role,
+      context,
+      companion,
+    );
+    if (!allowed) throw notAuthorized();
   }
   return role;
 }
