@@ -1,0 +1,99 @@
+import type { Store } from "../../store/contract.js";
+import type { User } from "../directory/model.js";
+import { DomainError } from "../errors.js";
+import type { Clock } from "../ids.js";
+import { partitionInfo } from "../saml/partitions.js";
+import { buildSignedResponse, NAME_ID_FORMAT, type SamlResponse } from "../saml/response.js";
+import { sanitizeRoleSessionName, sanitizeSourceIdentity } from "../saml/session-name.js";
+import { type AwsFederationSettings, validateAwsFederationSettings } from "./aws-federation-settings.js";
+import { type AppEntitlements, appEntitlements } from "./entitlements.js";
+import type { App } from "./model.js";
+import { idpUrls, type SigningKeyService } from "./signing-keys.js";
+
+/** AWS's rule for session tag values; a value outside it would make AWS refuse the whole sign-in. */
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+
+export interface AwsSignIn {
+  /** Where the browser auto-POSTs SAMLResponse (and RelayState). */
+  acsUrl: string;
+  response: SamlResponse;
+  relayState: string | null;
+  entitlements: AppEntitlements;
+  /** Session tags left out because the user's value breaks AWS's rule (rewriting it could collide). */
+  omittedTags: string[];
+}
+
+function userField(user: User, field: string): string {
+  const p = user.profile;
+  const value = field === "id" ? user.id : (p as unknown as Record<string, string | null>)[field];
+  return value ?? "";
+}
+
+/**
+ * IdP-initiated sign-in to AWS: resolve the user's roles (the one function), then build and sign the
+ * Response for the app's partition. A user with no role gets a clear refusal, never an empty assertion.
+ */
+export async function buildAwsSignIn(
+  deps: { store: Store; keys: SigningKeyService; publicUrl: string; clock: Clock },
+  app: App,
+  user: User,
+  relayState?: string | null,
+): Promise<AwsSignIn> {
+  if (app.type !== "aws-account-federation") {
+    throw new DomainError("conflict", `app ${app.slug} is not an AWS Account Federation app`);
+  }
+  const settings: AwsFederationSettings = validateAwsFederationSettings(app.settings);
+  const entitlements = await appEntitlements(deps.store, app, user);
+  if (entitlements.blockedBecause === "app_inactive") {
+    throw new DomainError("forbidden", `${app.label} is switched off; ask your administrator`, {
+      reason: "app_inactive",
+    });
+  }
+  if (entitlements.blockedBecause === "user_not_active") {
+    throw new DomainError("forbidden", "your account is not active", { reason: "user_not_active" });
+  }
+  if (!entitlements.assigned) {
+    throw new DomainError("forbidden", `you are not assigned to ${app.label}`, { reason: "not_assigned" });
+  }
+  if (entitlements.roles.length === 0) {
+    throw new DomainError("forbidden", `you have no AWS role in ${app.label}; ask your administrator for access`, {
+      reason: "no_roles",
+    });
+  }
+  const { signer } = await deps.keys.activeSigner(app);
+  const acsUrl = settings.acsUrl ?? partitionInfo(settings.partition).acsUrl;
+  // A tag whose value AWS would refuse is left out rather than rewritten: a rewritten value could equal
+  // another user's and grant access by attribute; a missing tag fails closed in ABAC policies.
+  const principalTags: Record<string, string> = {};
+  const omittedTags: string[] = [];
+  for (const [key, field] of Object.entries(settings.principalTags ?? {})) {
+    const value = userField(user, field);
+    if (TAG_VALUE.test(value)) principalTags[key] = value;
+    else omittedTags.push(key);
+  }
+  const response = buildSignedResponse(signer, {
+    issuer: idpUrls(deps.publicUrl, app).entityId,
+    partition: settings.partition,
+    acsUrl,
+    nameId: settings.nameIdFormat === "persistent" ? user.id : user.profile.email,
+    nameIdFormat: NAME_ID_FORMAT[settings.nameIdFormat as keyof typeof NAME_ID_FORMAT],
+    roles: entitlements.roles.map((r) => ({ roleArn: r.roleArn, providerArn: r.providerArn })),
+    roleSessionName: sanitizeRoleSessionName(
+      settings.roleSessionNameSource === "email" ? user.profile.email : user.profile.login,
+    ),
+    sessionDurationSeconds: settings.sessionDuration,
+    ...(settings.sourceIdentitySource
+      ? {
+          sourceIdentity: sanitizeSourceIdentity(
+            settings.sourceIdentitySource === "email" ? user.profile.email : user.profile.login,
+          ),
+        }
+      : {}),
+    ...(Object.keys(principalTags).length ? { principalTags } : {}),
+    ...(settings.transitiveTagKeys?.length ? { transitiveTagKeys: settings.transitiveTagKeys } : {}),
+    signAssertion: settings.signAssertion,
+    signResponse: settings.signResponse,
+    now: () => deps.clock.now(),
+  });
+  return { acsUrl, response, relayState: relayState ?? settings.defaultRelayState ?? null, entitlements, omittedTags };
+}
