@@ -49,6 +49,7 @@ export function sanitizeRoleSessionName(login: string): string {
     .replace(COMBINING_MARKS, "")
     .replace(TRANSLITERABLE, (ch) => TRANSLITERATIONS[ch] ?? "-")
     .replace(DISALLOWED_RUN, "-")
+    .replace(/-{2,}/g, "-")
     .replace(/^-+|-+$/g, "");
   const suffix = `-${shortHash(login)}`;
   const base = readable.slice(0, MAX_LENGTH - suffix.length).replace(/-+$/, "");
