@@ -1,7 +1,10 @@
 import pino, { type Logger } from "pino";
+import { publicUrlOf } from "./config/load.js";
 import { resolveMasterKey } from "./config/master-key.js";
 import type { Config } from "./config/schema.js";
 import { SignInService } from "./core/access/sign-in.js";
+import { AppService } from "./core/apps/service.js";
+import { SigningKeyService } from "./core/apps/signing-keys.js";
 import { TokenService } from "./core/access/tokens.js";
 import { SecretBox } from "./core/crypto/secretbox.js";
 import { type Directory, directory } from "./core/directory/index.js";
@@ -17,6 +20,10 @@ export interface Runtime {
   config: Config;
   store: Store;
   directory: Directory;
+  apps: AppService;
+  signingKeys: SigningKeyService;
+  /** Where people and AWS reach this server (config.publicUrl or http://host:port). */
+  publicUrl: string;
   tokens: TokenService;
   signIn: SignInService;
   secrets: SecretBox;
@@ -51,6 +58,9 @@ export async function openRuntime(config: Config, opts: { logger?: Logger; clock
     config,
     store,
     directory: directory(store, clock),
+    apps: new AppService(store, clock),
+    signingKeys: new SigningKeyService(store, secrets, clock),
+    publicUrl: publicUrlOf(config),
     tokens: new TokenService(store, clock),
     signIn: new SignInService(
       store,
