@@ -6,7 +6,10 @@ import { reportCliError } from "./output.js";
 const program = new Command("rolebridge")
   .description("Self-hosted identity provider for AWS")
   .version("0.1.0")
-  .showHelpAfterError("(run with --help for usage)")
+  .configureOutput({
+    // Usage errors follow the same contract as every failure: one line on stderr.
+    outputError: (text, write) => write(`rolebridge: ${text.replace(/^error: /, "").trim()} (see --help)\n`),
+  })
   .exitOverride();
 
 registerCommands(program);
@@ -15,8 +18,8 @@ try {
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
-    // Commander already printed its message (or help/version, which exit 0).
-    process.exitCode = err.exitCode;
+    // Commander already printed its message; --help and --version exit 0, usage errors 2.
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
   } else {
     reportCliError(err);
   }

@@ -1,7 +1,21 @@
 import type { Command } from "commander";
+import { registerAdminCommands } from "./admin.js";
+import { registerGroupCommands } from "./groups.js";
+import { registerImportCommand } from "./import.js";
+import { registerLogCommand } from "./log.js";
 import { registerSandboxCommand } from "./sandbox.js";
+import { registerServeCommand } from "./serve.js";
+import { registerTokenCommands } from "./token.js";
+import { registerUserCommands } from "./users.js";
 
 /** Each command lives in its own file and registers itself here. */
 export function registerCommands(program: Command): void {
+  registerServeCommand(program);
+  registerAdminCommands(program);
+  registerTokenCommands(program);
+  registerUserCommands(program);
+  registerGroupCommands(program);
+  registerImportCommand(program);
+  registerLogCommand(program);
   registerSandboxCommand(program);
 }

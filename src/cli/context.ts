@@ -1,0 +1,62 @@
+import { type Command, InvalidArgumentError } from "commander";
+import pino from "pino";
+import { loadConfig } from "../config/load.js";
+import type { Config } from "../config/schema.js";
+import { createLogger, openRuntime, type Runtime } from "../runtime.js";
+
+/** Flags every command accepts. */
+export interface CommonOptions {
+  dataDir?: string;
+  config?: string;
+  json?: boolean;
+}
+
+export function withCommonOptions(cmd: Command): Command {
+  return cmd
+    .option("--data-dir <dir>", "data directory (SQLite file, master key); default ROLEBRIDGE_DATA_DIR or .rolebridge")
+    .option("--config <file>", "JSON config file (also ROLEBRIDGE_CONFIG)")
+    .option("--json", "print machine-readable JSON");
+}
+
+/** Flags < env < file, as loadConfig layers them; flags given on the command line win. */
+export function configFrom(opts: CommonOptions, overrides: Partial<Config> = {}): Config {
+  return loadConfig({ file: opts.config, overrides: { dataDir: opts.dataDir, ...overrides } });
+}
+
+/**
+ * Opens the runtime for one command and always closes it, even when the command fails. Commands
+ * other than `serve` log warnings only, to stderr, so stdout stays the command's output.
+ */
+export async function withRuntime<T>(
+  opts: CommonOptions,
+  fn: (rt: Runtime) => Promise<T>,
+  overrides: Partial<Config> = {},
+): Promise<T> {
+  const config = configFrom(opts, overrides);
+  const logger = createLogger({ logLevel: "warn" }, pino.destination(2));
+  const rt = await openRuntime(config, { logger });
+  try {
+    return await fn(rt);
+  } finally {
+    await rt.close();
+  }
+}
+
+/** Parses a positive whole number flag, or refuses with a usage error (exit 2). */
+export function positiveInt(max = 1_000_000) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1 || n > max)
+      throw new InvalidArgumentError(`must be a whole number from 1 to ${max}`);
+    return n;
+  };
+}
+
+/** Reads all of stdin, without the trailing newline: for --password-stdin. */
+export async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
+}
