@@ -8,6 +8,8 @@ import { openRuntime, type Runtime } from "../../src/runtime.js";
 import { buildApp } from "../../src/server/app.js";
 import type { Backend } from "../helpers/backends.js";
 
+export const BODY_LIMIT = 4096;
+
 export const ADMIN = { login: "admin@example.com", password: "correct horse battery staple" };
 
 export interface Harness {
@@ -44,7 +46,14 @@ export async function openHarness(backend: Backend, overrides: Partial<Config> =
   const opened = await backend.open();
   const config = loadConfig({
     env: {},
-    overrides: { dataDir: opened.dataDir, databaseUrl: opened.databaseUrl, logLevel: "silent", ...overrides },
+    overrides: {
+      dataDir: opened.dataDir,
+      databaseUrl: opened.databaseUrl,
+      logLevel: "silent",
+      // Small, so the 413 tests need no megabyte payloads.
+      bodyLimitBytes: BODY_LIMIT,
+      ...overrides,
+    },
   });
   const runtime = await openRuntime(config);
   const app = await buildApp(runtime);
@@ -109,3 +118,15 @@ export const profile = (login: string, extra: Record<string, unknown> = {}) => (
   lastName: "Lovelace",
   ...extra,
 });
+
+/** A JSON body just over the harness body limit, valid in every other respect but size. */
+export const oversize = (body: Record<string, unknown>) => ({ ...body, padding: "x".repeat(BODY_LIMIT) });
+
+/** The path and query of a Link header's rel="next" target, for inject. */
+export function nextLink(res: LightMyRequestResponse): string | null {
+  const header = String(res.headers.link ?? "");
+  const match = /<([^>]+)>; rel="next"/.exec(header);
+  if (!match) return null;
+  const url = new URL(match[1]!);
+  return url.pathname + url.search;
+}
