@@ -57,3 +57,37 @@ export interface AppSecretRepo {
   get(appId: string, name: string): Promise<string | null>;
   delete(appId: string, name: string): Promise<boolean>;
 }
+
+/** One connected account's role list as the last refresh found it (legacy API mode). */
+export interface AccountRoleList {
+  appId: string;
+  accountId: string;
+  alias: string | null;
+  roles: Array<{ arn: string; name: string; path: string }>;
+  status: "ok" | "error";
+  error: string | null;
+  refreshedAt: string;
+}
+
+export interface RefreshRun {
+  appId: string;
+  leaseUntil: string;
+  startedAt: string;
+  finishedAt: string | null;
+  status: "running" | "ok" | "partial" | "error";
+  error: string | null;
+}
+
+export interface RoleCatalogRepo {
+  put(list: AccountRoleList): Promise<void>;
+  listForApp(appId: string): Promise<AccountRoleList[]>;
+  /** Drops lists of accounts no longer connected. */
+  retainAccounts(appId: string, accountIds: readonly string[]): Promise<number>;
+  /**
+   * Claims the app's refresh when no other node holds an unexpired lease (and, when `notBefore` is
+   * given, when the last run started before it). One statement, so two nodes cannot both win.
+   */
+  claimRefresh(appId: string, now: string, leaseUntil: string, notBefore?: string): Promise<boolean>;
+  finishRefresh(appId: string, at: string, status: RefreshRun["status"], error: string | null): Promise<void>;
+  lastRefresh(appId: string): Promise<RefreshRun | null>;
+}

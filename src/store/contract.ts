@@ -16,7 +16,7 @@ import type {
   UserProfile,
   UserStatus,
 } from "../core/directory/model.js";
-import type { AppRepo, AppSecretRepo, AssignmentRepo, SigningKeyRepo } from "./contract-apps.js";
+import type { AppRepo, AppSecretRepo, AssignmentRepo, RoleCatalogRepo, SigningKeyRepo } from "./contract-apps.js";
 
 export interface Page<T> {
   items: T[];
@@ -186,6 +186,7 @@ export interface Repos {
   assignments: AssignmentRepo;
   signingKeys: SigningKeyRepo;
   appSecrets: AppSecretRepo;
+  roleCatalog: RoleCatalogRepo;
   users: UserRepo;
   groups: GroupRepo;
   memberships: MembershipRepo;

@@ -85,4 +85,43 @@ describe.each(backends)("apps store contract on $name", (backend) => {
     expect(await store.appSecrets.get(app.id, "aws_secret_key")).toBeNull();
     expect(await store.signingKeys.listForApp(app.id)).toEqual([]);
   });
+
+  it("keeps role lists per connected account and lets one node at a time claim a refresh", async () => {
+    const app = await newApp("aws-catalog");
+    const list = {
+      appId: app.id,
+      accountId: "222233334444",
+      alias: "na-prod",
+      roles: [{ arn: "arn:aws:iam::222233334444:role/Admin", name: "Admin", path: "/" }],
+      status: "ok" as const,
+      error: null,
+      refreshedAt: at,
+    };
+    await store.roleCatalog.put(list);
+    await store.roleCatalog.put({
+      ...list,
+      accountId: "333344445555",
+      status: "error",
+      roles: [],
+      error: "AccessDenied",
+    });
+    await store.roleCatalog.put({ ...list, alias: "renamed" });
+    expect((await store.roleCatalog.listForApp(app.id)).map((l) => [l.accountId, l.alias, l.status])).toEqual([
+      ["222233334444", "renamed", "ok"],
+      ["333344445555", "na-prod", "error"],
+    ]);
+    expect(await store.roleCatalog.retainAccounts(app.id, ["222233334444"])).toBe(1);
+
+    const t0 = "2026-02-01T00:00:00.000Z";
+    const t1 = "2026-02-01T00:05:00.000Z";
+    expect(await store.roleCatalog.claimRefresh(app.id, t0, t1)).toBe(true);
+    expect(await store.roleCatalog.claimRefresh(app.id, t0, t1)).toBe(false);
+    await store.roleCatalog.finishRefresh(app.id, "2026-02-01T00:01:00.000Z", "ok", null);
+    expect((await store.roleCatalog.lastRefresh(app.id))?.status).toBe("ok");
+    // The schedule only claims when the last run started before its cut-off.
+    expect(
+      await store.roleCatalog.claimRefresh(app.id, "2026-02-01T00:02:00.000Z", t1, "2026-01-31T00:00:00.000Z"),
+    ).toBe(false);
+    expect(await store.roleCatalog.claimRefresh(app.id, "2026-02-01T00:02:00.000Z", t1)).toBe(true);
+  });
 });

@@ -5,6 +5,7 @@ import { appRepo, appSecretRepo, assignmentRepo, signingKeyRepo } from "./apps.j
 import { groupRepo } from "./groups.js";
 import { logRepo } from "./log.js";
 import { membershipRepo } from "./memberships.js";
+import { roleCatalogRepo } from "./role-catalog.js";
 import type { Database } from "./schema.js";
 import { userRepo } from "./users.js";
 
@@ -14,6 +15,7 @@ export function makeRepos(db: Kysely<Database>): Repos {
     assignments: assignmentRepo(db),
     signingKeys: signingKeyRepo(db),
     appSecrets: appSecretRepo(db),
+    roleCatalog: roleCatalogRepo(db),
     users: userRepo(db),
     groups: groupRepo(db),
     memberships: membershipRepo(db),

@@ -124,7 +124,28 @@ export interface AppSecretsTable {
   updated_at: string;
 }
 
+export interface AwsRoleCatalogTable {
+  app_id: string;
+  account_id: string;
+  alias: string | null;
+  roles: string;
+  status: string;
+  error: string | null;
+  refreshed_at: string;
+}
+
+export interface AwsRefreshRunsTable {
+  app_id: string;
+  lease_until: string;
+  started_at: string;
+  finished_at: string | null;
+  status: string;
+  error: string | null;
+}
+
 export interface Database {
+  aws_role_catalog: AwsRoleCatalogTable;
+  aws_refresh_runs: AwsRefreshRunsTable;
   apps: AppsTable;
   app_assignments: AppAssignmentsTable;
   app_signing_keys: AppSigningKeysTable;
