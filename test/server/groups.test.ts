@@ -159,7 +159,11 @@ describe.each(backends)("groups API on $name", (backend) => {
 
     it("unknown fields, including a source change on replace", async () => {
       await expectNothingWritten(h, async () => {
-        const top = await h.call({ method: "POST", url: "/api/v1/groups", body: { profile: { name: "g" }, owner: "me" } });
+        const top = await h.call({
+          method: "POST",
+          url: "/api/v1/groups",
+          body: { profile: { name: "g" }, owner: "me" },
+        });
         expect(expectError(top, 400, "validation_failed").details.errors).toEqual([
           { path: "/owner", message: expect.any(String) },
         ]);

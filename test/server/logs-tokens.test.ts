@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backends } from "../helpers/backends.js";
-import { expectError, expectNothingWritten, type Harness, nextLink, openHarness, oversize, profile } from "./harness.js";
+import {
+  expectError,
+  expectNothingWritten,
+  type Harness,
+  nextLink,
+  openHarness,
+  oversize,
+  profile,
+} from "./harness.js";
 
 interface LogBody {
   id: string;
@@ -109,7 +117,14 @@ describe.each(backends)("system log and API tokens on $name", (backend) => {
 
     it("refuses bad queries with 400 and writes nothing", async () => {
       await expectNothingWritten(h, async () => {
-        for (const query of ["limit=0", "limit=1001", "since=yesterday", "since=2026-13-45T00:00:00Z", "after=!!!", "actor=x"]) {
+        for (const query of [
+          "limit=0",
+          "limit=1001",
+          "since=yesterday",
+          "since=2026-13-45T00:00:00Z",
+          "after=!!!",
+          "actor=x",
+        ]) {
           expectError(await h.call({ method: "GET", url: `/api/v1/logs?${query}` }), 400, "validation_failed");
         }
       });
@@ -118,7 +133,11 @@ describe.each(backends)("system log and API tokens on $name", (backend) => {
 
   describe("API tokens", () => {
     it("creates a token whose secret is shown once, lists without secrets, and revokes", async () => {
-      const res = await h.call({ method: "POST", url: "/api/v1/api-tokens", body: { name: "deploy", expiresInDays: 30 } });
+      const res = await h.call({
+        method: "POST",
+        url: "/api/v1/api-tokens",
+        body: { name: "deploy", expiresInDays: 30 },
+      });
       expect(res.statusCode).toBe(201);
       const token = res.json() as { id: string; secret: string; prefix: string; expiresAt: string };
       expect(token.secret).toMatch(/^rbt_/);
@@ -142,7 +161,10 @@ describe.each(backends)("system log and API tokens on $name", (backend) => {
 
       expect((await h.call({ method: "GET", url: "/api/v1/users", token: token.secret })).statusCode).toBe(200);
       expect((await h.call({ method: "DELETE", url: `/api/v1/api-tokens/${token.id}` })).statusCode).toBe(204);
-      const after = (await h.call({ method: "GET", url: "/api/v1/api-tokens" })).json() as { id: string; revokedAt: string }[];
+      const after = (await h.call({ method: "GET", url: "/api/v1/api-tokens" })).json() as {
+        id: string;
+        revokedAt: string;
+      }[];
       expect(after.find((t) => t.id === token.id)?.revokedAt).toBeTruthy();
 
       await expectNothingWritten(h, async () => {
@@ -160,7 +182,11 @@ describe.each(backends)("system log and API tokens on $name", (backend) => {
           headers: { "content-type": "application/json" },
         });
         expectError(json, 400, "invalid_json");
-        const unknown = await h.call({ method: "POST", url: "/api/v1/api-tokens", body: { name: "x", scopes: ["all"] } });
+        const unknown = await h.call({
+          method: "POST",
+          url: "/api/v1/api-tokens",
+          body: { name: "x", scopes: ["all"] },
+        });
         expect(expectError(unknown, 400, "validation_failed").details.errors).toEqual([
           { path: "/scopes", message: expect.any(String) },
         ]);

@@ -91,7 +91,7 @@ describe.each(backends)("users API on $name", (backend) => {
         const res = await h.call({ method: "GET", url });
         expect(res.statusCode).toBe(200);
         expect(res.headers.link).toContain('rel="self"');
-        seen.push(...(res.json() as UserBody[]).map((u) => u.profile.login));
+        seen.push(...(res.json() as { profile: { login: string } }[]).map((u) => u.profile.login));
         url = nextLink(res);
         if (url) expect(url).toContain("q=page-");
       }

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config/load.js";
+import { openRuntime } from "../../src/runtime.js";
+import { startServer } from "../../src/server/start.js";
+import { backends } from "../helpers/backends.js";
+
+describe("startServer", () => {
+  it("listens on the given host and port, serves, and on close drains and closes the store", async () => {
+    const opened = await backends[0]!.open();
+    try {
+      const config = loadConfig({ env: {}, overrides: { dataDir: opened.dataDir, logLevel: "silent" } });
+      const runtime = await openRuntime(config);
+      const server = await startServer(runtime, { host: "127.0.0.1", port: 0 });
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const res = await fetch(`${server.url}/healthz`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ status: "ok" });
+      const unauthorized = await fetch(`${server.url}/api/v1/users`);
+      expect(unauthorized.status).toBe(401);
+
+      await Promise.all([server.close(), server.close()]);
+      await expect(runtime.store.ping()).rejects.toThrow();
+      await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+    } finally {
+      await opened.cleanup();
+    }
+  });
+});
