@@ -21,6 +21,24 @@ const UserField = Type.Union(
   ["login", "email", "firstName", "lastName", "displayName", "id"].map((f) => Type.Literal(f)),
 );
 
+/** Legacy API mode (Okta's Provisioning tab): an IAM user's keys read role lists from AWS; it provisions nothing. */
+export const LegacyApiSettingsSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: false }),
+    accessKeyId: Type.Optional(Type.Union([Type.String({ pattern: "^[A-Z0-9]{16,128}$" }), Type.Null()])),
+    connectedAccountIds: Type.Array(AccountId, { default: [], maxItems: 1000, uniqueItems: true }),
+    crossAccountRoleName: Type.String({ pattern: "^[\\w+=,.@-]{1,64}$", default: "Okta-Idp-cross-account-role" }),
+    region: Type.String({ pattern: "^[a-z]{2}(-[a-z]+)+-\\d{1,2}$", default: "us-east-1" }),
+    /** Only to reach an AWS look-alike such as rolebridge's sandbox; unset for real AWS. */
+    endpointUrl: Type.Optional(Type.Union([Type.String({ pattern: "^https?://", maxLength: 2048 }), Type.Null()])),
+    /** 0 = refresh only on demand. */
+    refreshIntervalMinutes: Type.Integer({ minimum: 0, maximum: 10_080, default: 0 }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export type LegacyApiSettings = Static<typeof LegacyApiSettingsSchema>;
+
 /** Sign On settings of the AWS Account Federation app, with Okta's meaning (shared/reference/okta-aws-app.md). */
 export const AwsFederationSettingsSchema = Type.Object(
   {
@@ -51,6 +69,7 @@ export const AwsFederationSettingsSchema = Type.Object(
     defaultRelayState: Type.Optional(Type.Union([Type.String({ maxLength: 2048 }), Type.Null()])),
     signResponse: Type.Boolean({ default: true }),
     signAssertion: Type.Boolean({ default: true }),
+    api: LegacyApiSettingsSchema,
   },
   { additionalProperties: false },
 );

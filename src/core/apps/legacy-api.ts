@@ -1,0 +1,204 @@
+import type { Store } from "../../store/contract.js";
+import type { AccountRoleList, RefreshRun } from "../../store/contract-apps.js";
+import { type Actor, logEvent } from "../audit.js";
+import { type AwsClientFactory, type AwsTarget, awsErrorSummary, defaultAwsClients } from "../aws/clients.js";
+import { callerIdentity, discoverRoles } from "../aws/role-discovery.js";
+import type { SecretBox } from "../crypto/secretbox.js";
+import { DomainError, validationFailed } from "../errors.js";
+import { type Clock, systemClock } from "../ids.js";
+import { type LegacyApiSettings, validateAwsFederationSettings } from "./aws-federation-settings.js";
+import type { App } from "./model.js";
+import type { AppService } from "./service.js";
+
+const SECRET_NAME = "aws_secret_access_key";
+const LEASE_MS = 10 * 60_000;
+const secretContext = (app: App) => `app:${app.id}:${SECRET_NAME}`;
+
+export interface RefreshSummary {
+  status: RefreshRun["status"];
+  accounts: Array<Pick<AccountRoleList, "accountId" | "alias" | "status" | "error"> & { roleCount: number }>;
+}
+
+/**
+ * Legacy API mode: an IAM user's access keys (secret sealed at rest) read role lists from AWS — the
+ * source account directly, connected accounts through the cross-account role. It provisions nothing.
+ */
+export class LegacyApiService {
+  constructor(
+    private readonly store: Store,
+    private readonly apps: AppService,
+    private readonly secrets: SecretBox,
+    private readonly clock: Clock = systemClock,
+    private readonly clients: AwsClientFactory = defaultAwsClients,
+  ) {}
+
+  async setCredentials(actor: Actor, idOrSlug: string, keys: { accessKeyId: string; secretAccessKey: string }) {
+    if (!/^[A-Za-z0-9/+=]{16,128}$/.test(keys.secretAccessKey)) {
+      throw validationFailed("the secret access key is invalid", [
+        { path: "/secretAccessKey", message: "must be 16-128 characters of A-Z a-z 0-9 / + =" },
+      ]);
+    }
+    const app = await this.apps.get(idOrSlug);
+    const api = this.settingsOf(app);
+    const updated = await this.apps.update(actor, app.id, {
+      settings: { api: { ...api, accessKeyId: keys.accessKeyId } },
+    });
+    await this.store.transaction(async (tx) => {
+      await tx.appSecrets.put(
+        app.id,
+        SECRET_NAME,
+        this.secrets.seal(keys.secretAccessKey, secretContext(app)),
+        this.clock.now().toISOString(),
+      );
+      await tx.log.append(
+        logEvent(
+          this.clock,
+          actor,
+          "application.credentials.update",
+          { type: "app", id: app.id, display: app.slug },
+          {
+            accessKeyId: keys.accessKeyId,
+            secretAccessKey: "changed",
+          },
+        ),
+      );
+    });
+    return updated;
+  }
+
+  /** Okta's "Test API Credentials": who the keys are, and whether they may list roles. */
+  async testCredentials(
+    idOrSlug: string,
+  ): Promise<{ ok: true; accountId: string; arn: string } | { ok: false; code: string; message: string }> {
+    const app = await this.apps.get(idOrSlug);
+    const { target, credentials } = await this.connection(app);
+    try {
+      const who = await callerIdentity(this.clients, target, credentials);
+      return { ok: true, ...who };
+    } catch (err) {
+      return { ok: false, ...awsErrorSummary(err) };
+    }
+  }
+
+  /** "Refresh Application Data" now. Refused while another node's refresh of the same app runs. */
+  async refresh(actor: Actor, idOrSlug: string): Promise<RefreshSummary> {
+    const app = await this.apps.get(idOrSlug);
+    const now = this.clock.now();
+    const claimed = await this.store.roleCatalog.claimRefresh(
+      app.id,
+      now.toISOString(),
+      new Date(now.getTime() + LEASE_MS).toISOString(),
+    );
+    if (!claimed) throw new DomainError("conflict", `a refresh of ${app.slug} is already running`);
+    return this.run(actor, app);
+  }
+
+  /** The scheduler's entry: refreshes each API-mode app whose interval has passed (one node wins each). */
+  async refreshDue(actor: Actor): Promise<Array<{ app: string; summary?: RefreshSummary; error?: string }>> {
+    const out: Array<{ app: string; summary?: RefreshSummary; error?: string }> = [];
+    let after: string | undefined;
+    do {
+      const page = await this.apps.list({ limit: 100, after }, "aws-account-federation");
+      for (const app of page.items) {
+        const api = this.settingsOf(app);
+        if (app.status !== "ACTIVE" || !api.enabled || api.refreshIntervalMinutes === 0) continue;
+        const now = this.clock.now();
+        const notBefore = new Date(now.getTime() - api.refreshIntervalMinutes * 60_000).toISOString();
+        const lease = new Date(now.getTime() + LEASE_MS).toISOString();
+        if (!(await this.store.roleCatalog.claimRefresh(app.id, now.toISOString(), lease, notBefore))) continue;
+        try {
+          out.push({ app: app.slug, summary: await this.run(actor, app) });
+        } catch (err) {
+          out.push({ app: app.slug, error: (err as Error).message });
+        }
+      }
+      after = page.nextCursor ?? undefined;
+    } while (after);
+    return out;
+  }
+
+  async roleLists(idOrSlug: string): Promise<{ lists: AccountRoleList[]; lastRefresh: RefreshRun | null }> {
+    const app = await this.apps.get(idOrSlug);
+    return {
+      lists: await this.store.roleCatalog.listForApp(app.id),
+      lastRefresh: await this.store.roleCatalog.lastRefresh(app.id),
+    };
+  }
+
+  private async run(actor: Actor, app: App): Promise<RefreshSummary> {
+    const api = this.settingsOf(app);
+    const target = app.slug;
+    try {
+      const conn = await this.connection(app);
+      const found = await discoverRoles(this.clients, conn.target, conn.credentials, {
+        connectedAccountIds: api.connectedAccountIds,
+        crossAccountRoleName: api.crossAccountRoleName,
+        sessionName: "rolebridge-refresh",
+      });
+      const at = this.clock.now().toISOString();
+      const status: RefreshRun["status"] = found.every((a) => a.status === "ok") ? "ok" : "partial";
+      await this.store.transaction(async (tx) => {
+        for (const a of found) await tx.roleCatalog.put({ ...a, appId: app.id, refreshedAt: at });
+        await tx.roleCatalog.retainAccounts(
+          app.id,
+          found.map((a) => a.accountId),
+        );
+        await tx.roleCatalog.finishRefresh(app.id, at, status, null);
+        await tx.log.append(
+          logEvent(
+            this.clock,
+            actor,
+            "application.aws.refresh",
+            { type: "app", id: app.id, display: target },
+            {
+              status,
+              accounts: found.map((a) => ({ accountId: a.accountId, roles: a.roles.length, status: a.status })),
+            },
+          ),
+        );
+      });
+      return {
+        status,
+        accounts: found.map((a) => ({
+          accountId: a.accountId,
+          alias: a.alias,
+          status: a.status,
+          error: a.error,
+          roleCount: a.roles.length,
+        })),
+      };
+    } catch (err) {
+      const message =
+        err instanceof DomainError ? err.message : `${awsErrorSummary(err).code}: ${awsErrorSummary(err).message}`;
+      await this.store.roleCatalog.finishRefresh(app.id, this.clock.now().toISOString(), "error", message);
+      throw err instanceof DomainError
+        ? err
+        : new DomainError("conflict", `refreshing ${app.slug} failed: ${message}`, { reason: "aws_error" });
+    }
+  }
+
+  private settingsOf(app: App): LegacyApiSettings {
+    if (app.type !== "aws-account-federation") throw new DomainError("conflict", `app ${app.slug} has no AWS API mode`);
+    return validateAwsFederationSettings(app.settings).api;
+  }
+
+  private async connection(app: App) {
+    const settings = validateAwsFederationSettings(app.settings);
+    const api = settings.api;
+    const sealed = await this.store.appSecrets.get(app.id, SECRET_NAME);
+    if (!api.accessKeyId || !sealed) {
+      throw new DomainError("conflict", `app ${app.slug} has no AWS access key; set one first`, {
+        reason: "no_credentials",
+      });
+    }
+    const target: AwsTarget = {
+      partition: settings.partition,
+      region: api.region,
+      endpointUrl: api.endpointUrl ?? null,
+    };
+    return {
+      target,
+      credentials: { accessKeyId: api.accessKeyId, secretAccessKey: this.secrets.open(sealed, secretContext(app)) },
+    };
+  }
+}

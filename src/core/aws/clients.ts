@@ -1,0 +1,45 @@
+import { IAMClient } from "@aws-sdk/client-iam";
+import { STSClient } from "@aws-sdk/client-sts";
+import type { AwsPartition } from "../rolemap/arn.js";
+
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string | undefined;
+}
+
+export interface AwsTarget {
+  partition: AwsPartition;
+  region: string;
+  /** Only for an AWS look-alike (the sandbox); real AWS needs none. */
+  endpointUrl?: string | null | undefined;
+}
+
+export interface AwsClients {
+  iam: IAMClient;
+  sts: STSClient;
+}
+
+/** IAM is global: its API lives in one region per partition, whatever region the app names. */
+const IAM_REGION: Record<AwsPartition, string> = {
+  aws: "us-east-1",
+  "aws-us-gov": "us-gov-west-1",
+  "aws-cn": "cn-north-1",
+};
+
+export type AwsClientFactory = (target: AwsTarget, credentials: AwsCredentials) => AwsClients;
+
+export const defaultAwsClients: AwsClientFactory = (target, credentials) => {
+  const endpoint = target.endpointUrl ?? undefined;
+  const common = { credentials, maxAttempts: 3, ...(endpoint ? { endpoint } : {}) };
+  return {
+    iam: new IAMClient({ ...common, region: IAM_REGION[target.partition] }),
+    sts: new STSClient({ ...common, region: target.region }),
+  };
+};
+
+/** What an AWS SDK error says, in a form safe to store and show (no credentials are in these). */
+export function awsErrorSummary(err: unknown): { code: string; message: string } {
+  const e = err as { name?: string; Code?: string; message?: string };
+  return { code: e.Code ?? e.name ?? "Error", message: (e.message ?? String(err)).slice(0, 1000) };
+}
