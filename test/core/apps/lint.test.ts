@@ -81,7 +81,7 @@ describe.each(backends)("AWS app lint on $name", (backend) => {
     expect(lint.groupFilter.missed.map((m) => m.groupName)).toEqual(["aws#prod#Read.Only#123456789012"]);
     expect(lint.groupFilter.missed[0]?.hint).toMatch(/"\."/);
     expect(lint.responseSize.atRisk.map((u) => [u.login, u.roleCount, u.overLimit])).toEqual([
-      ["heavy@example.com", 400, true],
+      ["heavy@example.com", 600, true],
     ]);
   });
 });
