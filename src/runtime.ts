@@ -3,6 +3,7 @@ import { publicUrlOf } from "./config/load.js";
 import { resolveMasterKey } from "./config/master-key.js";
 import type { Config } from "./config/schema.js";
 import { SignInService } from "./core/access/sign-in.js";
+import { LegacyApiService } from "./core/apps/legacy-api.js";
 import { AppService } from "./core/apps/service.js";
 import { SigningKeyService } from "./core/apps/signing-keys.js";
 import { TokenService } from "./core/access/tokens.js";
@@ -22,6 +23,7 @@ export interface Runtime {
   directory: Directory;
   apps: AppService;
   signingKeys: SigningKeyService;
+  legacyApi: LegacyApiService;
   /** Where people and AWS reach this server (config.publicUrl or http://host:port). */
   publicUrl: string;
   tokens: TokenService;
@@ -54,12 +56,14 @@ export async function openRuntime(config: Config, opts: { logger?: Logger; clock
   const logger = opts.logger ?? createLogger(config);
   const secrets = new SecretBox(resolveMasterKey(config));
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const apps = new AppService(store, clock);
   return {
     config,
     store,
     directory: directory(store, clock),
-    apps: new AppService(store, clock),
+    apps,
     signingKeys: new SigningKeyService(store, secrets, clock),
+    legacyApi: new LegacyApiService(store, apps, secrets, clock),
     publicUrl: publicUrlOf(config),
     tokens: new TokenService(store, clock),
     signIn: new SignInService(
