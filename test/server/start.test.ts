@@ -25,4 +25,41 @@ describe("startServer", () => {
       await opened.cleanup();
     }
   });
+
+  it("lets an in-flight request finish before closing the store", async () => {
+    const opened = await backends[0]!.open();
+    try {
+      const config = loadConfig({ env: {}, overrides: { dataDir: opened.dataDir, logLevel: "silent" } });
+      const base = await openRuntime(config);
+      // A readiness probe that stays in flight until the test lets it go.
+      let reached!: () => void;
+      const inHandler = new Promise<void>((resolve) => {
+        reached = resolve;
+      });
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const store = {
+        ...base.store,
+        async ping() {
+          reached();
+          await released;
+          await base.store.ping();
+        },
+      };
+      const server = await startServer({ ...base, store }, { host: "127.0.0.1", port: 0 });
+      const inFlight = fetch(`${server.url}/readyz`);
+      await inHandler;
+      const closing = server.close();
+      release();
+      const res = await inFlight;
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ status: "ok", checks: { store: "ok" } });
+      await closing;
+      await expect(base.store.ping()).rejects.toThrow();
+    } finally {
+      await opened.cleanup();
+    }
+  });
 });

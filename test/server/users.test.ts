@@ -195,6 +195,13 @@ describe.each(backends)("users API on $name", (backend) => {
           });
           expectError(res, 400, "invalid_json");
         }
+        const poisoned = await h.call({
+          method: "POST",
+          url: "/api/v1/users",
+          payload: `{"profile": ${JSON.stringify(profile("proto"))}, "__proto__": {"isAdmin": true}}`,
+          headers: { "content-type": "application/json" },
+        });
+        expectError(poisoned, 400, "invalid_json");
       });
     });
 

@@ -4,6 +4,10 @@ import type { Registry } from "prom-client";
 import type { Runtime } from "../../runtime.js";
 
 const tags = ["operations"];
+/** Ops endpoints need no credentials; `security: []` says so in the OpenAPI document. */
+const open = { tags, security: [] };
+/** A database that does not answer (rather than refusing) must not hang the probe. */
+const READINESS_TIMEOUT_MS = 3000;
 const Health = Type.Object(
   {
     status: Type.Union([Type.Literal("ok"), Type.Literal("unavailable")]),
@@ -21,7 +25,7 @@ export const opsRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime; registry: 
     "/healthz",
     {
       config: { public: true },
-      schema: { tags, summary: "Liveness: the process answers", response: { 200: Health } },
+      schema: { ...open, summary: "Liveness: the process answers", response: { 200: Health } },
     },
     async () => ({ status: "ok" as const }),
   );
@@ -30,11 +34,11 @@ export const opsRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime; registry: 
     "/readyz",
     {
       config: { public: true },
-      schema: { tags, summary: "Readiness: the database answers", response: { 200: Health, 503: Health } },
+      schema: { ...open, summary: "Readiness: the database answers", response: { 200: Health, 503: Health } },
     },
     async (request, reply) => {
       try {
-        await runtime.store.ping();
+        await withTimeout(runtime.store.ping(), READINESS_TIMEOUT_MS);
         return { status: "ok" as const, checks: { store: "ok" } };
       } catch (err) {
         // The cause goes to the log, not to an unauthenticated caller.
@@ -46,7 +50,7 @@ export const opsRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime; registry: 
 
   app.get(
     "/metrics",
-    { config: { public: true }, schema: { tags, summary: "Prometheus metrics (text exposition format)" } },
+    { config: { public: true }, schema: { ...open, summary: "Prometheus metrics (text exposition format)" } },
     async (_request, reply) => {
       const text = await registry.metrics();
       return reply.type(registry.contentType).send(text);
@@ -58,3 +62,15 @@ export const opsRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime; registry: 
   app.get("/api/docs", docs, openapi);
   app.get("/api/docs/openapi.json", docs, openapi);
 };
+
+async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
