@@ -48,6 +48,15 @@ export function parseAppFilter(text: string): AppFilter {
   return sources;
 }
 
+const normalizedSources = new Map<string, string>();
+
 export function appFilterAllows(filter: AppFilter, groupSource: string): boolean {
-  return filter.has(normalizeGroupSource(groupSource));
+  // A directory has a handful of distinct sources; normalizing each once keeps this a map lookup.
+  let normalized = normalizedSources.get(groupSource);
+  if (normalized === undefined) {
+    normalized = normalizeGroupSource(groupSource);
+    if (normalizedSources.size > 1024) normalizedSources.clear();
+    normalizedSources.set(groupSource, normalized);
+  }
+  return filter.has(normalized);
 }

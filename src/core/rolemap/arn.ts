@@ -114,7 +114,30 @@ const PROVIDER_AT_END = /,arn:[a-z-]+:iam::\d{12}:saml-provider\/[\w.-]{1,128}$/
  * Parses a rendered Role value in either order (`provider,role` or `role,provider`). Role names may
  * contain commas but provider names may not, so the provider ARN is located first to split safely.
  */
+const pairCache = new Map<string, ArnResult<RolePair>>();
+const PAIR_CACHE_LIMIT = 50_000;
+
+/** Cached: the same rendered values recur for every member of a role group. Results are frozen. */
 export function parseRolePair(value: string, partition: AwsPartition): ArnResult<RolePair> {
+  const key = `${partition} ${value}`;
+  let result = pairCache.get(key);
+  if (result === undefined) {
+    result = deepFreeze(parseRolePairUncached(value, partition));
+    if (pairCache.size >= PAIR_CACHE_LIMIT) pairCache.clear();
+    pairCache.set(key, result);
+  }
+  return result;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object") {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function parseRolePairUncached(value: string, partition: AwsPartition): ArnResult<RolePair> {
   let providerPart: string;
   let rolePart: string;
   const atStart = PROVIDER_AT_START.exec(value);

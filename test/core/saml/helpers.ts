@@ -65,7 +65,7 @@ export function verifyWithXmlCrypto(xml: string, certificatePem: string): { vali
   let valid = signatures.length > 0;
   for (let i = 0; i < signatures.length; i += 1) {
     const verifier = new SignedXml({ publicCert: certificatePem, getCertFromKeyInfo: () => null });
-    verifier.loadSignature(signatures.item(i)!);
+    verifier.loadSignature(signatures.item(i)! as unknown as Parameters<SignedXml["loadSignature"]>[0]);
     try {
       if (!verifier.checkSignature(xml)) valid = false;
     } catch {

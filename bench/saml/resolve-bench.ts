@@ -1,0 +1,99 @@
+import {
+  type AwsSignOnSettings,
+  clearGroupFilterCache,
+  DEFAULT_GROUP_FILTER,
+  DEFAULT_ROLE_VALUE_PATTERN,
+  type GroupRef,
+  resolveRoles,
+} from "../../src/core/rolemap/index.js";
+
+const TOTAL_GROUPS = 1_000_000;
+const GROUPS_PER_USER = 500;
+
+const settings: AwsSignOnSettings = {
+  partition: "aws",
+  identityProviderArn: "arn:aws:iam::111111111111:saml-provider/rolebridge",
+  useGroupMapping: true,
+  appFilter: "okta,active_directory",
+  groupFilter: DEFAULT_GROUP_FILTER,
+  roleValuePattern: DEFAULT_ROLE_VALUE_PATTERN,
+  joinAllRoles: false,
+};
+
+/** Deterministic PRNG so runs are comparable. */
+function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A directory of 1,000,000 groups: a fifth are AWS role groups, some from sources the App Filter refuses. */
+function directory(): GroupRef[] {
+  const groups: GroupRef[] = new Array(TOTAL_GROUPS);
+  const sources = ["local", "active_directory", "ldap", "csv:hr"];
+  for (let i = 0; i < TOTAL_GROUPS; i += 1) {
+    const source = sources[i % 4]!;
+    const name =
+      i % 5 === 0
+        ? `aws#acct-${i % 997}#Role.${i % 211}-${i}#${String(100_000_000_000 + (i % 5003))}`
+        : `team-${i % 1009}-project-${i}`;
+    groups[i] = { id: `g${i}`, name, source };
+  }
+  return groups;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
+}
+
+export interface ResolveBenchResult {
+  users: number;
+  coldP50Us: number;
+  coldP99Us: number;
+  warmP50Us: number;
+  warmP99Us: number;
+  rolesPerUser: number;
+}
+
+/** resolveRoles on users' 500 groups: cold (names never seen, so every name is regex-matched) and warm. */
+export function benchResolve(budgetMs: number): ResolveBenchResult {
+  const all = directory();
+  const random = mulberry32(42);
+  const pickUser = () => Array.from({ length: GROUPS_PER_USER }, () => all[Math.floor(random() * TOTAL_GROUPS)]!);
+  clearGroupFilterCache();
+  resolveRoles({ settings, groups: pickUser(), userRoles: [] }); // compile the filter once
+
+  const cold: number[] = [];
+  let rolesPerUser = 0;
+  const coldDeadline = performance.now() + budgetMs / 2;
+  while (performance.now() < coldDeadline) {
+    const groups = pickUser();
+    const start = performance.now();
+    const result = resolveRoles({ settings, groups, userRoles: [] });
+    cold.push((performance.now() - start) * 1000);
+    rolesPerUser += result.roles.length;
+  }
+
+  const user = pickUser();
+  const warm: number[] = [];
+  const warmDeadline = performance.now() + budgetMs / 2;
+  while (performance.now() < warmDeadline) {
+    const start = performance.now();
+    resolveRoles({ settings, groups: user, userRoles: [] });
+    warm.push((performance.now() - start) * 1000);
+  }
+  cold.sort((a, b) => a - b);
+  warm.sort((a, b) => a - b);
+  return {
+    users: cold.length,
+    coldP50Us: percentile(cold, 0.5),
+    coldP99Us: percentile(cold, 0.99),
+    warmP50Us: percentile(warm, 0.5),
+    warmP99Us: percentile(warm, 0.99),
+    rolesPerUser: rolesPerUser / cold.length,
+  };
+}
