@@ -5,6 +5,7 @@ import { readFixture, stateFromFixture } from "./state/fixture.js";
 import type { SandboxState } from "./state/model.js";
 import { SandboxStore } from "./state/store.js";
 
+export { DEMO } from "./demo.js";
 export { FixtureError } from "./state/fixture.js";
 export type { SandboxState } from "./state/model.js";
 

@@ -33,6 +33,11 @@ export function buildSandboxServer(options: SandboxServerOptions): FastifyInstan
     { query: { iam: iamService, sts: stsService }, json: { organizations: organizationsService } },
     options.store,
     options.baseUrl,
+    (err) =>
+      app.log.error(
+        { err: err instanceof Error ? { message: err.message, stack: err.stack } : String(err) },
+        "sandbox failure",
+      ),
   );
 
   // Every protocol here is parsed by the sandbox itself (form, JSON 1.1, SAML form posts), so bodies stay raw.

@@ -9,7 +9,7 @@ import {
   GetRoleCommand,
 } from "@aws-sdk/client-iam";
 import { afterEach, describe, expect, it } from "vitest";
-import { FixtureError, type SandboxHandle, startSandbox } from "../../src/sandbox/index.js";
+import { DEMO, FixtureError, type SandboxHandle, startSandbox } from "../../src/sandbox/index.js";
 import { readFixture, stateFromFixture } from "../../src/sandbox/state/fixture.js";
 import { SandboxStore } from "../../src/sandbox/state/store.js";
 import { ADMIN, clients, failure, MANAGEMENT } from "./helpers/sandbox.js";
@@ -140,5 +140,24 @@ describe("persistence", () => {
     ).toBe("LimitExceededException");
     expect(JSON.stringify(sandbox.state())).toBe(before);
     expect((await iam.send(new GetPolicyCommand({ PolicyArn: Policy!.Arn! }))).Policy?.DefaultVersionId).toBe("v1");
+  });
+});
+
+describe("DEMO constants", () => {
+  it("match the demo fixture", () => {
+    const state = load(demo());
+    expect(state.organization).toMatchObject({
+      id: DEMO.organizationId,
+      managementAccountId: DEMO.managementAccountId,
+    });
+    expect(Object.fromEntries(state.accounts.map((a) => [a.alias, a.id]))).toEqual(DEMO.accounts);
+    for (const user of [DEMO.apiUser, DEMO.admin]) {
+      const stored = state.users.find((u) => u.name === user.userName);
+      expect(stored?.arn).toBe(user.arn);
+      expect(stored?.accessKeys[0]).toMatchObject({
+        accessKeyId: user.accessKeyId,
+        secretAccessKey: user.secretAccessKey,
+      });
+    }
   });
 });

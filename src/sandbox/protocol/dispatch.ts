@@ -50,6 +50,8 @@ export class ApiDispatcher {
     private readonly services: Services,
     private readonly store: SandboxStore,
     private readonly baseUrl: () => string,
+    /** Unexpected failures become InternalFailure on the wire; this is where they are reported instead. */
+    private readonly onInternalError: (err: unknown) => void = () => {},
   ) {}
 
   async handle(request: ApiRequest): Promise<ApiResponse> {
@@ -115,7 +117,7 @@ export class ApiDispatcher {
       const result = await handler(this.context(params, auth?.caller, now));
       return reply(200, queryResponse(action, service.namespace, result, requestId));
     } catch (err) {
-      const error = asAwsError(err);
+      const error = this.asAwsError(err);
       return reply(error.status, queryError(error, namespace, requestId));
     }
   }
@@ -150,14 +152,19 @@ export class ApiDispatcher {
       const result = await handler(this.context(input as Record<string, unknown>, auth.caller, now));
       return { status: 200, headers, body: JSON.stringify(result) };
     } catch (err) {
-      const { status, body } = jsonError(asAwsError(err));
+      const { status, body } = jsonError(this.asAwsError(err));
       return { status, headers, body };
     }
   }
+
+  private asAwsError(err: unknown): AwsError {
+    if (err instanceof AwsError) return err;
+    this.onInternalError(err);
+    return internalFailure();
+  }
 }
 
-function asAwsError(err: unknown): AwsError {
-  if (err instanceof AwsError) return err;
+function internalFailure(): AwsError {
   return new AwsError(
     "InternalFailure",
     "The request processing has failed because of an unknown error, exception or failure.",

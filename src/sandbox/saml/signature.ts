@@ -35,7 +35,7 @@ function verifiedReference(xml: string, element: Element, certificates: string[]
   for (const cert of certificates) {
     const verifier = new SignedXml({ publicCert: cert, getCertFromKeyInfo: () => null });
     try {
-      verifier.loadSignature(signatures[0]!);
+      verifier.loadSignature(signatures[0] as unknown as Parameters<SignedXml["loadSignature"]>[0]);
       const references = verifier.getReferences();
       if (references.length !== 1 || references[0]?.uri !== `#${id}`) return undefined;
       if (!verifier.checkSignature(xml)) continue;
