@@ -27,6 +27,8 @@ export async function startServer(runtime: Runtime, options: StartOptions): Prom
   let closing: Promise<void> | null = null;
   const close = () => {
     closing ??= (async () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
       // Fastify's close answers new requests with 503 and waits for the in-flight ones.
       try {
         await app.close();
@@ -37,22 +39,22 @@ export async function startServer(runtime: Runtime, options: StartOptions): Prom
     return closing;
   };
 
+  function onSignal(signal: NodeJS.Signals) {
+    // A second signal while draining means "now": do not wait for slow requests.
+    process.once(signal, () => process.exit(1));
+    runtime.logger.info({ signal }, "shutting down: draining in-flight requests");
+    close().then(
+      () => {
+        runtime.logger.info("shutdown complete");
+        process.exit(0);
+      },
+      (err: unknown) => {
+        runtime.logger.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  }
   if (options.handleSignals) {
-    const onSignal = (signal: NodeJS.Signals) => {
-      // A second signal while draining means "now": do not wait for slow requests.
-      process.once(signal, () => process.exit(1));
-      runtime.logger.info({ signal }, "shutting down: draining in-flight requests");
-      close().then(
-        () => {
-          runtime.logger.info("shutdown complete");
-          process.exit(0);
-        },
-        (err: unknown) => {
-          runtime.logger.error({ err }, "shutdown failed");
-          process.exit(1);
-        },
-      );
-    };
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
   }

@@ -1,3 +1,10 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.js";
 import { openRuntime } from "../../src/runtime.js";
@@ -60,6 +67,26 @@ describe("startServer", () => {
       await expect(base.store.ping()).rejects.toThrow();
     } finally {
       await opened.cleanup();
+    }
+  });
+
+  it("shuts down cleanly on SIGTERM when asked to handle signals", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "rb-serve-"));
+    const script = fileURLToPath(new URL("./fixtures/serve.ts", import.meta.url));
+    const child = spawn(process.execPath, ["--import", "tsx", script, dataDir], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    try {
+      const lines = createInterface({ input: child.stdout });
+      const [url] = (await once(lines, "line")) as [string];
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      const exited = once(child, "exit");
+      child.kill("SIGTERM");
+      const [code, signal] = (await exited) as [number | null, string | null];
+      expect({ code, signal }).toEqual({ code: 0, signal: null });
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
