@@ -134,7 +134,13 @@ describe.each(backends)("CSV import on $name", (backend) => {
 
   it("refuses a login that already exists in the directory", async () => {
     await directory(store).users.create(cliActor(), {
-      profile: { login: "ann@example.com", email: "ann@example.com", firstName: null, lastName: null, displayName: null },
+      profile: {
+        login: "ann@example.com",
+        email: "ann@example.com",
+        firstName: null,
+        lastName: null,
+        displayName: null,
+      },
     });
     const text = "login,email\nnew@example.com,new@example.com\nAnn@Example.com,ann@example.com\n";
     const report = await run({ users: csv("u.csv", text) });
@@ -203,7 +209,7 @@ describe.each(backends)("CSV import on $name", (backend) => {
     });
     expect(report.errors.map((e) => `${e.file}:${e.line}: ${e.message}`)).toEqual([
       'u.csv:2: "broken" is not a valid email address',
-      'm.csv:2: user "ann@example.com" is not imported (its row, line 2, has errors)',
+      'm.csv:2: user "ann@example.com" is not imported: its row u.csv:2 has errors',
     ]);
   });
 

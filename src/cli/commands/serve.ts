@@ -1,37 +1,14 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { cliActor } from "../../core/audit.js";
 import { DEMO_ADMIN, DEMO_PEOPLE, DEMO_USER_PASSWORD, seedDemo } from "../../demo/seed.js";
-import { openRuntime, type Runtime } from "../../runtime.js";
+import { openRuntime } from "../../runtime.js";
 import { type CommonOptions, configFrom, withCommonOptions } from "../context.js";
-import { CliError, printLine } from "../output.js";
+import { printLine } from "../output.js";
 
 interface ServeOptions extends CommonOptions {
   port?: number;
   host?: string;
   demo?: boolean;
-}
-
-interface RunningServer {
-  url: string;
-  close(): Promise<void>;
-}
-type StartServer = (
-  rt: Runtime,
-  opts: { host: string; port: number; handleSignals?: boolean },
-) => Promise<RunningServer>;
-
-/** The HTTP server lives in src/server; loaded on demand so the other commands start fast. */
-async function loadServer(): Promise<StartServer> {
-  const specifier = "../../server/start.js";
-  try {
-    const mod = (await import(specifier)) as { startServer: StartServer };
-    return mod.startServer;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND") {
-      throw new CliError("this build has no HTTP server (dist/server/start.js is missing)");
-    }
-    throw err;
-  }
 }
 
 const port = (value: string): number => {
@@ -62,35 +39,20 @@ export function registerServeCommand(program: Command): void {
       .option("--demo", "load demo users, groups and an admin (idempotent) before serving"),
   ).action(async (opts: ServeOptions) => {
     const config = configFrom(opts, { port: opts.port, host: opts.host });
-    const startServer = await loadServer();
+    // Loaded here, not at the top, so the other commands do not pay for the HTTP stack.
+    const { startServer } = await import("../../server/start.js");
     const rt = await openRuntime(config);
-    let server: RunningServer;
+    let url: string;
     try {
       if (opts.demo) await seedDemo(rt, cliActor());
-      server = await startServer(rt, { host: config.host, port: config.port, handleSignals: false });
+      // The server drains in-flight requests and closes the store on SIGINT/SIGTERM.
+      ({ url } = await startServer(rt, { host: config.host, port: config.port, handleSignals: true }));
     } catch (err) {
       await rt.close();
       throw err;
     }
     const backend = config.databaseUrl ? "PostgreSQL" : `SQLite in ${config.dataDir}`;
-    printLine(`rolebridge is listening on ${server.url} (${backend})`);
-    if (opts.demo) printDemoHelp(server.url, config.dataDir);
-
-    let stopping = false;
-    const stop = async (signal: NodeJS.Signals) => {
-      if (stopping) return;
-      stopping = true;
-      rt.logger.info({ signal }, "shutting down");
-      try {
-        // Stop taking requests and finish the ones in flight before the store goes away.
-        await server.close();
-        await rt.close();
-      } catch (err) {
-        rt.logger.error({ err }, "shutdown failed");
-        process.exitCode = 1;
-      }
-    };
-    process.once("SIGINT", stop);
-    process.once("SIGTERM", stop);
+    printLine(`rolebridge is listening on ${url} (${backend})`);
+    if (opts.demo) printDemoHelp(url, config.dataDir);
   });
 }

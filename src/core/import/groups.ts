@@ -42,7 +42,7 @@ export async function importGroups(run: ImportRun, file: string, input: CsvInput
 
   const refuse = (line: number, key: string, column: string, message: string) => {
     counts.rejected++;
-    if (!run.groups.has(key)) run.rejectedGroups.set(key, line);
+    if (!run.groups.has(key)) run.rejectedGroups.set(key, `${file}:${line}`);
     run.fail({ file, line, column, message });
   };
 
@@ -77,7 +77,7 @@ export async function importGroups(run: ImportRun, file: string, input: CsvInput
     const key = groupKey(item.values.get("source") || "local", item.values.get("name") ?? "");
     if (!parsed.ok) {
       counts.rejected++;
-      if (!firstLine.has(key)) run.rejectedGroups.set(key, item.line);
+      if (!firstLine.has(key)) run.rejectedGroups.set(key, `${file}:${item.line}`);
       for (const p of parsed.problems) run.fail({ file, line: item.line, column: p.column, message: p.message });
       continue;
     }

@@ -58,7 +58,7 @@ export async function importMemberships(run: ImportRun, file: string, input: Csv
     const name = what === "user" ? `user ${JSON.stringify(p.row.user)}` : describeGroup(p.row);
     return rejectedAt === undefined
       ? `${name} does not exist`
-      : `${name} is not imported (its row, line ${rejectedAt}, has errors)`;
+      : `${name} is not imported: its row ${rejectedAt} has errors`;
   };
 
   const flush = async () => {

@@ -43,9 +43,9 @@ export class ImportRun {
   readonly users = new Map<string, Ref>();
   /** Group key (source + name key) -> group, likewise. */
   readonly groups = new Map<string, Ref>();
-  /** Keys whose rows in this import were refused, with the line: later references say why they fail. */
-  readonly rejectedUsers = new Map<string, number>();
-  readonly rejectedGroups = new Map<string, number>();
+  /** Keys whose rows in this import were refused, with `file:line`: later references say why they fail. */
+  readonly rejectedUsers = new Map<string, string>();
+  readonly rejectedGroups = new Map<string, string>();
   private nextIndex = 0;
 
   constructor(

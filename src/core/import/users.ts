@@ -25,7 +25,7 @@ export async function importUsers(run: ImportRun, file: string, input: CsvInput)
     for (const p of batch) {
       if (existing.has(p.key)) {
         counts.rejected++;
-        run.rejectedUsers.set(p.key, p.line);
+        run.rejectedUsers.set(p.key, `${file}:${p.line}`);
         run.fail({
           file,
           line: p.line,
@@ -57,7 +57,7 @@ export async function importUsers(run: ImportRun, file: string, input: CsvInput)
     const key = nameKey(item.values.get("login") ?? "");
     if (!parsed.ok) {
       counts.rejected++;
-      if (key && !firstLine.has(key)) run.rejectedUsers.set(key, item.line);
+      if (key && !firstLine.has(key)) run.rejectedUsers.set(key, `${file}:${item.line}`);
       for (const p of parsed.problems) run.fail({ file, line: item.line, column: p.column, message: p.message });
       continue;
     }

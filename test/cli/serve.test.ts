@@ -1,0 +1,59 @@
+import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { BIN, cleanEnv, rolebridge, tempDir } from "./run.js";
+
+const dir = tempDir("rb-serve-");
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Starts `rolebridge serve`, resolves with the URL it prints, and with its exit once signalled. */
+function serve(args: string[]) {
+  const child = spawn(process.execPath, [BIN, "serve", ...args], {
+    env: cleanEnv(),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.on("exit", (code, signal) => done({ code, signal })),
+  );
+  const url = new Promise<string>((done, fail) => {
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      const m = /rolebridge is listening on (http:\/\/\S+)/.exec(stdout);
+      if (m) done(m[1]!);
+    });
+    void exited.then(({ code }) => fail(new Error(`serve exited with ${code} before listening: ${stderr}`)));
+  });
+  return { child, url, exited, output: () => stdout };
+}
+
+describe("rolebridge serve", () => {
+  it("serves /healthz on an ephemeral port with demo data, and stops on SIGTERM", async () => {
+    const server = serve(["--port", "0", "--data-dir", dir, "--demo"]);
+    const url = await server.url;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const health = await fetch(`${url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(server.output()).toContain("login:    admin@example.com");
+    expect(server.output()).toContain(`token create --data-dir ${dir} --name demo`);
+
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+
+    const users = await rolebridge(["users", "list", "--data-dir", dir, "--json"]);
+    const logins = (JSON.parse(users.stdout).items as { profile: { login: string } }[]).map((u) => u.profile.login);
+    expect(logins).toEqual(expect.arrayContaining(["admin@example.com", "alice@example.com", "bob@example.com"]));
+  });
+
+  it("refuses a bad port with one line and exit 2", async () => {
+    const r = await rolebridge(["serve", "--port", "70000", "--data-dir", dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      "rolebridge: option '--port <port>' argument '70000' is invalid. must be a port number 0-65535 (see --help)\n",
+    );
+  });
+});
