@@ -18,7 +18,13 @@ export interface RunningServer {
 
 export async function startServer(runtime: Runtime, options: StartOptions): Promise<RunningServer> {
   const app = await buildApp(runtime);
-  await app.listen({ host: options.host, port: options.port });
+  try {
+    await app.listen({ host: options.host, port: options.port });
+  } catch (err) {
+    // e.g. EADDRINUSE: release what buildApp set up; the runtime stays the caller's to close.
+    await app.close();
+    throw err;
+  }
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;

@@ -89,4 +89,23 @@ describe("startServer", () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+
+  it("reports a port already in use and leaves the runtime open for its owner", async () => {
+    const opened = await backends[0]!.open();
+    try {
+      const config = loadConfig({ env: {}, overrides: { dataDir: opened.dataDir, logLevel: "silent" } });
+      const first = await startServer(await openRuntime(config), { host: "127.0.0.1", port: 0 });
+      const second = await openRuntime(config);
+      try {
+        const port = Number(new URL(first.url).port);
+        await expect(startServer(second, { host: "127.0.0.1", port })).rejects.toThrow(/EADDRINUSE|in use/);
+        await expect(second.store.ping()).resolves.toBeUndefined();
+      } finally {
+        await second.close();
+        await first.close();
+      }
+    } finally {
+      await opened.cleanup();
+    }
+  });
 });
