@@ -132,3 +132,62 @@ function endsWithQuantifier(translated: string): boolean {
   if (/(?:^|[^\\])(?:\\\\)*[*+?]$/.test(translated)) return true;
   return /\{\d+(?:,\d*)?\}$/.test(translated);
 }
+
+const LITERAL_CHAR = /[A-Za-z0-9#_\-:/@=,;'"!%&~`<> ]/;
+const QUANTIFIERS = new Set(["*", "+", "?", "{"]);
+
+/**
+ * The literal text every fully-matching name must start with (e.g. `aws#`), or "" when the pattern
+ * has top-level alternation, starts with a group or flag, or is not literal at its start. A plain
+ * `startsWith` then rejects most non-role groups without running the regex engine.
+ */
+export function literalPrefix(re2Source: string): string {
+  if (hasTopLevelAlternation(re2Source)) return "";
+  let i = re2Source.startsWith("^") ? 1 : 0;
+  let prefix = "";
+  while (i < re2Source.length) {
+    const ch = re2Source[i]!;
+    let literal: string | null = null;
+    let width = 1;
+    if (ch === "\\") {
+      const next = re2Source[i + 1];
+      // Escaped punctuation is itself; escaped letters/digits are classes (\d, \S) or special.
+      if (next !== undefined && !/[A-Za-z0-9]/.test(next)) {
+        literal = next;
+        width = 2;
+      }
+    } else if (LITERAL_CHAR.test(ch)) {
+      literal = ch;
+    }
+    if (literal === null) break;
+    // A quantified character is optional or repeated: it cannot be part of the required prefix.
+    if (QUANTIFIERS.has(re2Source[i + width] ?? "")) break;
+    prefix += literal;
+    i += width;
+  }
+  return prefix;
+}
+
+function hasTopLevelAlternation(re2Source: string): boolean {
+  let depth = 0;
+  let inClass = false;
+  for (let i = 0; i < re2Source.length; i += 1) {
+    const ch = re2Source[i];
+    if (ch === "\\") {
+      i += 1;
+    } else if (inClass) {
+      if (ch === "]") inClass = false;
+    } else if (ch === "[") {
+      inClass = true;
+      if (re2Source[i + 1] === "^") i += 1;
+      if (re2Source[i + 1] === "]") i += 1;
+    } else if (ch === "(") {
+      depth += 1;
+    } else if (ch === ")") {
+      depth -= 1;
+    } else if (ch === "|" && depth === 0) {
+      return true;
+    }
+  }
+  return false;
+}

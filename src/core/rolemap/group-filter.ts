@@ -1,6 +1,6 @@
 import { RE2JS, RE2JSException, RE2JSSyntaxException } from "re2js";
 import { GroupFilterMissingCaptureError, GroupFilterSyntaxError } from "./errors.js";
-import { translateGroupFilter } from "./group-filter-syntax.js";
+import { literalPrefix, translateGroupFilter } from "./group-filter-syntax.js";
 
 /**
  * Okta's default filter, accepted verbatim: `aws#<alias>#<role>#<account>` with role names limited
@@ -21,6 +21,8 @@ export interface GroupFilterMatch {
 export interface CompiledGroupFilter {
   readonly source: string;
   readonly captureNames: readonly string[];
+  /** Text every matching name starts with ("" if none); names without it are rejected without the regex. */
+  readonly literalPrefix: string;
   /**
    * Whole-name match (like Java's `Matcher.matches()`), so `^`/`$` are implied: a filter cannot
    * accidentally grant a role to `evil-aws#x#Admin#123456789012` by matching a substring.
@@ -61,11 +63,12 @@ function buildFilter(source: string): CompiledGroupFilter {
     throw toSyntaxError(source, error, translated.toSourcePosition, translated.re2Source);
   }
   const groupIndexes = Object.entries(pattern.namedGroups()) as Array<[string, number]>;
+  const prefix = literalPrefix(translated.re2Source);
   const cache = new Map<string, GroupFilterMatch | null>();
 
   const evaluate = (groupName: string): GroupFilterMatch | null => {
-    // The DFA test is several times cheaper than capture extraction and rejects most names.
-    if (!pattern.testExact(groupName)) return null;
+    // Without a literal prefix to pre-screen names, the DFA test is the cheap rejection.
+    if (prefix === "" && !pattern.testExact(groupName)) return null;
     const matcher = pattern.matcher(groupName);
     if (!matcher.matches()) return null;
     const captures: Record<string, string> = {};
@@ -79,7 +82,9 @@ function buildFilter(source: string): CompiledGroupFilter {
   return {
     source,
     captureNames: translated.captureNames,
+    literalPrefix: prefix,
     match(groupName: string): GroupFilterMatch | null {
+      if (!groupName.startsWith(prefix)) return null;
       const cached = cache.get(groupName);
       if (cached !== undefined) return cached;
       const result = evaluate(groupName);

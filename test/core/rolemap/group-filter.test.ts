@@ -95,6 +95,29 @@ describe("Group Filter compiler", () => {
     expect(error.details).toMatchObject({ source, position });
   });
 
+  it.each([
+    [OKTA_DEFAULT_GROUP_FILTER, "aws#"],
+    [DEFAULT_GROUP_FILTER, "aws#"],
+    ["aws_(?{{accountid}}\\d+)_(?{{role}}\\w+)", "aws_"],
+    ["^aws?#(?{{role}}\\w+)#(?{{accountid}}\\d+)", "aw"],
+    ["^aws{1,2}#(?{{role}}\\w+)#(?{{accountid}}\\d+)", "aw"],
+    ["^aws#(?{{role}}\\w+)#(?{{accountid}}\\d+)|^gcp#x", ""],
+    ["(?i)aws#(?{{role}}\\w+)#(?{{accountid}}\\d+)", ""],
+    ["\\Qaws#\\E(?{{role}}\\w+)#(?{{accountid}}\\d+)", ""],
+    ["[a]ws#(?{{role}}\\w+)#(?{{accountid}}\\d+)", ""],
+  ])("pre-screens %s with the literal prefix %j", (source, prefix) => {
+    expect(compileGroupFilter(source).literalPrefix).toBe(prefix);
+  });
+
+  it("the prefix pre-screen never changes the answer", () => {
+    const filter = compileGroupFilter("^aws?#(?{{role}}\\w+)#(?{{accountid}}\\d+)$");
+    expect(filter.match("aw#Admin#1")?.captures).toEqual({ role: "Admin", accountid: "1" });
+    expect(filter.match("aws#Admin#1")?.captures.role).toBe("Admin");
+    expect(filter.match("ax#Admin#1")).toBeNull();
+    const alternation = compileGroupFilter("^aws#(?{{role}}\\w+)#(?{{accountid}}\\d+)|^gcp#(?{{role2}}x)");
+    expect(alternation.match("gcp#x")?.captures).toEqual({ role2: "x" });
+  });
+
   it("caches compiled filters by source string", () => {
     expect(compileGroupFilter(DEFAULT_GROUP_FILTER)).toBe(compileGroupFilter(DEFAULT_GROUP_FILTER));
   });
