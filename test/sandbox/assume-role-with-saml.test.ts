@@ -204,3 +204,15 @@ describe("AssumeRoleWithSAML", () => {
     expect(badSource.message).toBe('Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64} and not begin with "aws:"');
   });
 });
+
+describe("AssumeRoleWithSAML against signature wrapping", () => {
+  it("never grants a role from a forged assertion that reuses the signed one's ID", async () => {
+    const genuine = samlResponseXml({ roles: [pair(READONLY_ROLE)] });
+    const signed = /<saml:Assertion[\s\S]*<\/saml:Assertion>/.exec(genuine)![0];
+    // The forged copy keeps the ID and the Signature; the genuine assertion hides in Extensions.
+    const forged = signed.replace("ReadOnly", "Admin");
+    const wrapped = genuine.replace(signed, `<samlp:Extensions>${signed}</samlp:Extensions>${forged}`);
+    const error = await failure(assume(Buffer.from(wrapped).toString("base64"), ADMIN_ROLE));
+    expect(["Response signature invalid", "Not authorized to perform sts:AssumeRoleWithSAML"]).toContain(error.message);
+  });
+});

@@ -103,6 +103,12 @@ export class ApiDispatcher {
       const auth = await this.authenticate(request, now);
       const serviceName = auth?.service ?? this.unsignedService(action);
       const service = this.services.query[serviceName];
+      if (!service && auth)
+        throw new AwsError(
+          "InvalidAction",
+          `Could not find operation ${action} for version ${params.get("Version") ?? ""}`,
+          400,
+        );
       if (!service) throw missingToken();
       namespace = service.namespace;
       const handler = Object.hasOwn(service.operations, action) ? service.operations[action] : undefined;
