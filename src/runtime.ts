@@ -3,10 +3,11 @@ import { publicUrlOf } from "./config/load.js";
 import { resolveMasterKey } from "./config/master-key.js";
 import type { Config } from "./config/schema.js";
 import { SignInService } from "./core/access/sign-in.js";
+import { TokenService } from "./core/access/tokens.js";
+import { TotpService } from "./core/access/totp.js";
 import { LegacyApiService } from "./core/apps/legacy-api.js";
 import { AppService } from "./core/apps/service.js";
 import { SigningKeyService } from "./core/apps/signing-keys.js";
-import { TokenService } from "./core/access/tokens.js";
 import { SecretBox } from "./core/crypto/secretbox.js";
 import { type Directory, directory } from "./core/directory/index.js";
 import { type Clock, systemClock } from "./core/ids.js";
@@ -28,6 +29,7 @@ export interface Runtime {
   publicUrl: string;
   tokens: TokenService;
   signIn: SignInService;
+  totp: TotpService;
   secrets: SecretBox;
   logger: Logger;
   clock: Clock;
@@ -57,10 +59,12 @@ export async function openRuntime(config: Config, opts: { logger?: Logger; clock
   const secrets = new SecretBox(resolveMasterKey(config));
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const apps = new AppService(store, clock);
+  const dir = directory(store, clock);
   return {
     config,
     store,
-    directory: directory(store, clock),
+    directory: dir,
+    totp: new TotpService(store, secrets, dir.users, clock),
     apps,
     signingKeys: new SigningKeyService(store, secrets, clock),
     legacyApi: new LegacyApiService(store, apps, secrets, clock),
@@ -74,6 +78,7 @@ export async function openRuntime(config: Config, opts: { logger?: Logger; clock
         sessionTtlMinutes: config.security.sessionTtlMinutes,
       },
       clock,
+      secrets,
     ),
     secrets,
     logger,

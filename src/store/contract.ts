@@ -106,6 +106,13 @@ export interface UserRepo {
     policy: { maxAttempts: number; lockUntil: string },
   ): Promise<{ failedLogins: number; lockedUntil: string | null }>;
   recordLoginSuccess(id: string, at: string): Promise<void>;
+  /** Sealed TOTP secret (null to remove the factor). */
+  setTotp(id: string, sealedSecret: string | null): Promise<boolean>;
+  /**
+   * Records a used TOTP time step only if it is later than the last one used, atomically: the same
+   * code cannot be replayed, even by two concurrent sign-ins. Returns false for a replay.
+   */
+  useTotpStep(id: string, step: number): Promise<boolean>;
 }
 
 export interface GroupRepo {

@@ -1,10 +1,12 @@
 import type { Store } from "../../store/contract.js";
 import { type Actor, logEvent } from "../audit.js";
 import { verifyPassword } from "../crypto/passwords.js";
+import type { SecretBox } from "../crypto/secretbox.js";
 import { newSecret, sha256Hex } from "../crypto/tokens.js";
 import type { Session, User } from "../directory/model.js";
 import { DomainError } from "../errors.js";
 import { type Clock, systemClock } from "../ids.js";
+import { verifyTotp } from "./totp.js";
 
 export interface SignInPolicy {
   maxAttempts: number;
@@ -24,6 +26,8 @@ export class SignInService {
     private readonly store: Store,
     private readonly policy: SignInPolicy,
     private readonly clock: Clock = systemClock,
+    /** Opens TOTP secrets; without it, users with a TOTP factor cannot sign in (fail closed). */
+    private readonly secrets: SecretBox | null = null,
   ) {}
 
   async signIn(
@@ -31,6 +35,7 @@ export class SignInService {
     login: string,
     password: string,
     requestId: string | null = null,
+    totpCode?: string,
   ): Promise<{ user: User; sessionId: string; session: Session }> {
     const now = this.clock.now();
     const user = await this.store.users.getByLogin(login);
@@ -48,6 +53,24 @@ export class SignInService {
       }
       await this.audit(actor, user, "FAILURE", "invalid_credentials");
       throw new DomainError("unauthorized", "invalid login or password");
+    }
+    if (creds?.totpSecretSealed) {
+      const ok2 =
+        totpCode !== undefined &&
+        this.secrets !== null &&
+        (await verifyTotp(this.store, this.secrets, user.id, creds.totpSecretSealed, totpCode.trim(), now));
+      if (!ok2) {
+        const lockUntil = new Date(now.getTime() + this.policy.lockoutMinutes * 60_000).toISOString();
+        await this.store.users.recordLoginFailure(user.id, { maxAttempts: this.policy.maxAttempts, lockUntil });
+        await this.audit(actor, user, "FAILURE", totpCode ? "invalid_totp" : "totp_required");
+        throw new DomainError(
+          "unauthorized",
+          totpCode ? "the verification code is not correct" : "enter the verification code from your authenticator app",
+          {
+            secondFactor: "totp",
+          },
+        );
+      }
     }
     if (user.status !== "ACTIVE") {
       await this.audit(actor, user, "FAILURE", `status_${user.status.toLowerCase()}`);

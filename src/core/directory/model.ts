@@ -30,6 +30,7 @@ export interface UserCredentials {
   passwordHash: string | null;
   failedLogins: number;
   lockedUntil: string | null;
+  totpSecretSealed: string | null;
 }
 
 /**

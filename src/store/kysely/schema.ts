@@ -19,6 +19,8 @@ export interface UsersTable {
   password_changed_at: string | null;
   last_login_at: string | null;
   version: number;
+  totp_secret_sealed: string | null;
+  totp_last_step: number | null;
 }
 
 export interface GroupsTable {

@@ -137,7 +137,7 @@ export function userRepo(db: Kysely<Database>): UserRepo {
     async credentials(id): Promise<UserCredentials | null> {
       const r = await db
         .selectFrom("users")
-        .select(["id", "password_hash", "failed_logins", "locked_until"])
+        .select(["id", "password_hash", "failed_logins", "locked_until", "totp_secret_sealed"])
         .where("id", "=", id)
         .executeTakeFirst();
       return r
@@ -146,6 +146,7 @@ export function userRepo(db: Kysely<Database>): UserRepo {
             passwordHash: r.password_hash,
             failedLogins: Number(r.failed_logins),
             lockedUntil: r.locked_until,
+            totpSecretSealed: r.totp_secret_sealed,
           }
         : null;
     },
@@ -166,6 +167,25 @@ export function userRepo(db: Kysely<Database>): UserRepo {
       return r
         ? { failedLogins: Number(r.failed_logins), lockedUntil: r.locked_until }
         : { failedLogins: 0, lockedUntil: null };
+    },
+
+    async setTotp(id, sealedSecret) {
+      const r = await db
+        .updateTable("users")
+        .set({ totp_secret_sealed: sealedSecret, totp_last_step: null })
+        .where("id", "=", id)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+
+    async useTotpStep(id, step) {
+      const r = await db
+        .updateTable("users")
+        .set({ totp_last_step: step })
+        .where("id", "=", id)
+        .where((eb) => eb.or([eb("totp_last_step", "is", null), eb("totp_last_step", "<", step)]))
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
     },
 
     async recordLoginSuccess(id, at) {

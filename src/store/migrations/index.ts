@@ -2,12 +2,14 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from "k
 import * as m001 from "./001-directory.js";
 import * as m002 from "./002-apps.js";
 import * as m003 from "./003-aws-role-catalog.js";
+import * as m004 from "./004-totp.js";
 
 /** Migrations are listed in code (not read from disk) so the compiled package carries them. */
 const migrations: Record<string, Migration> = {
   "001-directory": m001,
   "002-apps": m002,
   "003-aws-role-catalog": m003,
+  "004-totp": m004,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,8 +1,11 @@
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureAdmin } from "../../../src/core/access/admins.js";
 import { SignInService } from "../../../src/core/access/sign-in.js";
 import { TokenService } from "../../../src/core/access/tokens.js";
+import { currentTotpCode, TotpService } from "../../../src/core/access/totp.js";
 import type { Actor } from "../../../src/core/audit.js";
+import { SecretBox } from "../../../src/core/crypto/secretbox.js";
 import { type Directory, directory } from "../../../src/core/directory/index.js";
 import { DomainError } from "../../../src/core/errors.js";
 import type { Clock } from "../../../src/core/ids.js";
@@ -31,12 +34,14 @@ describe.each(backends)("sign-in and API tokens on $name", (backend) => {
   let cleanup: () => Promise<void>;
   const clock = new FakeClock();
   let signIn: SignInService;
+  let secrets: SecretBox;
   beforeAll(async () => {
     const opened = await backend.open();
     store = opened.store;
     cleanup = opened.cleanup;
     dir = directory(store, clock);
-    signIn = new SignInService(store, { maxAttempts: 3, lockoutMinutes: 10, sessionTtlMinutes: 60 }, clock);
+    secrets = new SecretBox(randomBytes(32));
+    signIn = new SignInService(store, { maxAttempts: 3, lockoutMinutes: 10, sessionTtlMinutes: 60 }, clock, secrets);
     await ensureAdmin(store, dir.users, actor, { login: "root@example.com", password: "admin-password-1" }, clock);
     await dir.users.create(actor, {
       profile: {
@@ -90,5 +95,36 @@ describe.each(backends)("sign-in and API tokens on $name", (backend) => {
     await tokens.revoke(actor, token.id);
     expect(await tokens.authenticate(secret)).toBeNull();
     expect(await codeOf(tokens.revoke(actor, token.id))).toBe("conflict");
+  });
+
+  it("requires a TOTP code once enrolled, accepts it once, and refuses a replay", async () => {
+    const totp = new TotpService(store, secrets, dir.users, clock);
+    await dir.users.create(actor, {
+      profile: {
+        login: "mfa@example.com",
+        email: "mfa@example.com",
+        firstName: null,
+        lastName: null,
+        displayName: null,
+      },
+      password: "mfa-password-1",
+    });
+    const { secret, uri } = await totp.enroll(actor, "mfa@example.com");
+    expect(uri).toMatch(/^otpauth:\/\/totp\/rolebridge:mfa%40example\.com\?/);
+    expect(JSON.stringify(await store.users.credentials((await dir.users.get("mfa@example.com")).id))).not.toContain(
+      secret,
+    );
+    const err = await signIn.signIn("portal", "mfa@example.com", "mfa-password-1").catch((e: DomainError) => e);
+    expect([err.code, err.details.secondFactor]).toEqual(["unauthorized", "totp"]);
+    const code = currentTotpCode(secret, clock.now());
+    expect(await codeOf(signIn.signIn("portal", "mfa@example.com", "mfa-password-1", null, code))).toBe("resolved");
+    expect(await codeOf(signIn.signIn("portal", "mfa@example.com", "mfa-password-1", null, code))).toBe("unauthorized");
+    const wrong = code === "000000" ? "111111" : "000000";
+    clock.advance(30_000);
+    expect(await codeOf(signIn.signIn("portal", "mfa@example.com", "mfa-password-1", null, wrong))).toBe(
+      "unauthorized",
+    );
+    const next = currentTotpCode(secret, clock.now());
+    expect(await codeOf(signIn.signIn("portal", "mfa@example.com", "mfa-password-1", null, next))).toBe("resolved");
   });
 });
