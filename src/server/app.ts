@@ -49,8 +49,11 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
     return parseJson(request, body as string, done);
   });
 
+  // Defaults, not overrides: a route that serves HTML (portal, SAML POST forms) sets its own CSP.
   app.addHook("onSend", async (request, reply, payload) => {
-    reply.headers(SECURITY_HEADERS);
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+      if (!reply.hasHeader(name)) reply.header(name, value);
+    }
     reply.header("x-request-id", request.id);
     return payload;
   });
