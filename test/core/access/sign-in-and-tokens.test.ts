@@ -114,7 +114,9 @@ describe.each(backends)("sign-in and API tokens on $name", (backend) => {
     expect(JSON.stringify(await store.users.credentials((await dir.users.get("mfa@example.com")).id))).not.toContain(
       secret,
     );
-    const err = (await signIn.signIn("portal", "mfa@example.com", "mfa-password-1").catch((e: unknown) => e)) as DomainError;
+    const err = (await signIn
+      .signIn("portal", "mfa@example.com", "mfa-password-1")
+      .catch((e: unknown) => e)) as DomainError;
     expect([err.code, err.details.secondFactor]).toEqual(["unauthorized", "totp"]);
     const code = currentTotpCode(secret, clock.now());
     expect(await codeOf(signIn.signIn("portal", "mfa@example.com", "mfa-password-1", null, code))).toBe("resolved");
