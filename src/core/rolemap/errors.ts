@@ -80,3 +80,14 @@ export class InvalidArnError extends RolemapError {
     super(`Invalid ARN "${arn}": ${reason}`, { arn, reason });
   }
 }
+
+/** A sign-on setting other than the filters and pattern is invalid (provider names, partition...). */
+export class SignOnSettingsError extends RolemapError {
+  readonly code = "SIGN_ON_SETTINGS_INVALID";
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`Sign-on setting ${field} is invalid: ${reason}`, { field, reason });
+  }
+}

@@ -5,4 +5,5 @@ export * from "./group-filter.js";
 export * from "./lint.js";
 export * from "./resolve.js";
 export * from "./role-value-pattern.js";
+export * from "./settings.js";
 export * from "./types.js";
