@@ -27,6 +27,8 @@ export const DEMO = {
     secretAccessKey: "rbDemoSecret/SandboxAdministrator/0002+x",
   },
   crossAccountRoleName: "Okta-Idp-cross-account-role",
+  /** In every member account: AdministratorAccess, assumable by the admin user to set up member accounts. */
+  memberAdminRoleName: "OrganizationAccountAccessRole",
   /** Every account's SAML roles trust these provider names; "okta" exists, "rolebridge" is for the IdP to create. */
   samlProviderNames: ["okta", "rolebridge"],
 } as const;

@@ -15,6 +15,19 @@ beforeAll(async () => {
 afterAll(() => sandbox.close());
 
 describe("AssumeRole authorization", () => {
+  it("lets the admin administer a member account through OrganizationAccountAccessRole", async () => {
+    const { sts } = clients(sandbox, ADMIN);
+    const assumed = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${NA_PROD}:role/OrganizationAccountAccessRole`,
+        RoleSessionName: "setup",
+      }),
+    );
+    const member = clients(sandbox, sessionCredentials(assumed.Credentials!));
+    const { Role } = await member.iam.send(new GetRoleCommand({ RoleName: "Admin" }));
+    expect(Role?.Arn).toBe(ADMIN_ROLE);
+  });
+
   it("lets the API-mode user assume any role its trust admits, until its policy is narrowed", async () => {
     const { sts } = clients(sandbox);
     const assumed = await sts.send(new AssumeRoleCommand({ RoleArn: CROSS_ACCOUNT, RoleSessionName: "okta-sync" }));
