@@ -35,6 +35,7 @@ const HOSTILE = {
   sessionIndex: "s\"1<&>\t\n\r'2",
   issuer: "https://idp.example.com/?a=1&b=<2>",
   acsUrl: 'https://signin.aws.amazon.com/saml?x="1"&y=2',
+  inResponseTo: '_req<&">\t',
 };
 
 describe.each([

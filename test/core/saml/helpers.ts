@@ -80,12 +80,16 @@ export async function verifyWithNodeSaml(
   base64: string,
   certificatePem: string,
   expect: { wantAssertionsSigned: boolean; wantAuthnResponseSigned: boolean },
+  sp: { audience: string; acsUrl: string } = {
+    audience: "urn:amazon:webservices",
+    acsUrl: "https://signin.aws.amazon.com/saml",
+  },
 ) {
   const saml = new SAML({
     idpCert: certificatePem,
-    issuer: "urn:amazon:webservices",
-    audience: "urn:amazon:webservices",
-    callbackUrl: "https://signin.aws.amazon.com/saml",
+    issuer: sp.audience,
+    audience: sp.audience,
+    callbackUrl: sp.acsUrl,
     wantAssertionsSigned: expect.wantAssertionsSigned,
     wantAuthnResponseSigned: expect.wantAuthnResponseSigned,
     validateInResponseTo: "never" as never,

@@ -1,5 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { buildSignedResponse, generateSigningKey, type SamlResponse } from "../../../src/core/saml/index.js";
+import {
+  buildSignedResponse,
+  generateSigningKey,
+  PARTITIONS,
+  type SamlResponse,
+} from "../../../src/core/saml/index.js";
 import {
   baseOptions,
   type TestKey,
@@ -94,6 +99,19 @@ describe.each(SHAPES)("$name", (shape) => {
 });
 
 describe("node-saml as AWS", () => {
+  it.each(["aws-us-gov", "aws-cn"] as const)(
+    "verifies a %s response against that partition's audience",
+    async (partition) => {
+      const key = await testKey();
+      const sp = { audience: PARTITIONS[partition].audience, acsUrl: PARTITIONS[partition].acsUrl };
+      const both = { wantAssertionsSigned: true, wantAuthnResponseSigned: true };
+      const response = buildSignedResponse(key.signer, baseOptions({ partition }));
+      await expect(verifyWithNodeSaml(response.base64, key.material.certificatePem, both, sp)).resolves.toBeDefined();
+      // The commercial audience is refused: the check is real.
+      await expect(verifyWithNodeSaml(response.base64, key.material.certificatePem, both)).rejects.toThrow();
+    },
+  );
+
   it("rejects an assertion-only response when AWS-like config also wants the response signed", async () => {
     const key = await testKey();
     const response = buildSignedResponse(key.signer, baseOptions({ signResponse: false }));
