@@ -147,6 +147,20 @@ describe("AssumeRoleWithSAML", () => {
     expect(error.message).toContain("Member must have length less than or equal to 100000");
   });
 
+  it("answers InvalidIdentityToken for input that is not a base64 SAML Response", async () => {
+    for (const junk of [
+      "!!!not-base64!!!",
+      Buffer.from("<unclosed").toString("base64"),
+      Buffer.from("<a/>").toString("base64"),
+    ]) {
+      expect((await failure(assume(junk))).name).toBe("InvalidIdentityTokenException");
+    }
+    const doctype = Buffer.from(
+      '<!DOCTYPE x [<!ENTITY e "boom">]><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>',
+    );
+    expect((await failure(assume(doctype.toString("base64")))).message).toBe("Invalid SAML response");
+  });
+
   it("checks the Issuer against the provider's entityID", async () => {
     const error = await failure(
       assume(samlResponse({ roles: [pair(ADMIN_ROLE)], issuer: "https://someone-else.test" })),

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -71,8 +71,16 @@ describe("fixture files", () => {
     expect(() => load(noManagement)).toThrow(/managementAccountId: not one of the accounts/);
   });
 
-  it("refuses unreadable fixture files precisely", () => {
+  it("refuses unreadable and malformed fixture files precisely", () => {
     expect(() => readFixture("no-such-fixture")).toThrow(/fixture no-such-fixture: cannot read/);
+    const dir = mkdtempSync(join(tmpdir(), "rolebridge-fixture-"));
+    try {
+      const path = join(dir, "broken.json");
+      writeFileSync(path, '{"organization": ');
+      expect(() => readFixture(path)).toThrow(new RegExp(`^fixture ${path}: invalid JSON`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

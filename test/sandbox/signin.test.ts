@@ -134,6 +134,32 @@ describe("AWS sign-in ACS", () => {
     expect(wrongAudience.status).toBe(400);
   });
 
+  it("also answers on the real host name, as behind a hosts-file entry or proxy", async () => {
+    const { request } = await import("node:http");
+    const body = new URLSearchParams({
+      SAMLResponse: samlResponse({ roles: [pair(MANAGEMENT, "ReadOnly")] }),
+    }).toString();
+    const html = await new Promise<string>((resolve, reject) => {
+      const req = request(
+        `${sandbox.url}/saml`,
+        {
+          method: "POST",
+          headers: { host: "signin.aws.amazon.com", "content-type": "application/x-www-form-urlencoded" },
+        },
+        (res) => {
+          let text = "";
+          res.on("data", (c) => {
+            text += String(c);
+          });
+          res.on("end", () => resolve(text));
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
+    expect(html).toContain('<dd id="role">ReadOnly</dd>');
+  });
+
   it("refuses a form larger than the sign-in page accepts", async () => {
     const page = await postAcs(sandbox.signinUrl(), { SAMLResponse: "A".repeat(200 * 1024) });
     expect(page.status).toBe(413);
