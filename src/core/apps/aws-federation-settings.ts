@@ -48,6 +48,13 @@ export const AwsFederationSettingsSchema = Type.Object(
     ),
     /** Overrides the partition's ACS, e.g. a regional sign-in endpoint (every ACS belongs in SAML:aud). */
     acsUrl: Type.Optional(Type.Union([Type.String({ pattern: "^https?://", maxLength: 2048 }), Type.Null()])),
+    /**
+     * Only for an AWS look-alike (rolebridge's sandbox): the browser posts the Response here, while the
+     * Response still names the real ACS as Recipient, as AWS's trust policies expect.
+     */
+    signinEndpointUrl: Type.Optional(
+      Type.Union([Type.String({ pattern: "^https?://", maxLength: 2048 }), Type.Null()]),
+    ),
     identityProviderArn: Type.Optional(Type.Union([Type.String({ maxLength: 2048 }), Type.Null()])),
     samlProviderNames: Type.Optional(Type.Record(AccountId, ProviderName)),
     defaultSamlProviderName: Type.Optional(Type.Union([ProviderName, Type.Null()])),

@@ -14,8 +14,10 @@ import { idpUrls, type SigningKeyService } from "./signing-keys.js";
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 
 export interface AwsSignIn {
-  /** Where the browser auto-POSTs SAMLResponse (and RelayState). */
+  /** The ACS the Response is addressed to (its Recipient and Destination). */
   acsUrl: string;
+  /** Where the browser auto-POSTs SAMLResponse (and RelayState): the ACS, or the sandbox standing in for it. */
+  postUrl: string;
   response: SamlResponse;
   relayState: string | null;
   entitlements: AppEntitlements;
@@ -95,5 +97,13 @@ export async function buildAwsSignIn(
     signResponse: settings.signResponse,
     now: () => deps.clock.now(),
   });
-  return { acsUrl, response, relayState: relayState ?? settings.defaultRelayState ?? null, entitlements, omittedTags };
+  const postUrl = settings.signinEndpointUrl ?? acsUrl;
+  return {
+    acsUrl,
+    postUrl,
+    response,
+    relayState: relayState ?? settings.defaultRelayState ?? null,
+    entitlements,
+    omittedTags,
+  };
 }
