@@ -1,9 +1,12 @@
-import type { Kysely } from "kysely";
+import { type Kysely, PostgresAdapter, sql } from "kysely";
 import type { MembershipRepo } from "../contract.js";
 import { decodeCursor, pageOf, toGroup, toUser } from "./rows.js";
 import type { Database } from "./schema.js";
 
-const CHUNK = 1000;
+/** 3 parameters a row: 5000 rows stay well under SQLite's 32766 and PostgreSQL's 65535 parameters. */
+const CHUNK = 5000;
+/** PostgreSQL takes whole columns as 3 array parameters, so its chunks can be larger. */
+const PG_CHUNK = 20_000;
 
 export function membershipRepo(db: Kysely<Database>): MembershipRepo {
   const touchGroup = (groupId: string, at: string) =>
@@ -22,6 +25,20 @@ export function membershipRepo(db: Kysely<Database>): MembershipRepo {
     },
 
     async addMany(rows) {
+      if (db.getExecutor().adapter instanceof PostgresAdapter) {
+        // unnest() keeps the statement 3 parameters long whatever the row count: no per-row parameter
+        // parsing or planning, which is most of the client-side cost of a million-row import.
+        let n = 0;
+        for (let i = 0; i < rows.length; i += PG_CHUNK) {
+          const part = rows.slice(i, i + PG_CHUNK);
+          const r = await sql`insert into group_members (group_id, user_id, created_at)
+            select * from unnest(${part.map((m) => m.groupId)}::text[], ${part.map((m) => m.userId)}::text[],
+              ${part.map((m) => m.created)}::text[])
+            on conflict (user_id, group_id) do nothing`.execute(db);
+          n += Number(r.numAffectedRows ?? 0);
+        }
+        return n;
+      }
       let n = 0;
       for (let i = 0; i < rows.length; i += CHUNK) {
         const r = await db
