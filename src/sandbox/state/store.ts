@@ -24,10 +24,15 @@ export class SandboxStore {
     const db = new Database(join(dataDir, "sandbox.db"));
     db.pragma("journal_mode = WAL");
     db.exec("CREATE TABLE IF NOT EXISTS sandbox_state (id INTEGER PRIMARY KEY CHECK (id = 1), document TEXT NOT NULL)");
-    const row = db.prepare("SELECT document FROM sandbox_state WHERE id = 1").get() as { document: string } | undefined;
-    const store = new SandboxStore(row ? (JSON.parse(row.document) as SandboxState) : seed(), db);
-    if (!row) store.persist(store.current);
-    return store;
+    try {
+      const row = db.prepare("SELECT document FROM sandbox_state WHERE id = 1").get() as { document: string } | undefined;
+      const store = new SandboxStore(row ? (JSON.parse(row.document) as SandboxState) : seed(), db);
+      if (!row) store.persist(store.current);
+      return store;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
   }
 
   get state(): Readonly<SandboxState> {
