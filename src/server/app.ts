@@ -6,6 +6,7 @@ import type { Runtime } from "../runtime.js";
 import { authenticate, SESSION_COOKIE } from "./auth.js";
 import { installErrorHandling } from "./errors.js";
 import { installMetrics } from "./metrics.js";
+import { portalRoutes } from "./portal/routes.js";
 import { groupRoutes } from "./routes/groups.js";
 import { logRoutes } from "./routes/logs.js";
 import { opsRoutes } from "./routes/ops.js";
@@ -81,6 +82,8 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
 
   const registry = installMetrics(app, runtime);
   await app.register(opsRoutes, { runtime, registry });
+  // The end-user side (sign-in page, dashboard, SSO, IdP metadata) is HTML with its own form parser.
+  await app.register(portalRoutes, { runtime });
   await app.register(
     async (api) => {
       api.addHook("onRequest", authenticate(runtime));

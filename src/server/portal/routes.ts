@@ -1,0 +1,170 @@
+import { randomBytes } from "node:crypto";
+import formbody from "@fastify/formbody";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { buildAwsSignIn } from "../../core/apps/aws-sign-in.js";
+import type { App } from "../../core/apps/model.js";
+import { logEvent } from "../../core/audit.js";
+import { newSecret, safeEqual } from "../../core/crypto/tokens.js";
+import type { User } from "../../core/directory/model.js";
+import { DomainError } from "../../core/errors.js";
+import { SamlError } from "../../core/saml/errors.js";
+import type { Runtime } from "../../runtime.js";
+import { cspFor } from "./html.js";
+import { autoPostPage, dashboardPage, loginPage, messagePage, PORTAL_CSRF_FIELD } from "./pages.js";
+
+export const PORTAL_COOKIE = "rb_session";
+const LOGIN_CSRF_COOKIE = "rb_login_csrf";
+
+type Form = Record<string, string | undefined>;
+
+/** Only same-site paths: `next` must never send a freshly signed-in user to another origin. */
+const safeNext = (next: string | undefined) => (next && /^\/(?![/\\])/.test(next) ? next : "/");
+
+/**
+ * The end-user side: sign-in page, dashboard of app tiles, and IdP-initiated SSO into AWS. Server-rendered,
+ * works without JavaScript, strict CSP with a per-response nonce, CSRF tokens on every form.
+ */
+export async function portalRoutes(app: FastifyInstance, opts: { runtime: Runtime }) {
+  const { runtime } = opts;
+  await app.register(formbody, { bodyLimit: 16 * 1024 });
+  const secure = runtime.publicUrl.startsWith("https://");
+  const cookie = (maxAgeSeconds?: number) => ({
+    httpOnly: true,
+    secure,
+    // Lax, not Strict: a user following a link to their dashboard from mail or chat arrives signed in.
+    sameSite: "lax" as const,
+    path: "/",
+    ...(maxAgeSeconds ? { maxAge: maxAgeSeconds } : {}),
+  });
+
+  const send = (reply: FastifyReply, status: number, body: string, nonce: string, formAction?: string[]) =>
+    reply
+      .code(status)
+      .type("text/html; charset=utf-8")
+      .header("content-security-policy", cspFor(nonce, formAction))
+      .send(body);
+
+  async function current(request: FastifyRequest): Promise<{ user: User; csrf: string } | null> {
+    const sid = request.cookies[PORTAL_COOKIE];
+    if (!sid) return null;
+    const found = await runtime.signIn.session(sid);
+    return found && found.session.kind === "portal" ? { user: found.user, csrf: found.session.csrfToken } : null;
+  }
+
+  function loginForm(
+    reply: FastifyReply,
+    status: number,
+    extra: { error?: string; login?: string; next?: string } = {},
+  ) {
+    const nonce = randomBytes(16).toString("base64");
+    const csrf = newSecret();
+    reply.setCookie(LOGIN_CSRF_COOKIE, csrf, cookie(3600));
+    return send(reply, status, loginPage({ nonce, csrf, ...extra }), nonce);
+  }
+
+  app.get("/login", async (request, reply) => {
+    const next = (request.query as Form).next;
+    return loginForm(reply, 200, next ? { next: safeNext(next) } : {});
+  });
+
+  app.post("/login", async (request, reply) => {
+    const form = (request.body ?? {}) as Form;
+    const expected = request.cookies[LOGIN_CSRF_COOKIE];
+    const next = safeNext(form.next);
+    if (!expected || !form[PORTAL_CSRF_FIELD] || !safeEqual(expected, form[PORTAL_CSRF_FIELD])) {
+      return loginForm(reply, 403, { error: "Your sign-in form expired. Please try again.", next });
+    }
+    const login = (form.login ?? "").trim().slice(0, 200);
+    try {
+      const code = form.code?.trim() ? form.code.trim() : undefined;
+      const { sessionId } = await runtime.signIn.signIn("portal", login, form.password ?? "", request.id, code);
+      reply.clearCookie(LOGIN_CSRF_COOKIE, cookie());
+      reply.setCookie(PORTAL_COOKIE, sessionId, cookie(runtime.config.security.sessionTtlMinutes * 60));
+      return reply.redirect(next, 303);
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      const message =
+        err.code === "locked_out"
+          ? "Too many failed sign-ins. Try again later."
+          : "The username or password is not correct.";
+      return loginForm(reply, err.code === "locked_out" ? 429 : 401, { error: message, login, next });
+    }
+  });
+
+  app.post("/logout", async (request, reply) => {
+    const me = await current(request);
+    const form = (request.body ?? {}) as Form;
+    if (me && form[PORTAL_CSRF_FIELD] && safeEqual(me.csrf, form[PORTAL_CSRF_FIELD])) {
+      await runtime.signIn.signOut(request.cookies[PORTAL_COOKIE] ?? "");
+      reply.clearCookie(PORTAL_COOKIE, cookie());
+    }
+    return reply.redirect("/login", 303);
+  });
+
+  app.get("/", async (request, reply) => {
+    const me = await current(request);
+    if (!me) return reply.redirect("/login", 303);
+    const groups = await runtime.store.memberships.groupsOfUser(me.user.id);
+    const ids = await runtime.store.assignments.appIdsForUser(
+      me.user.id,
+      groups.map((g) => g.id),
+    );
+    const apps = (await Promise.all(ids.map((id) => runtime.store.apps.get(id)))).filter(
+      (a): a is App => a !== null && a.status === "ACTIVE",
+    );
+    const nonce = randomBytes(16).toString("base64");
+    return send(reply, 200, dashboardPage({ nonce, csrf: me.csrf, user: me.user, apps }), nonce);
+  });
+
+  app.get("/app/:slug/sso/saml", async (request, reply) => {
+    const { slug } = request.params as { slug: string };
+    const me = await current(request);
+    if (!me) return reply.redirect(`/login?next=${encodeURIComponent(`/app/${slug}/sso/saml`)}`, 303);
+    const nonce = randomBytes(16).toString("base64");
+    const fail = (status: number, title: string, message: string) =>
+      send(reply, status, messagePage({ nonce, title, message, user: me.user, csrf: me.csrf }), nonce);
+    const target = await runtime.store.apps.getBySlug(slug);
+    if (!target) return fail(404, "App not found", "There is no app at this address.");
+    try {
+      const relayState = (request.query as Form).RelayState ?? null;
+      const signIn = await buildAwsSignIn(
+        { store: runtime.store, keys: runtime.signingKeys, publicUrl: runtime.publicUrl, clock: runtime.clock },
+        target,
+        me.user,
+        relayState,
+      );
+      await runtime.store.log.append(
+        logEvent(
+          runtime.clock,
+          { type: "user", id: me.user.id, display: me.user.profile.login, requestId: request.id },
+          "user.authentication.sso",
+          { type: "app", id: target.id, display: target.slug },
+          { roles: signIn.response.roleCount, acsUrl: signIn.acsUrl, omittedTags: signIn.omittedTags },
+        ),
+      );
+      const page = autoPostPage({
+        nonce,
+        acsUrl: signIn.postUrl,
+        samlResponse: signIn.response.base64,
+        relayState: signIn.relayState,
+        label: target.label,
+      });
+      return send(reply, 200, page, nonce, [new URL(signIn.postUrl).origin]);
+    } catch (err) {
+      if (err instanceof DomainError) return fail(err.code === "not_found" ? 404 : 403, "No access", err.message);
+      if (err instanceof SamlError) return fail(500, "Sign-in failed", err.message);
+      throw err;
+    }
+  });
+
+  app.get("/app/:slug/saml/metadata", async (request, reply) => {
+    const { slug } = request.params as { slug: string };
+    const target = await runtime.store.apps.getBySlug(slug);
+    if (!target) return reply.code(404).type("text/plain").send("no such app\n");
+    const xml = await runtime.signingKeys.metadata(target, runtime.publicUrl);
+    return reply
+      .type("application/samlmetadata+xml; charset=utf-8")
+      .header("content-disposition", `inline; filename="${slug}-metadata.xml"`)
+      .send(xml);
+  });
+}

@@ -1,0 +1,31 @@
+import { randomBytes } from "node:crypto";
+import { loadConfig } from "../../src/config/load.js";
+import { openRuntime, type Runtime } from "../../src/runtime.js";
+import type { Backend } from "./backends.js";
+
+/** A full runtime on a fresh database of the given backend, closed and dropped by `cleanup`. */
+export async function testRuntime(
+  backend: Backend,
+  overrides: Record<string, unknown> = {},
+): Promise<{ runtime: Runtime; cleanup(): Promise<void> }> {
+  const opened = await backend.open();
+  await opened.store.close();
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      dataDir: opened.dataDir,
+      databaseUrl: opened.databaseUrl,
+      logLevel: "silent",
+      masterKey: randomBytes(32).toString("base64"),
+      ...overrides,
+    },
+  });
+  const runtime = await openRuntime(config);
+  return {
+    runtime,
+    async cleanup() {
+      await runtime.close().catch(() => undefined);
+      await opened.cleanup().catch(() => undefined);
+    },
+  };
+}
