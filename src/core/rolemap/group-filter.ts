@@ -37,6 +37,8 @@ export interface CompileOptions {
 
 // Results per group name: names repeat across users, and capture extraction on the NFA costs ~10 µs.
 const MATCH_CACHE_LIMIT = 50_000;
+// Real group names are short; a hostile 100k-char name must not pin memory in the cache.
+const MAX_CACHED_NAME_LENGTH = 1024;
 const FILTER_CACHE_LIMIT = 256;
 const compiledBySource = new Map<string, CompiledGroupFilter>();
 
@@ -88,6 +90,7 @@ function buildFilter(source: string): CompiledGroupFilter {
       const cached = cache.get(groupName);
       if (cached !== undefined) return cached;
       const result = evaluate(groupName);
+      if (groupName.length > MAX_CACHED_NAME_LENGTH) return result;
       if (cache.size >= MATCH_CACHE_LIMIT) cache.clear();
       cache.set(groupName, result);
       return result;
