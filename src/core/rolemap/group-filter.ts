@@ -24,7 +24,8 @@ export interface CompiledGroupFilter {
   /** Text every matching name starts with ("" if none); names without it are rejected without the regex. */
   readonly literalPrefix: string;
   /**
-   * Whole-name match (like Java's `Matcher.matches()`), so `^`/`$` are implied: a filter cannot
+   * Whole-name match (like Java's `Matcher.matches()`; Okta's regex group filters behave so, its
+   * docs write `.*groupA.*` to match a substring), so `^`/`$` are implied: a filter cannot
    * accidentally grant a role to `evil-aws#x#Admin#123456789012` by matching a substring.
    */
   match(groupName: string): GroupFilterMatch | null;
