@@ -65,6 +65,12 @@ function checkedId(generateId: () => string): string {
   return id;
 }
 
+function checkSeconds(setting: string, value: number | undefined, minimum: number): void {
+  if (value !== undefined && !(Number.isInteger(value) && value >= minimum && value <= 86_400)) {
+    throw new SamlConfigurationError(setting, `${value} is not a whole number of seconds in ${minimum}-86400`);
+  }
+}
+
 /** The assertion split where its Signature goes (right after Issuer, as the schema orders it). */
 function assertionParts(options: SamlResponseOptions, id: string, now: Date): { head: string; tail: string } {
   const partition = partitionInfo(options.partition);
@@ -124,6 +130,9 @@ export function buildSignedResponse(signer: XmlSigner, options: SamlResponseOpti
     );
   }
   const now = (options.now ?? (() => new Date()))();
+  if (Number.isNaN(now.getTime())) throw new SamlConfigurationError("now", "the clock returned an invalid date");
+  checkSeconds("lifetimeSeconds", options.lifetimeSeconds, 1);
+  checkSeconds("clockSkewSeconds", options.clockSkewSeconds, 0);
   const generateId = options.generateId ?? defaultSamlId;
   const responseId = checkedId(generateId);
   const assertionId = checkedId(generateId);

@@ -169,5 +169,10 @@ describe("buildSignedResponse", () => {
       SamlConfigurationError,
     );
     expect(() => buildSignedResponse(key.signer, baseOptions({ generateId: () => "1bad" }))).toThrow(/NCName/);
+    expect(() => buildSignedResponse(key.signer, baseOptions({ lifetimeSeconds: 0 }))).toThrow(SamlConfigurationError);
+    expect(() => buildSignedResponse(key.signer, baseOptions({ clockSkewSeconds: Number.NaN }))).toThrow(
+      /clockSkewSeconds/,
+    );
+    expect(() => buildSignedResponse(key.signer, baseOptions({ now: () => new Date("x") }))).toThrow(/invalid date/);
   });
 });
