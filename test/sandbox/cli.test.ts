@@ -13,14 +13,17 @@ function rolebridge(args: string[]): ChildProcess {
   });
 }
 
-async function firstLine(stream: NodeJS.ReadableStream, pattern: RegExp): Promise<RegExpExecArray> {
-  let buffer = "";
-  for await (const chunk of stream) {
-    buffer += String(chunk);
-    const match = pattern.exec(buffer);
-    if (match) return match;
-  }
-  throw new Error(`stream ended without ${pattern}: ${buffer}`);
+/** Waits for a pattern on a child's output without closing the pipe (a closed pipe would kill the child on EPIPE). */
+function firstMatch(stream: NodeJS.ReadableStream, pattern: RegExp): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let buffer = "";
+    stream.on("data", (chunk) => {
+      buffer += String(chunk);
+      const match = pattern.exec(buffer);
+      if (match) resolve(match);
+    });
+    stream.on("end", () => reject(new Error(`stream ended without ${pattern}: ${buffer}`)));
+  });
 }
 
 describe("rolebridge sandbox", () => {
@@ -31,7 +34,7 @@ describe("rolebridge sandbox", () => {
 
   it("serves on the printed loopback URL and shuts down cleanly on SIGTERM", async () => {
     child = rolebridge(["sandbox", "--port", "0", "--fixture", "demo", "--log-level", "silent"]);
-    const [, url] = await firstLine(child.stdout!, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+    const [, url] = await firstMatch(child.stdout!, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
     const exited = once(child, "exit");

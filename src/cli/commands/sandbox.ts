@@ -12,7 +12,9 @@ interface SandboxOptions {
 }
 
 function parsePort(raw: string): number {
-  if (!/^\d+$/.test(raw) || Number(raw) > 65535) throw new CliError(`--port must be an integer from 0 to 65535, got "${raw}"`, 2);
+  if (!/^\d+$/.test(raw) || Number(raw) > 65535) {
+    throw new CliError(`--port must be an integer from 0 to 65535, got "${raw}"`, 2);
+  }
   return Number(raw);
 }
 
