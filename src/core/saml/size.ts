@@ -68,3 +68,31 @@ export function maxRolesWithinLimit(options: SizeEstimateOptions = {}, limit = A
   while (estimateResponseBase64Length(count + 1, options) <= limit) count += 1;
   return count;
 }
+
+export interface SizeRisk {
+  userId: string;
+  roleCount: number;
+  base64Length: number;
+  /** base64Length ÷ AWS's limit; ≥ 1 means sign-in fails today. */
+  ratio: number;
+}
+
+/**
+ * Users whose Response would be at least `threshold` (default 90 %) of AWS's limit, largest first:
+ * the lint an admin runs before granting more roles. Exact sizes, no RSA work.
+ */
+export function usersAtSizeRisk(
+  users: Iterable<{ userId: string; roles: readonly RolePairValue[] }>,
+  options: SizeEstimateOptions = {},
+  threshold = 0.9,
+  limit = AWS_MAX_SAML_RESPONSE_BASE64,
+): SizeRisk[] {
+  const risks: SizeRisk[] = [];
+  for (const { userId, roles } of users) {
+    const base64Length = estimateResponseBase64Length(roles.length, options, roles);
+    if (base64Length >= threshold * limit) {
+      risks.push({ userId, roleCount: roles.length, base64Length, ratio: base64Length / limit });
+    }
+  }
+  return risks.sort((a, b) => b.base64Length - a.base64Length);
+}

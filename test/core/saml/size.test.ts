@@ -5,6 +5,7 @@ import {
   estimateResponseBase64Length,
   maxRolesWithinLimit,
   SamlResponseTooLargeError,
+  usersAtSizeRisk,
 } from "../../../src/core/saml/index.js";
 import { baseOptions, testKey } from "./helpers.js";
 
@@ -62,6 +63,19 @@ describe("response size guard", () => {
       expect(tooLarge.base64Length).toBeGreaterThan(AWS_MAX_SAML_RESPONSE_BASE64);
       expect(tooLarge.message).toContain(`${max + 1} roles`);
     }
+  });
+
+  it("lists users at risk, largest first", () => {
+    const max = maxRolesWithinLimit();
+    const risks = usersAtSizeRisk([
+      { userId: "small", roles: roles(3) },
+      { userId: "over", roles: roles(max + 5) },
+      { userId: "near", roles: roles(max - 2) },
+    ]);
+    expect(risks.map((r) => r.userId)).toEqual(["over", "near"]);
+    expect(risks[0]?.ratio).toBeGreaterThan(1);
+    expect(risks[1]?.ratio).toBeLessThanOrEqual(1);
+    expect(risks[1]?.roleCount).toBe(max - 2);
   });
 
   it("honours a custom limit", async () => {
