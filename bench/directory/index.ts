@@ -78,6 +78,10 @@ async function openFresh(name: string, dir: string): Promise<{ store: Store; dis
   };
 }
 
+/** A line on stderr as each step ends, so a long run shows where it is; the table comes at the end. */
+const progress = (backend: string, step: string, ms: number) =>
+  process.stderr.write(`  ${backend}: ${step} done in ${(ms / 1000).toFixed(1)} s\n`);
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
@@ -102,6 +106,7 @@ async function benchBackend(name: string, dir: string, files: Record<keyof Sizes
       };
       const { result, ms, peakRss } = await measured(() => importDirectory(store, input, { actor: systemActor }));
       const counts = result[kind];
+      progress(name, `import ${kind}`, ms);
       out.push({
         backend: name,
         step: `import ${kind}`,
@@ -126,6 +131,7 @@ async function benchBackend(name: string, dir: string, files: Record<keyof Sizes
         times.push(performance.now() - start);
       }
     });
+    progress(name, "groupsOfUser", ms);
     times.sort((a, b) => a - b);
     out.push({
       backend: name,
