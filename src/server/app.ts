@@ -7,6 +7,7 @@ import { authenticate, SESSION_COOKIE } from "./auth.js";
 import { installErrorHandling } from "./errors.js";
 import { installMetrics } from "./metrics.js";
 import { portalRoutes } from "./portal/routes.js";
+import { appRoutes } from "./routes/apps.js";
 import { groupRoutes } from "./routes/groups.js";
 import { logRoutes } from "./routes/logs.js";
 import { opsRoutes } from "./routes/ops.js";
@@ -92,6 +93,7 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
       await api.register(groupRoutes, { runtime });
       await api.register(logRoutes, { runtime });
       await api.register(tokenRoutes, { runtime });
+      await api.register(appRoutes, { runtime });
     },
     { prefix: "/api/v1" },
   );

@@ -1,4 +1,4 @@
-import type { Page, PageRequest, Store } from "../../store/contract.js";
+import type { Page, PageRequest, Repos, Store } from "../../store/contract.js";
 import { UniqueViolation } from "../../store/contract.js";
 import { type Actor, diff, logEvent } from "../audit.js";
 import type { User } from "../directory/model.js";
@@ -34,7 +34,12 @@ export class AppService {
     private readonly clock: Clock = systemClock,
   ) {}
 
-  async create(actor: Actor, input: CreateAppInput): Promise<App> {
+  /** `alsoInTransaction` lets the caller add what must exist with the app (its signing key) atomically. */
+  async create(
+    actor: Actor,
+    input: CreateAppInput,
+    alsoInTransaction?: (tx: Repos, app: App) => Promise<void>,
+  ): Promise<App> {
     const errors = [];
     if (!SLUG.test(input.slug))
       errors.push({ path: "/slug", message: "must be 3-64 of a-z, 0-9 and -, not starting or ending with -" });
@@ -61,6 +66,7 @@ export class AppService {
             after: { type: app.type, label, settings },
           }),
         );
+        await alsoInTransaction?.(tx, app);
         return app;
       });
     } catch (err) {

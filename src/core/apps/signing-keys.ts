@@ -1,4 +1,4 @@
-import type { Store } from "../../store/contract.js";
+import type { Repos, Store } from "../../store/contract.js";
 import { type Actor, logEvent } from "../audit.js";
 import type { SecretBox } from "../crypto/secretbox.js";
 import { DomainError } from "../errors.js";
@@ -33,22 +33,31 @@ export class SigningKeyService {
   async create(actor: Actor, app: App, state: "active" | "next", bits: RsaKeySize = 2048): Promise<SigningKey> {
     const existing = await this.store.signingKeys.listForApp(app.id);
     if (existing.some((k) => k.state === state)) {
-      throw new DomainError(
-        "conflict",
-        `app ${app.slug} already has a${state === "active" ? "n active" : " next"} key`,
-        {
-          state,
-        },
-      );
+      const which = state === "active" ? "an active" : "a next";
+      throw new DomainError("conflict", `app ${app.slug} already has ${which} key`, { state });
     }
+    const write = await this.prepare(actor, app.slug, state, bits);
+    return this.store.transaction((tx) => write(tx, app));
+  }
+
+  /**
+   * Generates the key material first (RSA generation is slow and must not hold a transaction open)
+   * and returns the write, to run inside the caller's transaction.
+   */
+  async prepare(
+    actor: Actor,
+    label: string,
+    state: "active" | "next",
+    bits: RsaKeySize = 2048,
+  ): Promise<(tx: Repos, app: App) => Promise<SigningKey>> {
     const id = newId("key");
     const material = await generateSigningKey({
       modulusLength: bits,
-      commonName: `rolebridge ${app.slug}`,
+      commonName: `rolebridge ${label}`,
       notBefore: this.clock.now(),
     });
     const at = this.clock.now().toISOString();
-    return this.store.transaction(async (tx) => {
+    return async (tx, app) => {
       const key = await tx.signingKeys.insert({
         id,
         appId: app.id,
@@ -74,7 +83,7 @@ export class SigningKeyService {
         ),
       );
       return key;
-    });
+    };
   }
 
   /** The next key starts signing; the active one stays published as previous until retired. */

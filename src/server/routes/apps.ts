@@ -1,0 +1,331 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
+import { lintAwsApp } from "../../core/apps/lint.js";
+import type { PrincipalType } from "../../core/apps/model.js";
+import { DomainError } from "../../core/errors.js";
+import type { Runtime } from "../../runtime.js";
+import { actorOf } from "../auth.js";
+import { expectedVersion, sendVersioned, setPageLinks } from "../http.js";
+import {
+  AppActionParams,
+  AppOut,
+  AssignBody,
+  AssignmentOut,
+  AwsCredentialsBody,
+  CreateAppBody,
+  ExplainQuery,
+  KeyActionParams,
+  KeyOut,
+  ListAppsQuery,
+  NewKeyBody,
+  PrincipalParams,
+  toAppOut,
+  toAssignmentOut,
+  toKeyOut,
+  UpdateAppBody,
+} from "../schemas/apps.js";
+import { errorResponses, FreeObject, IdParams } from "../schemas/common.js";
+
+const tags = ["apps"];
+
+/** Okta-style /api/v1/apps: AWS apps, their assignments, signing keys, explain, lint and legacy API mode. */
+export const appRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }> = async (app, { runtime }) => {
+  const apps = runtime.apps;
+
+  app.get(
+    "/apps",
+    {
+      schema: {
+        tags,
+        summary: "List apps",
+        querystring: ListAppsQuery,
+        response: { 200: Type.Array(AppOut), ...errorResponses(400) },
+      },
+    },
+    async (request, reply) => {
+      const { limit = 200, after } = request.query;
+      const page = await apps.list({ limit, after });
+      setPageLinks(runtime, request, reply, page.nextCursor);
+      return page.items.map(toAppOut);
+    },
+  );
+
+  app.post(
+    "/apps",
+    {
+      schema: {
+        tags,
+        summary: "Create an app; it gets an active SAML signing key at once",
+        body: CreateAppBody,
+        response: { 201: AppOut, ...errorResponses(400, 409, 413) },
+      },
+    },
+    async (request, reply) => {
+      const actor = actorOf(request);
+      const { signingKeyBits, ...input } = request.body;
+      // The app and its first key commit together: an app without a key could sign no one in.
+      const withKey = await runtime.signingKeys.prepare(actor, input.slug, "active", signingKeyBits ?? 2048);
+      const created = await apps.create(actor, input, async (tx, a) => {
+        await withKey(tx, a);
+      });
+      reply.header("location", `/api/v1/apps/${encodeURIComponent(created.id)}`);
+      return sendVersioned(reply, toAppOut(created), 201);
+    },
+  );
+
+  app.get(
+    "/apps/:id",
+    {
+      schema: {
+        tags,
+        summary: "Get an app by id or slug",
+        params: IdParams,
+        response: { 200: AppOut, ...errorResponses(404) },
+      },
+    },
+    async (request, reply) => sendVersioned(reply, toAppOut(await apps.get(request.params.id))),
+  );
+
+  app.post(
+    "/apps/:id",
+    {
+      schema: {
+        tags,
+        summary: "Change the label or settings (merged, then validated whole); honours If-Match",
+        params: IdParams,
+        body: UpdateAppBody,
+        response: { 200: AppOut, ...errorResponses(400, 404, 412, 413) },
+      },
+    },
+    async (request, reply) =>
+      sendVersioned(
+        reply,
+        toAppOut(await apps.update(actorOf(request), request.params.id, request.body, expectedVersion(request))),
+      ),
+  );
+
+  app.post(
+    "/apps/:id/lifecycle/:action",
+    {
+      schema: {
+        tags,
+        summary: "Activate or deactivate (an inactive app signs no one in)",
+        params: AppActionParams,
+        response: { 200: AppOut, ...errorResponses(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      const status = request.params.action === "activate" ? "ACTIVE" : "INACTIVE";
+      return sendVersioned(reply, toAppOut(await apps.setStatus(actorOf(request), request.params.id, status)));
+    },
+  );
+
+  app.delete(
+    "/apps/:id",
+    {
+      schema: {
+        tags,
+        summary: "Delete a deactivated app",
+        params: IdParams,
+        response: { 204: Type.Null(), ...errorResponses(404, 409) },
+      },
+    },
+    async (request, reply) => {
+      await apps.delete(actorOf(request), request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    "/apps/:id/assignments",
+    {
+      schema: {
+        tags,
+        summary: "People and groups assigned to the app",
+        params: IdParams,
+        response: { 200: Type.Array(AssignmentOut), ...errorResponses(404) },
+      },
+    },
+    async (request) => (await apps.assignments(request.params.id)).map(toAssignmentOut),
+  );
+
+  for (const [segment, type] of [
+    ["users", "user"],
+    ["groups", "group"],
+  ] as const) {
+    app.put(
+      `/apps/:id/${segment}/:principalId`,
+      {
+        schema: {
+          tags,
+          summary: `Assign a ${type} (with SAML User Roles in profile.samlRoles); replaces an existing assignment`,
+          params: PrincipalParams,
+          body: AssignBody,
+          response: { 200: AssignmentOut, ...errorResponses(400, 404, 413) },
+        },
+      },
+      async (request) =>
+        toAssignmentOut(
+          await apps.assign(
+            actorOf(request),
+            request.params.id,
+            type as PrincipalType,
+            request.params.principalId,
+            request.body.profile ?? {},
+          ),
+        ),
+    );
+    app.delete(
+      `/apps/:id/${segment}/:principalId`,
+      {
+        schema: {
+          tags,
+          summary: `Unassign a ${type}`,
+          params: PrincipalParams,
+          response: { 204: Type.Null(), ...errorResponses(404) },
+        },
+      },
+      async (request, reply) => {
+        await apps.unassign(actorOf(request), request.params.id, type as PrincipalType, request.params.principalId);
+        return reply.status(204).send(null);
+      },
+    );
+  }
+
+  app.get(
+    "/apps/:id/credentials/keys",
+    {
+      schema: {
+        tags,
+        summary: "SAML signing keys (certificates only)",
+        params: IdParams,
+        response: { 200: Type.Array(KeyOut), ...errorResponses(404) },
+      },
+    },
+    async (request) => (await runtime.signingKeys.list(await apps.get(request.params.id))).map(toKeyOut),
+  );
+
+  app.post(
+    "/apps/:id/credentials/keys",
+    {
+      schema: {
+        tags,
+        summary: "Add the next signing key (published in metadata, not yet signing)",
+        params: IdParams,
+        body: NewKeyBody,
+        response: { 201: KeyOut, ...errorResponses(400, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const target = await apps.get(request.params.id);
+      const key = await runtime.signingKeys.create(actorOf(request), target, "next", request.body.bits ?? 2048);
+      return reply.status(201).send(toKeyOut(key));
+    },
+  );
+
+  app.post(
+    "/apps/:id/credentials/keys/:keyId/lifecycle/:action",
+    {
+      schema: {
+        tags,
+        summary: "Activate the next key, or retire a previous one",
+        params: KeyActionParams,
+        response: { 200: KeyOut, ...errorResponses(400, 404, 409) },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      const target = await apps.get(request.params.id);
+      if (request.params.action === "retire")
+        return toKeyOut(await runtime.signingKeys.retire(actor, target, request.params.keyId));
+      const next = (await runtime.signingKeys.list(target)).find((k) => k.id === request.params.keyId);
+      if (next?.state !== "next")
+        throw new DomainError("conflict", `key ${request.params.keyId} is not this app's next key`);
+      return toKeyOut(await runtime.signingKeys.activateNext(actor, target));
+    },
+  );
+
+  app.get(
+    "/apps/:id/explain",
+    {
+      schema: {
+        tags,
+        summary: "Which AWS roles a user gets from this app, and why (what sign-in uses)",
+        params: IdParams,
+        querystring: ExplainQuery,
+        response: { 200: FreeObject, ...errorResponses(400, 404) },
+      },
+    },
+    async (request) => apps.explain(request.params.id, await runtime.directory.users.get(request.query.user)),
+  );
+
+  app.get(
+    "/apps/:id/lint",
+    {
+      schema: {
+        tags,
+        summary: "Role groups the Group Filter misses; users near AWS's SAML size limit",
+        params: IdParams,
+        response: { 200: FreeObject, ...errorResponses(404) },
+      },
+    },
+    async (request) => lintAwsApp(runtime.store, await apps.get(request.params.id)),
+  );
+
+  app.put(
+    "/apps/:id/credentials/aws",
+    {
+      schema: {
+        tags,
+        summary: "Legacy API mode: set the IAM user's access key (the secret is sealed, never returned)",
+        params: IdParams,
+        body: AwsCredentialsBody,
+        response: { 200: AppOut, ...errorResponses(400, 404, 413) },
+      },
+    },
+    async (request, reply) =>
+      sendVersioned(
+        reply,
+        toAppOut(await runtime.legacyApi.setCredentials(actorOf(request), request.params.id, request.body)),
+      ),
+  );
+
+  app.post(
+    "/apps/:id/aws/test",
+    {
+      schema: {
+        tags,
+        summary: "Legacy API mode: Test API Credentials",
+        params: IdParams,
+        response: { 200: FreeObject, ...errorResponses(404, 409) },
+      },
+    },
+    async (request) => runtime.legacyApi.testCredentials(request.params.id),
+  );
+
+  app.post(
+    "/apps/:id/aws/refresh",
+    {
+      schema: {
+        tags,
+        summary: "Legacy API mode: Refresh Application Data (role lists of every connected account)",
+        params: IdParams,
+        response: { 200: FreeObject, ...errorResponses(404, 409) },
+      },
+    },
+    async (request) => runtime.legacyApi.refresh(actorOf(request), request.params.id),
+  );
+
+  app.get(
+    "/apps/:id/aws/roles",
+    {
+      schema: {
+        tags,
+        summary: "Legacy API mode: role lists per account with the last refresh's status",
+        params: IdParams,
+        response: { 200: FreeObject, ...errorResponses(404, 409) },
+      },
+    },
+    async (request) => runtime.legacyApi.roleLists(request.params.id),
+  );
+};
