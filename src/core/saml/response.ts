@@ -55,8 +55,20 @@ export interface SamlResponse {
 
 const NCNAME_ID = /^[A-Za-z_][\w.-]*$/;
 
+// One randomBytes call per 100 ids: the syscall per id was a tenth of a response's non-RSA time.
+const ID_BYTES = 20;
+let randomPool = Buffer.alloc(0);
+let randomOffset = 0;
+
+/** `_` + 160 random bits in hex: an NCName, as XML IDs must be. */
 export function defaultSamlId(): string {
-  return `_${randomBytes(20).toString("hex")}`;
+  if (randomOffset + ID_BYTES > randomPool.length) {
+    randomPool = randomBytes(ID_BYTES * 100);
+    randomOffset = 0;
+  }
+  const id = `_${randomPool.toString("hex", randomOffset, randomOffset + ID_BYTES)}`;
+  randomOffset += ID_BYTES;
+  return id;
 }
 
 function checkedId(generateId: () => string): string {
@@ -71,17 +83,33 @@ function checkSeconds(setting: string, value: number | undefined, minimum: numbe
   }
 }
 
-/** The assertion split where its Signature goes (right after Issuer, as the schema orders it). */
-function assertionParts(options: SamlResponseOptions, id: string, now: Date): { head: string; tail: string } {
-  const partition = partitionInfo(options.partition);
-  const acsUrl = userAttribute("acsUrl", options.acsUrl ?? partition.acsUrl);
-  const lifetimeMs = (options.lifetimeSeconds ?? 300) * 1000;
+interface Instants {
+  issueInstant: string;
+  notBefore: string;
+  notOnOrAfter: string;
+  authnInstant: string;
+}
+
+function instants(options: SamlResponseOptions, now: Date): Instants {
   const issueInstant = samlInstant(now);
-  const notOnOrAfter = samlInstant(new Date(now.getTime() + lifetimeMs));
-  const notBefore = samlInstant(new Date(now.getTime() - (options.clockSkewSeconds ?? 60) * 1000));
-  const inResponseTo = options.inResponseTo
-    ? ` InResponseTo="${userAttribute("inResponseTo", options.inResponseTo)}"`
-    : "";
+  return {
+    issueInstant,
+    notBefore: samlInstant(new Date(now.getTime() - (options.clockSkewSeconds ?? 60) * 1000)),
+    notOnOrAfter: samlInstant(new Date(now.getTime() + (options.lifetimeSeconds ?? 300) * 1000)),
+    authnInstant: options.authnInstant ? samlInstant(options.authnInstant) : issueInstant,
+  };
+}
+
+/** The assertion split where its Signature goes (right after Issuer, as the schema orders it). */
+function assertionParts(
+  options: SamlResponseOptions,
+  id: string,
+  time: Instants,
+  acsUrl: string,
+  inResponseTo: string,
+): { head: string; tail: string } {
+  const partition = partitionInfo(options.partition);
+  const { issueInstant, notBefore, notOnOrAfter } = time;
   const sessionIndex = userAttribute("sessionIndex", options.sessionIndex ?? id);
   const head =
     `<saml:Assertion xmlns:saml="${SAML_ASSERTION_NS}" ID="${id}" IssueInstant="${issueInstant}" Version="2.0">` +
@@ -93,20 +121,22 @@ function assertionParts(options: SamlResponseOptions, id: string, now: Date): { 
     `NotOnOrAfter="${notOnOrAfter}" Recipient="${acsUrl}"></saml:SubjectConfirmationData></saml:SubjectConfirmation></saml:Subject>` +
     `<saml:Conditions NotBefore="${notBefore}" NotOnOrAfter="${notOnOrAfter}"><saml:AudienceRestriction><saml:Audience>` +
     `${userText("audience", options.audience ?? partition.audience)}</saml:Audience></saml:AudienceRestriction></saml:Conditions>` +
-    `<saml:AuthnStatement AuthnInstant="${samlInstant(options.authnInstant ?? now)}" SessionIndex="${sessionIndex}">` +
+    `<saml:AuthnStatement AuthnInstant="${time.authnInstant}" SessionIndex="${sessionIndex}">` +
     `<saml:AuthnContext><saml:AuthnContextClassRef>${PASSWORD_PROTECTED_TRANSPORT}</saml:AuthnContextClassRef></saml:AuthnContext>` +
     `</saml:AuthnStatement>${attributeStatement(options)}</saml:Assertion>`;
   return { head, tail };
 }
 
-function responseOpenTag(options: SamlResponseOptions, id: string, now: Date): string {
-  const destination = userAttribute("acsUrl", options.acsUrl ?? partitionInfo(options.partition).acsUrl);
-  const inResponseTo = options.inResponseTo
-    ? ` InResponseTo="${userAttribute("inResponseTo", options.inResponseTo)}"`
-    : "";
+function responseOpenTag(
+  options: SamlResponseOptions,
+  id: string,
+  time: Instants,
+  acsUrl: string,
+  inResponseTo: string,
+) {
   return (
-    `<samlp:Response xmlns:samlp="${SAML_PROTOCOL_NS}" Destination="${destination}" ID="${id}"${inResponseTo} ` +
-    `IssueInstant="${samlInstant(now)}" Version="2.0">` +
+    `<samlp:Response xmlns:samlp="${SAML_PROTOCOL_NS}" Destination="${acsUrl}" ID="${id}"${inResponseTo} ` +
+    `IssueInstant="${time.issueInstant}" Version="2.0">` +
     `<saml:Issuer xmlns:saml="${SAML_ASSERTION_NS}">${userText("issuer", options.issuer)}</saml:Issuer>`
   );
 }
@@ -137,10 +167,16 @@ export function buildSignedResponse(signer: XmlSigner, options: SamlResponseOpti
   const responseId = checkedId(generateId);
   const assertionId = checkedId(generateId);
 
-  const { head, tail } = assertionParts(options, assertionId, now);
+  const time = instants(options, now);
+  // Destination and Recipient: the ACS posted to, which trust policies check as SAML:aud.
+  const acsUrl = userAttribute("acsUrl", options.acsUrl ?? partitionInfo(options.partition).acsUrl);
+  const inResponseTo = options.inResponseTo
+    ? ` InResponseTo="${userAttribute("inResponseTo", options.inResponseTo)}"`
+    : "";
+  const { head, tail } = assertionParts(options, assertionId, time, acsUrl, inResponseTo);
   const assertion = signAssertion ? head + envelopedSignature(signer, assertionId, head + tail) + tail : head + tail;
 
-  const open = responseOpenTag(options, responseId, now);
+  const open = responseOpenTag(options, responseId, time, acsUrl, inResponseTo);
   const rest = `${STATUS_SUCCESS}${assertion}</samlp:Response>`;
   const xml = signResponse ? open + envelopedSignature(signer, responseId, open + rest) + rest : open + rest;
 
