@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   AWS_ATTRIBUTE,
   buildSignedResponse,
+  defaultSamlId,
   NAME_ID_FORMAT,
   PARTITIONS,
   regionalAcsUrl,
@@ -44,6 +45,14 @@ describe("buildSignedResponse", () => {
     expect(first.xml).toBe(second.xml);
     expect(first).toMatchObject({ responseId: "_id1", assertionId: "_id2", roleCount: 2 });
     expect(first.base64).toBe(Buffer.from(first.xml).toString("base64"));
+  });
+
+  it("generates unique 160-bit XML IDs by default", () => {
+    const ids = Array.from({ length: 1000 }, () => defaultSamlId());
+    expect(new Set(ids).size).toBe(1000);
+    for (const id of ids) expect(id).toMatch(/^_[0-9a-f]{40}$/);
+    const { responseId, assertionId } = buildSignedResponse(key.signer, baseOptions());
+    expect(responseId).not.toBe(assertionId);
   });
 
   it("carries what AWS requires, with the timing derived from the clock", () => {
