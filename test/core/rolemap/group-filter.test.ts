@@ -129,4 +129,10 @@ describe("Group Filter compiler", () => {
     const benign = "a".repeat(100_000);
     expect(filter.match(benign)?.captures.role).toHaveLength(100_000);
   });
+
+  it("runs Okta's default on a 100k-char name full of separators (quadratic for backtracking engines)", () => {
+    const filter = compileGroupFilter(OKTA_DEFAULT_GROUP_FILTER);
+    expect(filter.match(`aws#${"#a".repeat(50_000)}x`)).toBeNull();
+    expect(filter.match(`aws#${"#a".repeat(50_000)}#Admin#1`)?.captures).toEqual({ role: "Admin", accountid: "1" });
+  });
 });
