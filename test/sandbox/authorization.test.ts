@@ -154,3 +154,18 @@ describe("AssumeRole authorization", () => {
     );
   });
 });
+
+describe("authorization comes before existence", () => {
+  it("answers AccessDenied, not NoSuchEntity, to a caller without permission", async () => {
+    // The cross-account role may only list roles and aliases.
+    const assumed = await clients(sandbox, ADMIN).sts.send(
+      new AssumeRoleCommand({ RoleArn: CROSS_ACCOUNT, RoleSessionName: "probe" }),
+    );
+    const lister = clients(sandbox, sessionCredentials(assumed.Credentials!));
+    const error = await failure(lister.iam.send(new GetRoleCommand({ RoleName: "DoesNotExist" })));
+    expect(error).toMatchObject({ name: "AccessDenied", status: 403 });
+    expect(error.message).toContain(`on resource: arn:aws:iam::${NA_PROD}:role/DoesNotExist`);
+    const admin = await failure(clients(sandbox, ADMIN).iam.send(new GetRoleCommand({ RoleName: "DoesNotExist" })));
+    expect(admin.name).toBe("NoSuchEntityException");
+  });
+});

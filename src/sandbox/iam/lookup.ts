@@ -1,4 +1,6 @@
 import { noSuchEntity } from "../protocol/errors.js";
+import type { OperationContext } from "../protocol/handlers.js";
+import { roleArn, userArn } from "../state/arns.js";
 import type { ManagedPolicy, Role, SandboxState, User } from "../state/model.js";
 
 /** IAM names are unique and matched without regard to case within an account. */
@@ -33,4 +35,30 @@ export function getPolicy(state: Readonly<SandboxState>, accountId: string, arn:
 
 export function attachmentCount(state: Readonly<SandboxState>, arn: string): number {
   return [...state.roles, ...state.users].filter((p) => p.attachedPolicyArns.includes(arn)).length;
+}
+
+/**
+ * Looks a role up for an operation, authorizing first: like AWS, a caller without permission learns
+ * AccessDenied, not whether the role exists.
+ */
+export async function authorizedRole(
+  ctx: OperationContext<unknown>,
+  accountId: string,
+  name: string,
+  action: string,
+): Promise<Role> {
+  const role = findRole(ctx.store.state, accountId, name);
+  await ctx.authorize({ action, resource: role?.arn ?? roleArn(accountId, "/", name) });
+  return role ?? getRole(ctx.store.state, accountId, name);
+}
+
+export async function authorizedUser(
+  ctx: OperationContext<unknown>,
+  accountId: string,
+  name: string,
+  action: string,
+): Promise<User> {
+  const user = findUser(ctx.store.state, accountId, name);
+  await ctx.authorize({ action, resource: user?.arn ?? userArn(accountId, "/", name) });
+  return user ?? getUser(ctx.store.state, accountId, name);
 }

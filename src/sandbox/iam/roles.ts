@@ -6,7 +6,7 @@ import { iamId } from "../state/ids.js";
 import type { Role } from "../state/model.js";
 import { checkPolicyDocument, encodeDocument } from "./documents.js";
 import { byPathPrefix, page } from "./lists.js";
-import { findRole, getRole } from "./lookup.js";
+import { authorizedRole, findRole, getRole } from "./lookup.js";
 
 export function renderRole(role: Role) {
   return {
@@ -39,8 +39,7 @@ const listRoles: QueryHandler = async (ctx) => {
 const getRoleHandler: QueryHandler = async (ctx) => {
   const caller = requireCaller(ctx);
   const name = requiredString(ctx.input, "RoleName", RULES.roleName);
-  const role = getRole(ctx.store.state, caller.accountId, name);
-  await ctx.authorize({ action: "iam:GetRole", resource: role.arn });
+  const role = await authorizedRole(ctx, caller.accountId, name, "iam:GetRole");
   return { Role: renderRole(role) };
 };
 
@@ -80,8 +79,7 @@ const createRole: QueryHandler = async (ctx) => {
 const deleteRole: QueryHandler = async (ctx) => {
   const caller = requireCaller(ctx);
   const name = requiredString(ctx.input, "RoleName", RULES.roleName);
-  const role = getRole(ctx.store.state, caller.accountId, name);
-  await ctx.authorize({ action: "iam:DeleteRole", resource: role.arn });
+  await authorizedRole(ctx, caller.accountId, name, "iam:DeleteRole");
   ctx.store.mutate((state) => {
     const current = getRole(state, caller.accountId, name);
     if (Object.keys(current.inlinePolicies).length > 0) {
@@ -101,8 +99,7 @@ const updateAssumeRolePolicy: QueryHandler = async (ctx) => {
   const caller = requireCaller(ctx);
   const name = requiredString(ctx.input, "RoleName", RULES.roleName);
   const document = requiredString(ctx.input, "PolicyDocument", RULES.document);
-  const role = getRole(ctx.store.state, caller.accountId, name);
-  await ctx.authorize({ action: "iam:UpdateAssumeRolePolicy", resource: role.arn });
+  await authorizedRole(ctx, caller.accountId, name, "iam:UpdateAssumeRolePolicy");
   checkPolicyDocument(document, "trust");
   ctx.store.mutate((state) => {
     getRole(state, caller.accountId, name).trustPolicy = document;

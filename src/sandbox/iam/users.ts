@@ -5,7 +5,7 @@ import { iamId, secretKey } from "../state/ids.js";
 import type { User } from "../state/model.js";
 import { checkPolicyDocument, encodeDocument } from "./documents.js";
 import { byPathPrefix, page } from "./lists.js";
-import { getPolicy, getUser } from "./lookup.js";
+import { authorizedUser, getPolicy, getUser } from "./lookup.js";
 
 const MAX_ACCESS_KEYS = 2;
 const MAX_ATTACHED_POLICIES = 10;
@@ -29,8 +29,7 @@ function targetUserName(ctx: OperationContext<QueryInput>): string {
 
 const getUserHandler: QueryHandler = async (ctx) => {
   const caller = requireCaller(ctx);
-  const user = getUser(ctx.store.state, caller.accountId, targetUserName(ctx));
-  await ctx.authorize({ action: "iam:GetUser", resource: user.arn });
+  const user = await authorizedUser(ctx, caller.accountId, targetUserName(ctx), "iam:GetUser");
   return { User: renderUser(user) };
 };
 
@@ -52,8 +51,7 @@ const listUsers: QueryHandler = async (ctx) => {
 const createAccessKey: QueryHandler = async (ctx) => {
   const caller = requireCaller(ctx);
   const name = targetUserName(ctx);
-  const user = getUser(ctx.store.state, caller.accountId, name);
-  await ctx.authorize({ action: "iam:CreateAccessKey", resource: user.arn });
+  const user = await authorizedUser(ctx, caller.accountId, name, "iam:CreateAccessKey");
   const key = ctx.store.mutate((state) => {
     const target = getUser(state, caller.accountId, name);
     if (target.accessKeys.length >= MAX_ACCESS_KEYS) {
@@ -81,9 +79,9 @@ const createAccessKey: QueryHandler = async (ctx) => {
 
 const listAttachedUserPolicies: QueryHandler = async (ctx) => {
   const caller = requireCaller(ctx);
-  const user = getUser(ctx.store.state, caller.accountId, requiredString(ctx.input, "UserName", RULES.userName));
+  const name = requiredString(ctx.input, "UserName", RULES.userName);
   const prefix = optionalString(ctx.input, "PathPrefix", RULES.pathPrefix) ?? "/";
-  await ctx.authorize({ action: "iam:ListAttachedUserPolicies", resource: user.arn });
+  const user = await authorizedUser(ctx, caller.accountId, name, "iam:ListAttachedUserPolicies");
   const attached = user.attachedPolicyArns.flatMap((arn) => ctx.store.state.policies.filter((p) => p.arn === arn));
   return page(
     ctx.input,
@@ -99,8 +97,8 @@ const listAttachedUserPolicies: QueryHandler = async (ctx) => {
 
 const listUserPolicies: QueryHandler = async (ctx) => {
   const caller = requireCaller(ctx);
-  const user = getUser(ctx.store.state, caller.accountId, requiredString(ctx.input, "UserName", RULES.userName));
-  await ctx.authorize({ action: "iam:ListUserPolicies", resource: user.arn });
+  const name = requiredString(ctx.input, "UserName", RULES.userName);
+  const user = await authorizedUser(ctx, caller.accountId, name, "iam:ListUserPolicies");
   return page(
     ctx.input,
     Object.keys(user.inlinePolicies),
@@ -112,9 +110,9 @@ const listUserPolicies: QueryHandler = async (ctx) => {
 
 const getUserPolicy: QueryHandler = async (ctx) => {
   const caller = requireCaller(ctx);
-  const user = getUser(ctx.store.state, caller.accountId, requiredString(ctx.input, "UserName", RULES.userName));
+  const name = requiredString(ctx.input, "UserName", RULES.userName);
   const policyName = requiredString(ctx.input, "PolicyName", RULES.policyName);
-  await ctx.authorize({ action: "iam:GetUserPolicy", resource: user.arn });
+  const user = await authorizedUser(ctx, caller.accountId, name, "iam:GetUserPolicy");
   const document = user.inlinePolicies[policyName];
   if (document === undefined) {
     throw new AwsError("NoSuchEntity", `The user policy with name ${policyName} cannot be found.`, 404);
@@ -127,8 +125,7 @@ const putUserPolicy: QueryHandler = async (ctx) => {
   const name = requiredString(ctx.input, "UserName", RULES.userName);
   const policyName = requiredString(ctx.input, "PolicyName", RULES.policyName);
   const document = requiredString(ctx.input, "PolicyDocument", RULES.document);
-  const user = getUser(ctx.store.state, caller.accountId, name);
-  await ctx.authorize({ action: "iam:PutUserPolicy", resource: user.arn });
+  await authorizedUser(ctx, caller.accountId, name, "iam:PutUserPolicy");
   checkPolicyDocument(document, "identity");
   ctx.store.mutate((state) => {
     const target = getUser(state, caller.accountId, name);
@@ -146,8 +143,7 @@ const attachUserPolicy: QueryHandler = async (ctx) => {
   const caller = requireCaller(ctx);
   const name = requiredString(ctx.input, "UserName", RULES.userName);
   const arn = requiredString(ctx.input, "PolicyArn", RULES.arn);
-  const user = getUser(ctx.store.state, caller.accountId, name);
-  await ctx.authorize({ action: "iam:AttachUserPolicy", resource: user.arn });
+  await authorizedUser(ctx, caller.accountId, name, "iam:AttachUserPolicy");
   ctx.store.mutate((state) => {
     const target = getUser(state, caller.accountId, name);
     getPolicy(state, caller.accountId, arn);

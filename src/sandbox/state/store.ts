@@ -25,7 +25,9 @@ export class SandboxStore {
     db.pragma("journal_mode = WAL");
     db.exec("CREATE TABLE IF NOT EXISTS sandbox_state (id INTEGER PRIMARY KEY CHECK (id = 1), document TEXT NOT NULL)");
     try {
-      const row = db.prepare("SELECT document FROM sandbox_state WHERE id = 1").get() as { document: string } | undefined;
+      const row = db.prepare("SELECT document FROM sandbox_state WHERE id = 1").get() as
+        | { document: string }
+        | undefined;
       const store = new SandboxStore(row ? (JSON.parse(row.document) as SandboxState) : seed(), db);
       if (!row) store.persist(store.current);
       return store;
