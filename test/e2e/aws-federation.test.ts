@@ -189,6 +189,18 @@ describe("AWS Account Federation end to end against the sandbox", () => {
       expect(page.status).toBe(200);
       expect(page.body).toContain("PartitionProbe");
       expect(page.body).toContain("carol@example.com");
+      const sts = new STSClient({ region: STS_REGION[partition], endpoint: sandbox.url });
+      const out = await sts.send(
+        new AssumeRoleWithSAMLCommand({
+          RoleArn: `arn:${partition}:iam::${sandbox.managementAccountId}:role/PartitionProbe`,
+          PrincipalArn: `arn:${partition}:iam::${sandbox.managementAccountId}:saml-provider/rolebridge`,
+          SAMLAssertion: signIn.response.base64,
+        }),
+      );
+      expect(out.Credentials?.AccessKeyId).toMatch(/^ASIA/);
+      expect(out.AssumedRoleUser?.Arn).toBe(
+        `arn:${partition}:sts::${sandbox.managementAccountId}:assumed-role/PartitionProbe/carol@example.com`,
+      );
     });
   }
 

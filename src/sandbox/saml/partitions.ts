@@ -53,9 +53,21 @@ export function signinEndpoint(host: string): SigninEndpoint | undefined {
   return undefined;
 }
 
-/** AssumeRoleWithSAML on the commercial STS endpoint accepts any commercial sign-in audience. */
-export function isCommercialAudience(audience: string): boolean {
-  if (audience === "urn:amazon:webservices") return true;
-  const match = /^https:\/\/([^/]+)\/saml$/.exec(audience);
-  return match?.[1] !== undefined && signinEndpoint(match[1])?.partition === "aws";
+/**
+ * AssumeRoleWithSAML accepts any sign-in audience of the partition it runs in. The call is unsigned, so with
+ * one endpoint for every partition the sandbox takes the partition from the requested role's ARN, as the
+ * regional STS endpoint of that partition would.
+ */
+export function stsAudienceCheck(partition: SigninEndpoint["partition"]): (audience: string) => boolean {
+  const own = PARTITIONS.find((p) => p.partition === partition);
+  return (audience) => {
+    if (own?.audiences.includes(audience)) return true;
+    const match = /^https:\/\/([^/]+)\/saml$/.exec(audience);
+    return match?.[1] !== undefined && signinEndpoint(match[1])?.partition === partition;
+  };
+}
+
+export function partitionOfArn(arn: string): SigninEndpoint["partition"] {
+  const p = arn.split(":")[1];
+  return p === "aws-us-gov" || p === "aws-cn" ? p : "aws";
 }

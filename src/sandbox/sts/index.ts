@@ -3,7 +3,7 @@ import { AwsError, validationError } from "../protocol/errors.js";
 import { type QueryHandler, requireCaller } from "../protocol/handlers.js";
 import { optionalInteger, optionalString, RULES, requiredString } from "../protocol/params.js";
 import { parseRoleValue } from "../saml/claims.js";
-import { isCommercialAudience } from "../saml/partitions.js";
+import { partitionOfArn, stsAudienceCheck } from "../saml/partitions.js";
 import {
   decodeSamlResponse,
   findProvider,
@@ -87,7 +87,9 @@ const assumeRoleWithSaml: QueryHandler = async (ctx) => {
   }
   const decoded = decodeSamlResponse(assertion);
   const provider = findProvider(ctx.store.state, principalArn);
-  const saml = verifySamlResponse(decoded, provider, isCommercialAudience, ctx.now);
+  const partition = partitionOfArn(roleArn);
+  if (partitionOfArn(principalArn) !== partition) throw notAuthorized();
+  const saml = verifySamlResponse(decoded, provider, stsAudienceCheck(partition), ctx.now);
   const pair = saml.rolePairs.find((p) => p.roleArn === roleArn && p.providerArn === principalArn);
   if (!pair || !parseRoleValue(`${roleArn},${principalArn}`)) throw notAuthorized();
   const role = await samlRoleFor(ctx.store.state, saml, pair);
@@ -107,8 +109,14 @@ const assumeRoleWithSaml: QueryHandler = async (ctx) => {
     tags: saml.tags,
     now: ctx.now,
   });
+  const rendered = renderCredentials(session, role);
   return {
-    ...renderCredentials(session, role),
+    ...rendered,
+    // Stored under arn:aws:, answered in the partition the caller asked in.
+    AssumedRoleUser: {
+      ...rendered.AssumedRoleUser,
+      Arn: rendered.AssumedRoleUser.Arn.replace(/^arn:aws:/, `arn:${partition}:`),
+    },
     Subject: saml.claims.nameId,
     SubjectType: subjectType(saml.claims.nameIdFormat),
     Issuer: saml.claims.issuer,
