@@ -7,7 +7,8 @@ import type { UserProfile } from "./model.js";
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const EMAIL = /^[^\s@"<>()[\]\\,;:]+@[^\s@"<>()[\]\\,;:]+\.[^\s@"<>()[\]\\,;:]+$/;
 const LOGIN = /^[^\s"<>\\]{1,100}$/;
-export const GROUP_SOURCE = /^[a-z][a-z0-9_]{1,63}(:[a-z0-9][a-z0-9_.-]{0,63})?$/;
+// A bare "csv" is refused: CSV sources are named, so two imports cannot pass for each other.
+export const GROUP_SOURCE = /^(?!csv$)[a-z][a-z0-9_]{1,63}(:[a-z0-9][a-z0-9_.-]{0,63})?$/;
 
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 256;

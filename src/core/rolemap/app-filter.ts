@@ -1,13 +1,14 @@
+import { GROUP_SOURCE } from "../directory/validate.js";
 import { AppFilterError } from "./errors.js";
 
 /**
  * App Filter: the group sources allowed to grant roles through group mapping. It exists so that a
  * look-alike group created in another source (e.g. an HR-synced CSV) cannot grant a role.
- * Sources: `local` (alias `okta`, as Okta admins write it), `active_directory`, `ldap`, `csv:<name>`.
+ * Sources: `local` (alias `okta`, as Okta admins write it), `active_directory`, `ldap`, `csv:<name>`, or any
+ * other source name the directory accepts (e.g. `bamboohr` for an HR import), as Okta's filter names apps.
  */
 export type AppFilter = ReadonlySet<string>;
 
-const KNOWN_KINDS = new Set(["local", "active_directory", "ldap"]);
 const CSV_SOURCE = /^csv:([\w.-]{1,128})$/i;
 const parsedByText = new Map<string, AppFilter>();
 
@@ -32,13 +33,13 @@ export function parseAppFilter(text: string): AppFilter {
       throw new AppFilterError(text, raw, "empty entry (doubled or trailing comma)");
     }
     const normalized = normalizeGroupSource(entry);
-    if (!KNOWN_KINDS.has(normalized) && !normalized.startsWith("csv:")) {
+    if (!GROUP_SOURCE.test(normalized)) {
       throw new AppFilterError(
         text,
         entry,
         entry.toLowerCase().startsWith("csv")
           ? 'CSV sources are written "csv:<name>" with a name of letters, digits and _.-'
-          : `unknown group source; use local (or okta), active_directory, ldap or csv:<name>`,
+          : "not a group source name; use local (or okta), active_directory, ldap, csv:<name> or another source's name",
       );
     }
     sources.add(normalized);

@@ -128,7 +128,9 @@ describe("App Filter", () => {
     expect(appFilterAllows(filter, "OKTA")).toBe(true);
     expect(appFilterAllows(filter, "ldap")).toBe(false);
     expect(appFilterAllows(filter, "csv:other")).toBe(false);
-    expect(() => parseAppFilter("okta,bamboo")).toThrow(AppFilterError);
+    expect(() => parseAppFilter("okta,Bamboo HR!")).toThrow(AppFilterError);
+    // Any source the directory accepts can be named, as Okta's filter names apps such as bamboohr.
+    expect(appFilterAllows(parseAppFilter("okta,bamboohr"), "bamboohr")).toBe(true);
     expect(() => parseAppFilter("okta,,ldap")).toThrow(/empty entry/);
     expect(() => parseAppFilter("csv")).toThrow(/csv:<name>/);
     expect(parseAppFilter("").size).toBe(0);
