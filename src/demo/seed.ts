@@ -121,7 +121,7 @@ export async function seedDemo(ctx: DemoContext, actor: Actor = systemActor): Pr
       user = await ctx.directory.users.create(actor, { profile: p.profile, password: DEMO_USER_PASSWORD });
       changed = true;
     }
-    const memberOf = [...p.groups.map((g) => groups.get(g)!)];
+    const memberOf = p.groups.map((g) => groups.get(g)!);
     for (const [alias, role] of p.roles) {
       const description = `AWS role ${role} in ${alias}`;
       const r = await ensureGroup(ctx, actor, ROLE_GROUP_SOURCE, roleGroupName(alias, role), description);

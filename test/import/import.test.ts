@@ -223,6 +223,16 @@ describe.each(backends)("CSV import on $name", (backend) => {
     expect(await counts()).toEqual(nothing);
   });
 
+  it("reports a file that fails while being read, instead of hanging", async () => {
+    async function* failing() {
+      yield Buffer.from("login,email\nann@example.com,ann@example.com\n");
+      throw Object.assign(new Error("EIO: i/o error, read"), { code: "EIO" });
+    }
+    const report = await run({ users: { name: "u.csv", input: failing() } });
+    expect(report.errors).toEqual([{ file: "u.csv", line: 0, message: "cannot read the file: EIO: i/o error, read" }]);
+    expect(await counts()).toEqual(nothing);
+  });
+
   it("keeps the good rows with partial", async () => {
     const users = `${USERS}\nbad@example.com,not-an-email,,,,\ndan@example.com,dan@example.com,,,,SUSPENDED`;
     const memberships = `${MEMBERSHIPS}\nengineering,ghost@example.com,`;

@@ -57,9 +57,11 @@ export async function* readCsv(file: string, input: CsvInput, spec: ColumnSpec):
   // line counter at the moment a record is pushed is all we need, so tag records as they are pushed.
   const push = parser.push.bind(parser);
   parser.push = (record: string[] | null) => push(record === null ? null : { record, lines: parser.info.lines });
-  const decoded = Readable.from(input as AsyncIterable<Uint8Array | string>, { objectMode: false }).pipe(strictUtf8());
-  // A decoding failure must reach the parser's iterator, or the loop below would wait forever.
-  decoded.on("error", (err) => parser.destroy(err));
+  const source = Readable.from(input as AsyncIterable<Uint8Array | string>, { objectMode: false });
+  const decoded = source.pipe(strictUtf8());
+  // pipe() does not forward errors: a read or decoding failure must reach the parser's iterator,
+  // or the loop below would wait forever.
+  for (const stage of [source, decoded]) stage.on("error", (err) => parser.destroy(err));
   decoded.pipe(parser);
   let columns: string[] | null = null;
   try {
@@ -90,6 +92,7 @@ export async function* readCsv(file: string, input: CsvInput, spec: ColumnSpec):
   } catch (err) {
     yield { kind: "error", error: fatalError(file, err), fatal: true };
   } finally {
+    source.destroy();
     decoded.destroy();
     parser.destroy();
   }

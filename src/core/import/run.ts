@@ -27,7 +27,7 @@ export interface ImportReport {
 
 export interface Ref {
   id: string;
-  /** Dense number per user or group, so a membership pair fits one Set<number> entry. */
+  /** Dense number per user or group, so a membership pair is two small integers (see PairSet). */
   index: number;
 }
 
