@@ -1,8 +1,10 @@
 import type { Command } from "commander";
 import { registerAdminCommands } from "./admin.js";
+import { registerAppCommands } from "./apps.js";
 import { registerGroupCommands } from "./groups.js";
 import { registerImportCommand } from "./import.js";
 import { registerLogCommand } from "./log.js";
+import { registerSamlCommands } from "./saml.js";
 import { registerSandboxCommand } from "./sandbox.js";
 import { registerServeCommand } from "./serve.js";
 import { registerTokenCommands } from "./token.js";
@@ -17,5 +19,7 @@ export function registerCommands(program: Command): void {
   registerGroupCommands(program);
   registerImportCommand(program);
   registerLogCommand(program);
+  registerAppCommands(program);
+  registerSamlCommands(program);
   registerSandboxCommand(program);
 }

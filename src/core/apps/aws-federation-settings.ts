@@ -46,6 +46,11 @@ export const AwsFederationSettingsSchema = Type.Object(
       AWS_PARTITIONS.map((p) => Type.Literal(p)),
       { default: "aws" },
     ),
+    /**
+     * The IdP entityID (the Responses' Issuer). Fixed when the app is created, so moving rolebridge to
+     * another URL or port does not break the SAML providers already registered in AWS.
+     */
+    idpEntityId: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
     /** Overrides the partition's ACS, e.g. a regional sign-in endpoint (every ACS belongs in SAML:aud). */
     acsUrl: Type.Optional(Type.Union([Type.String({ pattern: "^https?://", maxLength: 2048 }), Type.Null()])),
     /**

@@ -10,10 +10,14 @@ import type { App, SigningKey } from "./model.js";
 
 const PUBLISHED: ReadonlySet<SigningKey["state"]> = new Set(["next", "active", "previous"]);
 
-/** Where an app's IdP lives under the public URL: its entityID and its sign-in endpoint. */
-export function idpUrls(publicUrl: string, app: Pick<App, "slug">) {
+/**
+ * Where an app's IdP lives under the public URL. The entityID is the one fixed in the app's settings at
+ * creation; only an app without one (made before it was recorded) derives it from the current URL.
+ */
+export function idpUrls(publicUrl: string, app: Pick<App, "slug"> & { settings?: Record<string, unknown> }) {
   const base = `${publicUrl.replace(/\/+$/, "")}/app/${app.slug}`;
-  return { entityId: `${base}/saml/metadata`, ssoUrl: `${base}/sso/saml` };
+  const fixed = app.settings?.idpEntityId;
+  return { entityId: typeof fixed === "string" ? fixed : `${base}/saml/metadata`, ssoUrl: `${base}/sso/saml` };
 }
 
 /**

@@ -1,0 +1,306 @@
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { createAppWithKey } from "../../core/apps/create.js";
+import { lintAwsApp } from "../../core/apps/lint.js";
+import type { App } from "../../core/apps/model.js";
+import { cliActor } from "../../core/audit.js";
+import type { RsaKeySize } from "../../core/saml/keys.js";
+import { type CommonOptions, withCommonOptions, withRuntime } from "../context.js";
+import { CliError, printJson, printLine, printTable } from "../output.js";
+
+function jsonObject(flag: string) {
+  return (value: string): Record<string, unknown> => {
+    try {
+      const parsed: unknown = JSON.parse(value);
+      if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed))
+        return parsed as Record<string, unknown>;
+    } catch {
+      // fall through to the usage error
+    }
+    throw new InvalidArgumentError(`${flag} must be a JSON object, e.g. '{"useGroupMapping":true}'`);
+  };
+}
+
+const bitsOption = () => new Option("--bits <bits>", "RSA key size").choices(["2048", "3072", "4096"]).default("2048");
+/** Commander hands choices over as strings; the key size is a number. */
+const bitsOf = (bits: string) => Number(bits) as RsaKeySize;
+
+const describeApp = (a: App) => `${a.slug} (${a.id}) ${a.type} ${a.status} — ${a.label}`;
+
+/** `rolebridge apps …`: create, configure, assign and switch off AWS apps; signing keys; legacy API mode. */
+export function registerAppCommands(program: Command): void {
+  const apps = program.command("apps").description("Applications (AWS Account Federation) and their assignments");
+
+  withCommonOptions(apps.command("list").description("List apps")).action((opts: CommonOptions) =>
+    withRuntime(opts, async (rt) => {
+      const page = await rt.apps.list({ limit: 200 });
+      if (opts.json) return printJson(page.items);
+      printTable(
+        ["SLUG", "ID", "TYPE", "STATUS", "LABEL"],
+        page.items.map((a) => [a.slug, a.id, a.type, a.status, a.label]),
+      );
+    }),
+  );
+
+  withCommonOptions(
+    apps.command("get").description("Show an app and its settings").argument("<app>", "slug or id"),
+  ).action((ref: string, opts: CommonOptions) =>
+    withRuntime(opts, async (rt) => {
+      const a = await rt.apps.get(ref);
+      if (opts.json) return printJson(a);
+      printLine(describeApp(a));
+      printLine(JSON.stringify(a.settings, null, 2));
+    }),
+  );
+
+  withCommonOptions(
+    apps
+      .command("create")
+      .description("Create an AWS Account Federation app with an active signing key")
+      .requiredOption("--slug <slug>", "stable handle used in URLs, e.g. aws-prod")
+      .requiredOption("--label <label>", "what people see on their dashboard")
+      .option("--settings <json>", "Sign On settings as a JSON object", jsonObject("--settings"))
+      .addOption(bitsOption()),
+  ).action((opts: CommonOptions & { slug: string; label: string; settings?: Record<string, unknown>; bits: string }) =>
+    withRuntime(opts, async (rt) => {
+      const a = await createAppWithKey(
+        rt,
+        cliActor(),
+        { slug: opts.slug, type: "aws-account-federation", label: opts.label, settings: opts.settings },
+        bitsOf(opts.bits),
+      );
+      if (opts.json) return printJson(a);
+      printLine(`Created ${describeApp(a)}`);
+      printLine(
+        `IdP metadata for AWS: ${rt.publicUrl}/app/${a.slug}/saml/metadata (or: rolebridge saml metadata --app ${a.slug})`,
+      );
+    }),
+  );
+
+  withCommonOptions(
+    apps
+      .command("update")
+      .description("Change the label or settings (merged over the current ones, then validated whole)")
+      .argument("<app>", "slug or id")
+      .option("--label <label>", "new label")
+      .option("--settings <json>", "settings to change, as a JSON object", jsonObject("--settings")),
+  ).action((ref: string, opts: CommonOptions & { label?: string; settings?: Record<string, unknown> }) =>
+    withRuntime(opts, async (rt) => {
+      if (opts.label === undefined && opts.settings === undefined) throw new CliError("give --label or --settings", 2);
+      const a = await rt.apps.update(cliActor(), ref, { label: opts.label, settings: opts.settings });
+      if (opts.json) return printJson(a);
+      printLine(`Updated ${describeApp(a)}`);
+    }),
+  );
+
+  for (const [name, status, what] of [
+    ["activate", "ACTIVE", "Switch an app on"],
+    ["deactivate", "INACTIVE", "Switch an app off: it signs no one in"],
+  ] as const) {
+    withCommonOptions(apps.command(name).description(what).argument("<app>", "slug or id")).action(
+      (ref: string, opts: CommonOptions) =>
+        withRuntime(opts, async (rt) => {
+          const a = await rt.apps.setStatus(cliActor(), ref, status);
+          if (opts.json) return printJson(a);
+          printLine(describeApp(a));
+        }),
+    );
+  }
+
+  withCommonOptions(
+    apps.command("delete").description("Delete a deactivated app").argument("<app>", "slug or id"),
+  ).action((ref: string, opts: CommonOptions) =>
+    withRuntime(opts, async (rt) => {
+      await rt.apps.delete(cliActor(), ref);
+      if (opts.json) return printJson({ deleted: ref });
+      printLine(`Deleted ${ref}.`);
+    }),
+  );
+
+  withCommonOptions(
+    apps
+      .command("assign")
+      .description("Assign a user or group; --role adds a SAML User Role (repeatable)")
+      .argument("<app>", "slug or id")
+      .addOption(new Option("--user <login>", "user login or id").conflicts("group"))
+      .option("--group <id>", "group id")
+      .option("--role <arn>", "role ARN to assign with it", (v: string, all: string[] = []) => [...all, v]),
+  ).action((ref: string, opts: CommonOptions & { user?: string; group?: string; role?: string[] }) =>
+    withRuntime(opts, async (rt) => {
+      if (!opts.user && !opts.group) throw new CliError("give --user or --group", 2);
+      const type = opts.user ? "user" : "group";
+      const a = await rt.apps.assign(cliActor(), ref, type, (opts.user ?? opts.group)!, {
+        samlRoles: (opts.role ?? []).map((roleArn) => ({ roleArn })),
+      });
+      if (opts.json) return printJson(a);
+      printLine(`Assigned ${type} ${a.principalId} to ${ref}.`);
+    }),
+  );
+
+  withCommonOptions(
+    apps
+      .command("unassign")
+      .description("Remove a user's or group's assignment")
+      .argument("<app>", "slug or id")
+      .addOption(new Option("--user <login>", "user login or id").conflicts("group"))
+      .option("--group <id>", "group id"),
+  ).action((ref: string, opts: CommonOptions & { user?: string; group?: string }) =>
+    withRuntime(opts, async (rt) => {
+      if (!opts.user && !opts.group) throw new CliError("give --user or --group", 2);
+      await rt.apps.unassign(cliActor(), ref, opts.user ? "user" : "group", (opts.user ?? opts.group)!);
+      if (opts.json) return printJson({ unassigned: opts.user ?? opts.group });
+      printLine(`Unassigned ${opts.user ?? opts.group} from ${ref}.`);
+    }),
+  );
+
+  withCommonOptions(apps.command("assignments").description("Who is assigned").argument("<app>", "slug or id")).action(
+    (ref: string, opts: CommonOptions) =>
+      withRuntime(opts, async (rt) => {
+        const list = await rt.apps.assignments(ref);
+        if (opts.json) return printJson(list);
+        printTable(
+          ["TYPE", "ID", "ROLES"],
+          list.map((a) => [a.principalType, a.principalId, JSON.stringify(a.profile.samlRoles ?? [])]),
+        );
+      }),
+  );
+
+  withCommonOptions(
+    apps
+      .command("lint")
+      .description("Role groups the Group Filter misses; users near AWS's SAML size limit")
+      .argument("<app>", "slug or id"),
+  ).action((ref: string, opts: CommonOptions) =>
+    withRuntime(opts, async (rt) => {
+      const lint = await lintAwsApp(rt.store, await rt.apps.get(ref));
+      if (opts.json) return printJson(lint);
+      printLine(`Group Filter: ${lint.groupFilter.matched} of ${lint.groupFilter.checked} role groups match.`);
+      for (const m of lint.groupFilter.missed) printLine(`  missed ${m.groupName}${m.hint ? ` — ${m.hint}` : ""}`);
+      printLine(
+        `Users at or near AWS's ${lint.responseSize.limit}-character limit: ${lint.responseSize.atRisk.length}`,
+      );
+      for (const u of lint.responseSize.atRisk) {
+        printLine(
+          `  ${u.login}: ${u.roleCount} roles, ${u.base64Length} characters${u.overLimit ? " (OVER: sign-in fails)" : ""}`,
+        );
+      }
+    }),
+  );
+
+  registerKeyCommands(apps);
+  registerLegacyApiCommands(apps);
+}
+
+function registerKeyCommands(apps: Command): void {
+  const keys = apps
+    .command("keys")
+    .description("SAML signing keys and rotation: add next, activate it, retire the old");
+  withCommonOptions(keys.command("list").description("Signing keys of an app").argument("<app>", "slug or id")).action(
+    (ref: string, opts: CommonOptions) =>
+      withRuntime(opts, async (rt) => {
+        const list = (await rt.signingKeys.list(await rt.apps.get(ref))).map(({ privateKeySealed: _p, ...k }) => k);
+        if (opts.json) return printJson(list);
+        printTable(
+          ["ID", "STATE", "BITS", "CREATED", "ACTIVATED", "RETIRED"],
+          list.map((k) => [k.id, k.state, k.bits, k.created, k.activated, k.retired]),
+        );
+      }),
+  );
+  withCommonOptions(
+    keys
+      .command("add")
+      .description("Add the next key (published in metadata, not yet signing)")
+      .argument("<app>", "slug or id")
+      .addOption(bitsOption()),
+  ).action((ref: string, opts: CommonOptions & { bits: string }) =>
+    withRuntime(opts, async (rt) => {
+      const k = await rt.signingKeys.create(cliActor(), await rt.apps.get(ref), "next", bitsOf(opts.bits));
+      if (opts.json) return printJson({ id: k.id, state: k.state, bits: k.bits });
+      printLine(`Added next key ${k.id}. Upload the new metadata to AWS, then: rolebridge apps keys activate ${ref}`);
+    }),
+  );
+  withCommonOptions(
+    keys.command("activate").description("Start signing with the next key").argument("<app>", "slug or id"),
+  ).action((ref: string, opts: CommonOptions) =>
+    withRuntime(opts, async (rt) => {
+      const k = await rt.signingKeys.activateNext(cliActor(), await rt.apps.get(ref));
+      if (opts.json) return printJson({ id: k.id, state: k.state });
+      printLine(`Key ${k.id} now signs. Retire the previous key once AWS has the new metadata.`);
+    }),
+  );
+  withCommonOptions(
+    keys
+      .command("retire")
+      .description("Retire a previous key (removed from metadata)")
+      .argument("<app>", "slug or id")
+      .argument("<key>", "key id"),
+  ).action((ref: string, keyId: string, opts: CommonOptions) =>
+    withRuntime(opts, async (rt) => {
+      const k = await rt.signingKeys.retire(cliActor(), await rt.apps.get(ref), keyId);
+      if (opts.json) return printJson({ id: k.id, state: k.state });
+      printLine(`Retired key ${k.id}.`);
+    }),
+  );
+}
+
+function registerLegacyApiCommands(apps: Command): void {
+  const aws = apps
+    .command("aws")
+    .description("Legacy API mode: IAM user keys, Test API Credentials, Refresh Application Data");
+  withCommonOptions(
+    aws
+      .command("credentials")
+      .description("Set the IAM user's access key; the secret is read from stdin and sealed at rest")
+      .argument("<app>", "slug or id")
+      .requiredOption("--access-key-id <id>", "AKIA…"),
+  ).action((ref: string, opts: CommonOptions & { accessKeyId: string }) =>
+    withRuntime(opts, async (rt) => {
+      const chunks: Buffer[] = [];
+      for await (const c of process.stdin) chunks.push(c as Buffer);
+      const secretAccessKey = Buffer.concat(chunks).toString("utf8").trim();
+      if (!secretAccessKey) throw new CliError("pipe the secret access key on stdin", 2);
+      await rt.legacyApi.setCredentials(cliActor(), ref, { accessKeyId: opts.accessKeyId, secretAccessKey });
+      if (opts.json) return printJson({ app: ref, accessKeyId: opts.accessKeyId });
+      printLine(`Stored the access key for ${ref}.`);
+    }),
+  );
+  withCommonOptions(aws.command("test").description("Test API Credentials").argument("<app>", "slug or id")).action(
+    (ref: string, opts: CommonOptions) =>
+      withRuntime(opts, async (rt) => {
+        const result = await rt.legacyApi.testCredentials(ref);
+        if (opts.json) printJson(result);
+        else
+          printLine(
+            result.ok
+              ? `OK: ${result.arn} in account ${result.accountId}`
+              : `FAILED: ${result.code}: ${result.message}`,
+          );
+        if (!result.ok) process.exitCode = 1;
+      }),
+  );
+  withCommonOptions(
+    aws
+      .command("refresh")
+      .description("Refresh Application Data: role lists of every connected account")
+      .argument("<app>", "slug or id"),
+  ).action((ref: string, opts: CommonOptions) =>
+    withRuntime(opts, async (rt) => {
+      const summary = await rt.legacyApi.refresh(cliActor(), ref);
+      if (opts.json) return printJson(summary);
+      printTable(
+        ["ACCOUNT", "ALIAS", "STATUS", "ROLES", "ERROR"],
+        summary.accounts.map((a) => [a.accountId, a.alias, a.status, a.roleCount, a.error]),
+      );
+      printLine(`Refresh ${summary.status}.`);
+    }),
+  );
+  withCommonOptions(
+    aws.command("roles").description("Role lists per account from the last refresh").argument("<app>", "slug or id"),
+  ).action((ref: string, opts: CommonOptions) =>
+    withRuntime(opts, async (rt) => {
+      const { lists, lastRefresh } = await rt.legacyApi.roleLists(ref);
+      if (opts.json) return printJson({ lists, lastRefresh });
+      printLine(`Last refresh: ${lastRefresh ? `${lastRefresh.status} at ${lastRefresh.startedAt}` : "never"}`);
+      for (const l of lists) for (const r of l.roles) printLine(`${l.accountId}  ${l.alias ?? "-"}  ${r.arn}`);
+    }),
+  );
+}
