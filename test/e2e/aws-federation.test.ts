@@ -2,6 +2,7 @@ import { CreateRoleCommand } from "@aws-sdk/client-iam";
 import { AssumeRoleWithSAMLCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildAwsSignIn } from "../../src/core/apps/aws-sign-in.js";
+import { createAppWithKey } from "../../src/core/apps/create.js";
 import type { App } from "../../src/core/apps/model.js";
 import { cliActor } from "../../src/core/audit.js";
 import { defaultAwsClients } from "../../src/core/aws/clients.js";
@@ -39,19 +40,12 @@ describe("AWS Account Federation end to end against the sandbox", () => {
   beforeAll(async () => {
     sandbox = await startSandbox({ fixture: "demo" });
     ({ runtime, cleanup } = await testRuntime(backends[0]!, { publicUrl: "https://idp.example.com" }));
-    const withKey = await runtime.signingKeys.prepare(actor, "aws-demo", "active");
-    app = await runtime.apps.create(
-      actor,
-      {
-        slug: "aws-demo",
-        type: "aws-account-federation",
-        label: "AWS",
-        settings: { useGroupMapping: true, appFilter: "active_directory", defaultSamlProviderName: "rolebridge" },
-      },
-      async (tx, a) => {
-        await withKey(tx, a);
-      },
-    );
+    app = await createAppWithKey(runtime, actor, {
+      slug: "aws-demo",
+      type: "aws-account-federation",
+      label: "AWS",
+      settings: { useGroupMapping: true, appFilter: "active_directory", defaultSamlProviderName: "rolebridge" },
+    });
     const admin = sandbox.credentials.find((c) => c.userName === "sandbox-admin")!;
     const target = { partition: "aws" as const, region: "us-east-1", endpointUrl: sandbox.url };
     const setup = await setUpSamlProviders(defaultAwsClients, target, admin, {
@@ -61,8 +55,7 @@ describe("AWS Account Federation end to end against the sandbox", () => {
     });
     expect(setup.map((r) => r.outcome)).toEqual(sandbox.accounts.map(() => "created"));
     // A role every partition's ACS may use, so one fixture exercises all three.
-    const iam = defaultAwsClients(target, admin).iam;
-    const { sts } = defaultAwsClients(target, admin);
+    const { iam, sts } = await defaultAwsClients(target, admin);
     const { Account } = await sts.send(new GetCallerIdentityCommand({}));
     expect(Account).toBe(sandbox.managementAccountId);
     await iam.send(

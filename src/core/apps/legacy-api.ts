@@ -2,7 +2,6 @@ import type { Store } from "../../store/contract.js";
 import type { AccountRoleList, RefreshRun } from "../../store/contract-apps.js";
 import { type Actor, logEvent } from "../audit.js";
 import { type AwsClientFactory, type AwsTarget, awsErrorSummary, defaultAwsClients } from "../aws/clients.js";
-import { callerIdentity, discoverRoles } from "../aws/role-discovery.js";
 import type { SecretBox } from "../crypto/secretbox.js";
 import { DomainError, validationFailed } from "../errors.js";
 import { type Clock, systemClock } from "../ids.js";
@@ -73,6 +72,7 @@ export class LegacyApiService {
     const app = await this.apps.get(idOrSlug);
     const { target, credentials } = await this.connection(app);
     try {
+      const { callerIdentity } = await import("../aws/role-discovery.js");
       const who = await callerIdentity(this.clients, target, credentials);
       return { ok: true, ...who };
     } catch (err) {
@@ -130,6 +130,7 @@ export class LegacyApiService {
     const target = app.slug;
     try {
       const conn = await this.connection(app);
+      const { discoverRoles } = await import("../aws/role-discovery.js");
       const found = await discoverRoles(this.clients, conn.target, conn.credentials, {
         connectedAccountIds: api.connectedAccountIds,
         crossAccountRoleName: api.crossAccountRoleName,

@@ -1,5 +1,5 @@
-import { IAMClient } from "@aws-sdk/client-iam";
-import { STSClient } from "@aws-sdk/client-sts";
+import type { IAMClient } from "@aws-sdk/client-iam";
+import type { STSClient } from "@aws-sdk/client-sts";
 import type { AwsPartition } from "../rolemap/arn.js";
 
 export interface AwsCredentials {
@@ -27,9 +27,14 @@ const IAM_REGION: Record<AwsPartition, string> = {
   "aws-cn": "cn-north-1",
 };
 
-export type AwsClientFactory = (target: AwsTarget, credentials: AwsCredentials) => AwsClients;
+export type AwsClientFactory = (target: AwsTarget, credentials: AwsCredentials) => Promise<AwsClients>;
 
-export const defaultAwsClients: AwsClientFactory = (target, credentials) => {
+/** The SDK loads on first use: most CLI commands and server starts never talk to AWS. */
+export const defaultAwsClients: AwsClientFactory = async (target, credentials) => {
+  const [{ IAMClient }, { STSClient }] = await Promise.all([
+    import("@aws-sdk/client-iam"),
+    import("@aws-sdk/client-sts"),
+  ]);
   const endpoint = target.endpointUrl ?? undefined;
   const common = { credentials, maxAttempts: 3, ...(endpoint ? { endpoint } : {}) };
   return {

@@ -11,7 +11,7 @@ async function listAccount(
   credentials: AwsCredentials,
   accountId: string,
 ): Promise<DiscoveredAccount> {
-  const { iam } = factory(target, credentials);
+  const { iam } = await factory(target, credentials);
   const roles: DiscoveredAccount["roles"] = [];
   for await (const page of paginateListRoles({ client: iam, pageSize: 100 }, {})) {
     for (const r of page.Roles ?? []) {
@@ -25,7 +25,7 @@ async function listAccount(
 
 /** Who the keys belong to: Okta's "Test API Credentials". */
 export async function callerIdentity(factory: AwsClientFactory, target: AwsTarget, credentials: AwsCredentials) {
-  const id = await factory(target, credentials).sts.send(new GetCallerIdentityCommand({}));
+  const id = await (await factory(target, credentials)).sts.send(new GetCallerIdentityCommand({}));
   if (!id.Account || !id.Arn) throw new Error("GetCallerIdentity answered without Account or Arn");
   return { accountId: id.Account, arn: id.Arn };
 }
@@ -49,7 +49,7 @@ export async function discoverRoles(
   const source = await callerIdentity(factory, target, credentials);
   const results: DiscoveredAccount[] = [await listAccount(factory, target, credentials, source.accountId)];
   const others = opts.connectedAccountIds.filter((id) => id !== source.accountId);
-  const { sts } = factory(target, credentials);
+  const { sts } = await factory(target, credentials);
   let next = 0;
   const worker = async () => {
     while (next < others.length) {

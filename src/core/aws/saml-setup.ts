@@ -23,7 +23,7 @@ async function ensureProvider(
   name: string,
   metadata: string,
 ): Promise<SamlSetupResult> {
-  const { iam } = factory(target, credentials);
+  const { iam } = await factory(target, credentials);
   const arn = `arn:${target.partition}:iam::${accountId}:saml-provider/${name}`;
   const listed = await iam.send(new ListSAMLProvidersCommand({}));
   if (!(listed.SAMLProviderList ?? []).some((p) => p.Arn === arn)) {
@@ -48,7 +48,7 @@ export async function setUpSamlProviders(
   credentials: AwsCredentials,
   opts: { accountIds: readonly string[]; providerName: string; metadata: string; roleName?: string },
 ): Promise<SamlSetupResult[]> {
-  const { sts } = factory(target, credentials);
+  const { sts } = await factory(target, credentials);
   const self = (await sts.send(new GetCallerIdentityCommand({}))).Account;
   const results: SamlSetupResult[] = [];
   for (const accountId of opts.accountIds) {
