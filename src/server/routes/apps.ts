@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
+import { createAppWithKey } from "../../core/apps/create.js";
 import { lintAwsApp } from "../../core/apps/lint.js";
 import type { PrincipalType } from "../../core/apps/model.js";
 import { DomainError } from "../../core/errors.js";
@@ -63,11 +64,7 @@ export const appRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }> = async 
     async (request, reply) => {
       const actor = actorOf(request);
       const { signingKeyBits, ...input } = request.body;
-      // The app and its first key commit together: an app without a key could sign no one in.
-      const withKey = await runtime.signingKeys.prepare(actor, input.slug, "active", signingKeyBits ?? 2048);
-      const created = await apps.create(actor, input, async (tx, a) => {
-        await withKey(tx, a);
-      });
+      const created = await createAppWithKey(runtime, actor, input, signingKeyBits ?? 2048);
       reply.header("location", `/api/v1/apps/${encodeURIComponent(created.id)}`);
       return sendVersioned(reply, toAppOut(created), 201);
     },
