@@ -23,8 +23,8 @@ function serve(args: string[]) {
   const url = new Promise<string>((done, fail) => {
     child.stdout.on("data", (d: Buffer) => {
       stdout += d.toString();
-      const m = /rolebridge is listening on (http:\/\/\S+)/.exec(stdout);
-      if (m) done(m[1]!);
+      const m = /rolebridge is listening on (http:\/\/\S+)|^\{"url":"(http:[^"]+)"/m.exec(stdout);
+      if (m) done((m[1] ?? m[2])!);
     });
     void exited.then(({ code }) => fail(new Error(`serve exited with ${code} before listening: ${stderr}`)));
   });
@@ -47,6 +47,19 @@ describe("rolebridge serve", () => {
     const users = await rolebridge(["users", "list", "--data-dir", dir, "--json"]);
     const logins = (JSON.parse(users.stdout).items as { profile: { login: string } }[]).map((u) => u.profile.login);
     expect(logins).toEqual(expect.arrayContaining(["admin@example.com", "alice@example.com", "bob@example.com"]));
+  });
+
+  it("prints its URL as one JSON line with --json, on SIGINT too", async () => {
+    const server = serve(["--port", "0", "--data-dir", dir, "--json"]);
+    const url = await server.url;
+    const line = server
+      .output()
+      .split("\n")
+      .find((l) => l.startsWith('{"url"'));
+    expect(JSON.parse(line!)).toEqual({ url, backend: "sqlite", dataDir: dir });
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    server.child.kill("SIGINT");
+    expect(await server.exited).toEqual({ code: 0, signal: null });
   });
 
   it("refuses a bad port with one line and exit 2", async () => {

@@ -51,6 +51,12 @@ export function registerServeCommand(program: Command): void {
       await rt.close();
       throw err;
     }
+    if (opts.json) {
+      // One line, so a supervisor or test can read the URL without parsing prose.
+      const demo = opts.demo ? { admin: DEMO_ADMIN, userPassword: DEMO_USER_PASSWORD } : undefined;
+      const backend = config.databaseUrl ? "postgres" : "sqlite";
+      return printLine(JSON.stringify({ url, backend, dataDir: config.dataDir, demo }));
+    }
     const backend = config.databaseUrl ? "PostgreSQL" : `SQLite in ${config.dataDir}`;
     printLine(`rolebridge is listening on ${url} (${backend})`);
     if (opts.demo) printDemoHelp(url, config.dataDir);
