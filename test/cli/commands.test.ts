@@ -57,6 +57,26 @@ describe("rolebridge token", () => {
   });
 });
 
+describe("configuration", () => {
+  it("reads the data directory from --config, and ROLEBRIDGE_DATA_DIR, with flags winning", async () => {
+    const dir = dataDir();
+    const other = dataDir();
+    const config = join(dir, "rolebridge.json");
+    writeFileSync(config, JSON.stringify({ dataDir: dir }));
+    expect((await rolebridge(["token", "create", "--config", config, "--name", "from-file"])).code).toBe(0);
+    const fromEnv = await rolebridge(["token", "list", "--json"], { env: { ROLEBRIDGE_DATA_DIR: dir } });
+    expect((JSON.parse(fromEnv.stdout) as { name: string }[]).map((t) => t.name)).toEqual(["from-file"]);
+    const flagWins = await rolebridge(["token", "list", "--json", "--config", config, "--data-dir", other]);
+    expect(JSON.parse(flagWins.stdout)).toEqual([]);
+  });
+
+  it("refuses a missing config file with one line", async () => {
+    const r = await rolebridge(["token", "list", "--config", "/nonexistent/rolebridge.json"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^rolebridge: cannot read config file \/nonexistent\/rolebridge.json: ENOENT[^\n]*\n$/);
+  });
+});
+
 describe("rolebridge users and groups", () => {
   let dir: string;
   beforeAll(() => {
