@@ -74,8 +74,9 @@ export const DEMO_PEOPLE: DemoPerson[] = [
     ],
   ),
   person("Carol", "Chen", ["everyone", "finance"], [["acme-management", "Billing.Viewer"]]),
-  person("Dave", "Diaz", ["everyone", "support"], [["northamerica-production", "Tier1_Support"]]),
-  person("Erin", "Evans", ["everyone", "engineering"], [["northamerica-production", "DataEngineer"]]),
+  // Roles under an IAM path carry it in the group name, as their ARN does.
+  person("Dave", "Diaz", ["everyone", "support"], [["northamerica-production", "support/Tier1_Support"]]),
+  person("Erin", "Evans", ["everyone", "engineering"], [["northamerica-production", "data/analytics/DataEngineer"]]),
 ];
 
 export interface DemoContext {

@@ -23,7 +23,11 @@ describe("demo data stays aligned with the sandbox fixture", () => {
     }
     for (const p of DEMO_PEOPLE) {
       for (const [alias, role] of p.roles) {
-        expect(fixture.roles).toContainEqual(expect.objectContaining({ accountId: DEMO_ACCOUNTS[alias], name: role }));
+        // A role under a path is named "path/Name" in the group, as in its ARN.
+        const name = role.slice(role.lastIndexOf("/") + 1);
+        const path = role.includes("/") ? `/${role.slice(0, role.lastIndexOf("/") + 1)}` : undefined;
+        const expected = { accountId: DEMO_ACCOUNTS[alias], name, ...(path ? { path } : {}) };
+        expect(fixture.roles).toContainEqual(expect.objectContaining(expected));
       }
     }
   });

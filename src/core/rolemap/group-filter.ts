@@ -9,7 +9,10 @@ import { literalPrefix, translateGroupFilter } from "./group-filter-syntax.js";
 export const OKTA_DEFAULT_GROUP_FILTER = "^aws\\#\\S+\\#(?{{role}}[\\w\\-]+)\\#(?{{accountid}}\\d+)$";
 
 /** Our default: same naming scheme, every legal IAM role name, 12-digit accounts, alias captured. */
-export const DEFAULT_GROUP_FILTER = "^aws#(?{{alias}}[^#]+)#(?{{role}}[\\w+=,.@-]{1,64})#(?{{accountid}}\\d{12})$";
+// The role capture takes an optional IAM path before the name (`support/Tier1_Support`): a role under a
+// path has it in its ARN, and AWS refuses a Role value that leaves it out.
+export const DEFAULT_GROUP_FILTER =
+  "^aws#(?{{alias}}[^#]+)#(?{{role}}(?:[\\w+=.@-]+/)*[\\w+=,.@-]{1,64})#(?{{accountid}}\\d{12})$";
 
 export const REQUIRED_CAPTURES = ["role", "accountid"] as const;
 

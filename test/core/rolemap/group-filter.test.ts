@@ -40,7 +40,10 @@ describe("Group Filter compiler", () => {
     });
     expect(filter.match(`aws#my-prod#${role}x#123456789012`)).toBeNull(); // 65 chars
     expect(filter.match("aws#my-prod#Admin#12345678901")).toBeNull(); // 11 digits
-    expect(filter.match("aws#my-prod#Ad/min#123456789012")).toBeNull();
+    // A role under an IAM path carries the path, which the role ARN needs.
+    expect(filter.match("aws#my-prod#support/Tier1_Support#123456789012")?.captures.role).toBe("support/Tier1_Support");
+    expect(filter.match("aws#my-prod#/Admin#123456789012")).toBeNull();
+    expect(filter.match("aws#my-prod#Admin/#123456789012")).toBeNull();
   });
 
   it("accepts Okta's alternative filter and matches the whole name only", () => {

@@ -1,0 +1,105 @@
+import { createAppWithKey } from "../core/apps/create.js";
+import type { App } from "../core/apps/model.js";
+import type { Actor } from "../core/audit.js";
+import { defaultAwsClients } from "../core/aws/clients.js";
+import { type SamlSetupResult, setUpSamlProviders } from "../core/aws/saml-setup.js";
+import type { Runtime } from "../runtime.js";
+import type { SandboxHandle } from "../sandbox/index.js";
+import { ROLE_GROUP_SOURCE } from "./seed.js";
+
+export const DEMO_APP = "aws-demo";
+export const DEMO_LEGACY_APP = "aws-legacy";
+
+/** Who gets what in the legacy app: roles assigned per person from the lists refreshed from AWS. */
+const LEGACY_ASSIGNMENTS: Record<string, { account: string; role: string }[]> = {
+  "bob@example.com": [
+    { account: "222233334444", role: "ReadOnly" },
+    { account: "333344445555", role: "Admin" },
+  ],
+  "dave@example.com": [{ account: "222233334444", role: "support/Tier1_Support" }],
+};
+
+async function ensureApp(
+  rt: Runtime,
+  actor: Actor,
+  slug: string,
+  label: string,
+  settings: Record<string, unknown>,
+): Promise<App> {
+  const existing = await rt.store.apps.getBySlug(slug);
+  if (!existing) return createAppWithKey(rt, actor, { slug, type: "aws-account-federation", label, settings });
+  // The sandbox's URL can change between runs (another port): keep the app pointing at it.
+  return rt.apps.update(actor, existing.id, { settings });
+}
+
+export interface AwsDemoResult {
+  apps: string[];
+  samlSetup: SamlSetupResult[];
+}
+
+/**
+ * The AWS side of the demo, idempotent: the sandbox's accounts get rolebridge as a SAML provider, a
+ * group-mapping app (`aws-demo`) maps the directory's role groups, and a legacy API-mode app
+ * (`aws-legacy`, playing the old Okta app whose provider is named `okta`) reads role lists from AWS.
+ */
+export async function seedAwsDemo(rt: Runtime, sandbox: SandboxHandle, actor: Actor): Promise<AwsDemoResult> {
+  const accountIds = sandbox.accounts.map((a) => a.id);
+  const admin = sandbox.credentials.find((c) => c.userName === "sandbox-admin");
+  const legacyKeys = sandbox.credentials.find((c) => c.userName === "okta-api-user");
+  if (!admin || !legacyKeys)
+    throw new Error("the sandbox fixture lacks the demo's IAM users (sandbox-admin, okta-api-user)");
+  const target = { partition: "aws" as const, region: "us-east-1", endpointUrl: sandbox.url };
+  const signinEndpointUrl = sandbox.signinUrl("https://signin.aws.amazon.com/saml");
+
+  const groupMapping = await ensureApp(rt, actor, DEMO_APP, "AWS (group mapping)", {
+    useGroupMapping: true,
+    appFilter: ROLE_GROUP_SOURCE,
+    defaultSamlProviderName: "rolebridge",
+    signinEndpointUrl,
+  });
+  const legacy = await ensureApp(rt, actor, DEMO_LEGACY_APP, "AWS (legacy API mode)", {
+    defaultSamlProviderName: "okta",
+    signinEndpointUrl,
+    api: { enabled: true, endpointUrl: sandbox.url, connectedAccountIds: accountIds, refreshIntervalMinutes: 60 },
+  });
+
+  // "Set up AWS accounts for SAML": each app's metadata becomes the provider its roles trust.
+  const samlSetup = [
+    ...(await setUpSamlProviders(defaultAwsClients, target, admin, {
+      accountIds,
+      providerName: "rolebridge",
+      metadata: await rt.signingKeys.metadata(groupMapping, rt.publicUrl),
+    })),
+    ...(await setUpSamlProviders(defaultAwsClients, target, admin, {
+      accountIds,
+      providerName: "okta",
+      metadata: await rt.signingKeys.metadata(legacy, rt.publicUrl),
+    })),
+  ];
+
+  let after: string | undefined;
+  do {
+    const page = await rt.store.groups.list({ source: ROLE_GROUP_SOURCE }, { limit: 200, after });
+    for (const g of page.items) {
+      if (!(await rt.store.assignments.get(groupMapping.id, "group", g.id)))
+        await rt.apps.assign(actor, groupMapping.id, "group", g.id, {});
+    }
+    after = page.nextCursor ?? undefined;
+  } while (after);
+
+  await rt.legacyApi.setCredentials(actor, legacy.id, {
+    accessKeyId: legacyKeys.accessKeyId,
+    secretAccessKey: legacyKeys.secretAccessKey,
+  });
+  await rt.legacyApi.refresh(actor, legacy.id);
+  const { lists } = await rt.legacyApi.roleLists(legacy.id);
+  for (const [login, wanted] of Object.entries(LEGACY_ASSIGNMENTS)) {
+    const samlRoles = wanted.flatMap(({ account, role }) =>
+      (lists.find((l) => l.accountId === account)?.roles ?? [])
+        .filter((r) => r.arn.endsWith(`:role/${role}`))
+        .map((r) => ({ roleArn: r.arn })),
+    );
+    if (await rt.store.users.getByLogin(login)) await rt.apps.assign(actor, legacy.id, "user", login, { samlRoles });
+  }
+  return { apps: [DEMO_APP, DEMO_LEGACY_APP], samlSetup };
+}
