@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
+import { DEMO_ADMIN } from "../../src/demo/seed.js";
 import { BIN, cleanEnv, rolebridge, tempDir } from "./run.js";
 
 const dir = tempDir("rb-serve-");
@@ -38,7 +39,9 @@ describe("rolebridge serve", () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
-    expect(server.output()).toContain("login:    admin@example.com");
+    // The demo's credentials and how to get a token are printed; the wording is free to change.
+    expect(server.output()).toContain(DEMO_ADMIN.login);
+    expect(server.output()).toContain(DEMO_ADMIN.password);
     expect(server.output()).toContain(`token create --data-dir ${dir} --name demo`);
 
     server.child.kill("SIGTERM");
