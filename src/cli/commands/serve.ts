@@ -1,7 +1,9 @@
+import { join } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { cliActor } from "../../core/audit.js";
 import { DEMO_ADMIN, DEMO_PEOPLE, DEMO_USER_PASSWORD, seedDemo } from "../../demo/seed.js";
-import { openRuntime } from "../../runtime.js";
+import { openRuntime, type Runtime } from "../../runtime.js";
+import type { SandboxHandle } from "../../sandbox/index.js";
 import { type CommonOptions, configFrom, withCommonOptions } from "../context.js";
 import { printLine } from "../output.js";
 
@@ -9,6 +11,7 @@ interface ServeOptions extends CommonOptions {
   port?: number;
   host?: string;
   demo?: boolean;
+  sandboxPort?: number;
 }
 
 const port = (value: string): number => {
@@ -17,16 +20,42 @@ const port = (value: string): number => {
   return n;
 };
 
-function printDemoHelp(url: string, dataDir: string): void {
+function printDemoHelp(url: string, dataDir: string, sandbox: SandboxHandle): void {
   printLine();
-  printLine("Demo data is loaded. Sign in to the admin console with:");
-  printLine(`  login:    ${DEMO_ADMIN.login}`);
-  printLine(`  password: ${DEMO_ADMIN.password}`);
-  printLine(`People (${DEMO_PEOPLE.map((p) => p.profile.login).join(", ")}) use the password ${DEMO_USER_PASSWORD}.`);
+  printLine(`The demo is ready. Sign in at ${url}/login as a person and open an AWS tile:`);
+  printLine(`  alice@example.com   several roles (group mapping)  -> AWS's role picker`);
+  printLine(`  dave@example.com    one role (group mapping)       -> straight to the AWS console`);
+  printLine(`  bob@example.com     roles from the legacy API-mode app (tile "AWS (legacy API mode)")`);
+  printLine(`  password for everyone: ${DEMO_USER_PASSWORD}`);
+  printLine(`People: ${DEMO_PEOPLE.map((p) => p.profile.login).join(", ")}.`);
+  printLine(
+    `Administrator: ${DEMO_ADMIN.login} / ${DEMO_ADMIN.password} (admin API session: POST ${url}/api/v1/sessions)`,
+  );
   printLine("An API token for the admin API:");
   printLine(`  npx rolebridge token create --data-dir ${dataDir} --name demo`);
-  printLine(`  curl -H "Authorization: Bearer <token>" ${url}/api/v1/users`);
+  printLine(`  curl -H "Authorization: Bearer <token>" ${url}/api/v1/apps`);
+  printLine(
+    `Why does alice get her roles?  npx rolebridge explain --data-dir ${dataDir} --app aws-demo --user alice@example.com`,
+  );
+  printLine(`AWS sandbox (IAM, STS, Organizations, sign-in): ${sandbox.url}  — see docs/sandbox.md`);
   printLine();
+}
+
+/** Stops the server, then the sandbox, once, on SIGINT/SIGTERM; a second signal exits at once. */
+function onShutdown(rt: Runtime, close: () => Promise<void>): void {
+  const handler = (signal: NodeJS.Signals) => {
+    process.once(signal, () => process.exit(1));
+    rt.logger.info({ signal }, "shutting down: draining in-flight requests");
+    close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        rt.logger.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", handler);
+  process.once("SIGTERM", handler);
 }
 
 export function registerServeCommand(program: Command): void {
@@ -36,29 +65,54 @@ export function registerServeCommand(program: Command): void {
       .description("Run the rolebridge server (SQLite in the data directory, or PostgreSQL with DATABASE_URL)")
       .option("--port <port>", "TCP port (0 picks a free one); default 8080 or ROLEBRIDGE_PORT", port)
       .option("--host <host>", "interface to listen on; default 127.0.0.1 or ROLEBRIDGE_HOST")
-      .option("--demo", "load demo users, groups and an admin (idempotent) before serving"),
+      .option("--demo", "also run the AWS sandbox and load demo people, groups and AWS apps (idempotent)")
+      .option("--sandbox-port <port>", "with --demo: the sandbox's port (default: the server's port + 1)", port),
   ).action(async (opts: ServeOptions) => {
     const config = configFrom(opts, { port: opts.port, host: opts.host });
-    // Loaded here, not at the top, so the other commands do not pay for the HTTP stack.
+    // Loaded here, not at the top, so the other commands do not pay for the HTTP stack and the sandbox.
     const { startServer } = await import("../../server/start.js");
+    let sandbox: SandboxHandle | undefined;
+    if (opts.demo) {
+      const { startSandbox } = await import("../../sandbox/index.js");
+      const sandboxPort = opts.sandboxPort ?? (config.port === 0 ? 0 : config.port + 1);
+      sandbox = await startSandbox({
+        port: sandboxPort,
+        host: config.host,
+        dataDir: join(config.dataDir, "sandbox"),
+        fixture: "demo",
+      });
+    }
     const rt = await openRuntime(config);
-    let url: string;
+    let server: Awaited<ReturnType<typeof startServer>>;
     try {
       if (opts.demo) await seedDemo(rt, cliActor());
-      // The server drains in-flight requests and closes the store on SIGINT/SIGTERM.
-      ({ url } = await startServer(rt, { host: config.host, port: config.port, handleSignals: true }));
+      server = await startServer(rt, { host: config.host, port: config.port });
+      // With --port 0 the URL is known only now; links and new apps' entityIDs use it.
+      if (!config.publicUrl) rt.publicUrl = server.url;
+      if (sandbox) {
+        const { seedAwsDemo } = await import("../../demo/aws.js");
+        await seedAwsDemo(rt, sandbox, cliActor());
+      }
     } catch (err) {
       await rt.close();
+      await sandbox?.close();
       throw err;
     }
+    onShutdown(rt, async () => {
+      await server.close();
+      await sandbox?.close();
+    });
+    const { url } = server;
     if (opts.json) {
-      // One line, so a supervisor or test can read the URL without parsing prose.
-      const demo = opts.demo ? { admin: DEMO_ADMIN, userPassword: DEMO_USER_PASSWORD } : undefined;
+      // One line, so a supervisor or test can read the URLs without parsing prose.
+      const demo = opts.demo
+        ? { admin: DEMO_ADMIN, userPassword: DEMO_USER_PASSWORD, sandboxUrl: sandbox?.url }
+        : undefined;
       const backend = config.databaseUrl ? "postgres" : "sqlite";
       return printLine(JSON.stringify({ url, backend, dataDir: config.dataDir, demo }));
     }
     const backend = config.databaseUrl ? "PostgreSQL" : `SQLite in ${config.dataDir}`;
     printLine(`rolebridge is listening on ${url} (${backend})`);
-    if (opts.demo) printDemoHelp(url, config.dataDir);
+    if (sandbox) printDemoHelp(url, config.dataDir, sandbox);
   });
 }
