@@ -2,7 +2,7 @@ import { type Command, InvalidArgumentError } from "commander";
 import pino from "pino";
 import { loadConfig } from "../config/load.js";
 import type { Config } from "../config/schema.js";
-import { createLogger, openRuntime, type Runtime } from "../runtime.js";
+import type { Runtime } from "../runtime.js";
 
 /** Flags every command accepts. */
 export interface CommonOptions {
@@ -33,6 +33,8 @@ export async function withRuntime<T>(
   overrides: Partial<Config> = {},
 ): Promise<T> {
   const config = configFrom(opts, overrides);
+  // The storage and service stack loads once a command runs, so `--help` and usage errors answer at once.
+  const { createLogger, openRuntime } = await import("../runtime.js");
   const logger = createLogger({ logLevel: "warn" }, pino.destination(2));
   const rt = await openRuntime(config, { logger });
   try {

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { pino } from "pino";
-import { FixtureError, startSandbox } from "../../sandbox/index.js";
+import type { startSandbox } from "../../sandbox/index.js";
 import { CliError, printLine } from "../output.js";
 
 interface SandboxOptions {
@@ -36,6 +36,8 @@ export function registerSandboxCommand(program: Command): void {
     .action(async (options: SandboxOptions) => {
       const port = parsePort(options.port);
       const logger = pino({ level: options.logLevel }, process.stderr);
+      // Loaded only when the sandbox runs: its IAM data and policy engine are heavy for every other command.
+      const { FixtureError, startSandbox } = await import("../../sandbox/index.js");
       let sandbox: Awaited<ReturnType<typeof startSandbox>>;
       try {
         sandbox = await startSandbox({

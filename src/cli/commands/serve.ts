@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { cliActor } from "../../core/audit.js";
 import { DEMO_ADMIN, DEMO_PEOPLE, DEMO_USER_PASSWORD, seedDemo } from "../../demo/seed.js";
-import { openRuntime, type Runtime } from "../../runtime.js";
+import type { Runtime } from "../../runtime.js";
 import type { SandboxHandle } from "../../sandbox/index.js";
 import { type CommonOptions, configFrom, withCommonOptions } from "../context.js";
 import { printLine } from "../output.js";
@@ -82,6 +82,7 @@ export function registerServeCommand(program: Command): void {
         fixture: "demo",
       });
     }
+    const { openRuntime } = await import("../../runtime.js");
     const rt = await openRuntime(config);
     let server: Awaited<ReturnType<typeof startServer>>;
     try {
