@@ -209,6 +209,11 @@ export interface Store extends Repos {
   transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T>;
   /** Cheap round-trip to the database, for /readyz. */
   ping(): Promise<void>;
+  /**
+   * Refreshes the planner's statistics after a bulk change (an import): without them PostgreSQL may
+   * plan a user's-groups lookup as a scan of every membership until autovacuum gets round to it.
+   */
+  analyze(): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -37,6 +37,7 @@ describe.each(backends)("store contract on $name", (backend) => {
   it("reports its dialect and answers ping", async () => {
     expect(store.dialect).toBe(backend.name);
     await expect(store.ping()).resolves.toBeUndefined();
+    await expect(store.analyze()).resolves.toBeUndefined();
   });
 
   describe("users", () => {

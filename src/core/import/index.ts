@@ -34,6 +34,9 @@ export interface ImportOptions {
 
 class RolledBack extends Error {}
 
+/** After this many new rows the planner's statistics are stale enough to matter. */
+const ANALYZE_AFTER_ROWS = 10_000;
+
 /**
  * Imports users, then groups, then memberships (which may reference both) in ONE transaction.
  * Every row is checked and every problem reported with its line; by default any problem rolls
@@ -44,7 +47,7 @@ export async function importDirectory(store: Store, files: ImportFiles, opts: Im
   const at = clock.now().toISOString();
   let run: ImportRun | undefined;
   try {
-    return await store.transaction(async (tx) => {
+    const report = await store.transaction(async (tx) => {
       run = new ImportRun(tx, opts.partial ?? false, at, opts.maxErrors ?? 1000);
       if (files.users) await importUsers(run, files.users.name, files.users.input);
       if (files.groups) await importGroups(run, files.groups.name, files.groups.input);
@@ -55,6 +58,9 @@ export async function importDirectory(store: Store, files: ImportFiles, opts: Im
       await tx.log.append(logEvent(clock, opts.actor, "directory.import", null, summary(run.report, files)));
       return run.report;
     });
+    const written = report.users.written + report.groups.written + report.memberships.written;
+    if (written >= ANALYZE_AFTER_ROWS) await store.analyze();
+    return report;
   } catch (err) {
     if (!(err instanceof RolledBack) || !run) throw err;
     const report = run.report;

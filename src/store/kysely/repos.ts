@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import type { Repos, Store } from "../contract.js";
 import { adminRepo, sessionRepo, tokenRepo } from "./access.js";
 import { appRepo, appSecretRepo, assignmentRepo, signingKeyRepo } from "./apps.js";
@@ -35,6 +35,10 @@ export function kyselyStore(db: Kysely<Database>, dialect: Store["dialect"], onC
     dialect,
     ...makeRepos(db),
     transaction: (fn) => db.transaction().execute((trx) => fn(makeRepos(trx))),
+    async analyze() {
+      // SQLite's ANALYZE and PostgreSQL's both take every table by default.
+      await sql`analyze`.execute(db);
+    },
     async ping() {
       await db.selectFrom("users").select("id").limit(1).execute();
     },
