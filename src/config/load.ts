@@ -70,7 +70,7 @@ export function publicUrlOf(config: Config): string {
 /** Production refuses settings that would leak sessions or secrets, with the fix in the message. */
 export function assertSafeForProduction(config: Config): void {
   if (config.env !== "production") return;
-  if (!config.publicUrl || !config.publicUrl.startsWith("https://")) {
+  if (!config.publicUrl?.startsWith("https://")) {
     throw new ConfigError(
       "production mode needs ROLEBRIDGE_PUBLIC_URL to be an https:// URL (session cookies and SAML must not travel over plain http)",
     );

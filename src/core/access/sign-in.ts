@@ -116,7 +116,7 @@ export class SignInService {
     const session = await this.store.sessions.findActive(sha256Hex(sessionId), now);
     if (!session) return null;
     const user = await this.store.users.get(session.userId);
-    if (!user || user.status !== "ACTIVE") return null;
+    if (user?.status !== "ACTIVE") return null;
     return { session, user };
   }
 
