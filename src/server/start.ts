@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Runtime } from "../runtime.js";
 import { buildApp } from "./app.js";
+import { startScheduler } from "./scheduler.js";
 
 export interface StartOptions {
   host: string;
@@ -29,6 +30,7 @@ export async function startServer(runtime: Runtime, options: StartOptions): Prom
   const port = typeof address === "object" && address ? address.port : options.port;
   const host = options.host.includes(":") ? `[${options.host}]` : options.host;
   const url = `http://${host}:${port}`;
+  const scheduler = startScheduler(runtime);
 
   let closing: Promise<void> | null = null;
   const close = () => {
@@ -37,6 +39,7 @@ export async function startServer(runtime: Runtime, options: StartOptions): Prom
       process.off("SIGTERM", onSignal);
       // Fastify's close answers new requests with 503 and waits for the in-flight ones.
       try {
+        await scheduler.stop();
         await app.close();
       } finally {
         await runtime.close();

@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliActor } from "../../src/core/audit.js";
+import { seedAwsDemo } from "../../src/demo/aws.js";
+import { seedDemo } from "../../src/demo/seed.js";
+import type { Runtime } from "../../src/runtime.js";
+import { type SandboxHandle, startSandbox } from "../../src/sandbox/index.js";
+import { startScheduler } from "../../src/server/scheduler.js";
+import { backends } from "../helpers/backends.js";
+import { testRuntime } from "../helpers/runtime.js";
+
+describe("the server's scheduler", () => {
+  let sandbox: SandboxHandle;
+  let runtime: Runtime;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ fixture: "demo" });
+    ({ runtime, cleanup } = await testRuntime(backends[0]!));
+    await seedDemo(runtime, cliActor());
+    await seedAwsDemo(runtime, sandbox, cliActor());
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+    await cleanup?.();
+  });
+
+  it("refreshes a legacy API-mode app once its interval has passed, and only then", async () => {
+    const before = (await runtime.legacyApi.roleLists("aws-legacy")).lastRefresh!;
+    // The demo refreshes hourly; pretend the last run started long ago by moving the clock on.
+    const realNow = runtime.clock.now;
+    runtime.clock.now = () => new Date(Date.now() + 2 * 3600_000);
+    const scheduler = startScheduler(runtime, 20);
+    try {
+      await expect
+        .poll(
+          async () => {
+            const run = (await runtime.legacyApi.roleLists("aws-legacy")).lastRefresh;
+            return run?.startedAt !== before.startedAt && run?.status !== "running";
+          },
+          { timeout: 10_000 },
+        )
+        .toBe(true);
+      const after = (await runtime.legacyApi.roleLists("aws-legacy")).lastRefresh!;
+      expect(after.status).toBe("ok");
+      await new Promise((r) => setTimeout(r, 200));
+      expect((await runtime.legacyApi.roleLists("aws-legacy")).lastRefresh?.startedAt).toBe(after.startedAt);
+    } finally {
+      await scheduler.stop();
+      runtime.clock.now = realNow;
+    }
+  });
+});
