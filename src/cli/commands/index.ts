@@ -4,6 +4,7 @@ import { registerAppCommands } from "./apps.js";
 import { registerGroupCommands } from "./groups.js";
 import { registerImportCommand } from "./import.js";
 import { registerLogCommand } from "./log.js";
+import { registerMfaCommands } from "./mfa.js";
 import { registerSamlCommands } from "./saml.js";
 import { registerSandboxCommand } from "./sandbox.js";
 import { registerServeCommand } from "./serve.js";
@@ -21,5 +22,6 @@ export function registerCommands(program: Command): void {
   registerLogCommand(program);
   registerAppCommands(program);
   registerSamlCommands(program);
+  registerMfaCommands(program);
   registerSandboxCommand(program);
 }
