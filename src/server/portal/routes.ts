@@ -54,7 +54,7 @@ export async function portalRoutes(app: FastifyInstance, opts: { runtime: Runtim
   function loginForm(
     reply: FastifyReply,
     status: number,
-    extra: { error?: string; login?: string; next?: string } = {},
+    extra: { error?: string; login?: string; next?: string; askCode?: boolean } = {},
   ) {
     const nonce = randomBytes(16).toString("base64");
     const csrf = newSecret();
@@ -83,11 +83,15 @@ export async function portalRoutes(app: FastifyInstance, opts: { runtime: Runtim
       return reply.redirect(next, 303);
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
+      // Only a right password reaches the second-factor question, so only then is it asked.
+      const askCode = err.details.secondFactor === "totp";
       const message =
         err.code === "locked_out"
           ? "Too many failed sign-ins. Try again later."
-          : "The username or password is not correct.";
-      return loginForm(reply, err.code === "locked_out" ? 429 : 401, { error: message, login, next });
+          : askCode
+            ? err.message.charAt(0).toUpperCase() + err.message.slice(1)
+            : "The username or password is not correct.";
+      return loginForm(reply, err.code === "locked_out" ? 429 : 401, { error: message, login, next, askCode });
     }
   });
 

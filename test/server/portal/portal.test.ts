@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { currentTotpCode } from "../../../src/core/access/totp.js";
 import { cliActor } from "../../../src/core/audit.js";
 import type { Runtime } from "../../../src/runtime.js";
 import { buildApp } from "../../../src/server/app.js";
@@ -190,6 +191,42 @@ describe.each(backends)("end-user portal on $name", (backend) => {
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(statuses[5]).toBe(429);
     expect((await signIn("bob@example.com", "bob-password-1")).res.statusCode).toBe(429);
+  });
+
+  it("asks for the authenticator code once a TOTP factor is enrolled", async () => {
+    await runtime.directory.users.create(cliActor(), {
+      profile: {
+        login: "mfa@example.com",
+        email: "mfa@example.com",
+        firstName: null,
+        lastName: null,
+        displayName: null,
+      },
+      password: "mfa-password-1",
+    });
+    const { secret } = await runtime.totp.enroll(cliActor(), "mfa@example.com");
+    const without = await signIn("mfa@example.com", "mfa-password-1");
+    expect(without.res.statusCode).toBe(401);
+    expect(without.res.body).toContain('name="code"');
+    expect(/role="alert">([^<]*)/.exec(without.res.body)?.[1]).toBe(
+      "Enter the verification code from your authenticator app",
+    );
+    expect(without.session).toBeUndefined();
+    const form = await app.inject({ method: "GET", url: "/login" });
+    const res = await app.inject({
+      method: "POST",
+      url: "/login",
+      cookies: { rb_login_csrf: cookieFrom(form, "rb_login_csrf")! },
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      payload: new URLSearchParams({
+        login: "mfa@example.com",
+        password: "mfa-password-1",
+        code: currentTotpCode(secret, new Date()),
+        csrf: hidden(form.body, "csrf")!,
+      }).toString(),
+    });
+    expect(res.statusCode).toBe(303);
+    expect(cookieFrom(res, "rb_session")).toBeDefined();
   });
 
   it("serves the IdP metadata AWS needs at a stable URL", async () => {
