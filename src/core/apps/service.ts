@@ -145,8 +145,9 @@ export class AppService {
   ): Promise<AppAssignment> {
     const app = await this.get(idOrSlug);
     const principalId = await this.principalId(principalType, principalRef);
-    const partition = validateAwsFederationSettings(app.settings).partition;
-    const valid = validateAwsAssignmentProfile(profile, partition);
+    const settings = validateAwsFederationSettings(app.settings);
+    const valid = validateAwsAssignmentProfile(profile, settings.partition);
+    if (settings.api.enabled) await this.assertListedInAws(app, valid.samlRoles);
     const at = this.clock.now().toISOString();
     return this.store.transaction(async (tx) => {
       const created = await tx.assignments.upsert({ appId: app.id, principalType, principalId, profile: valid, at });
@@ -187,6 +188,24 @@ export class AppService {
   /** Which roles this user gets on this app, and why — the same answer sign-in uses. */
   async explain(idOrSlug: string, user: User): Promise<AppEntitlements> {
     return appEntitlements(this.store, await this.get(idOrSlug), user);
+  }
+
+  /** In legacy API mode roles are picked from the lists AWS gave at the last refresh, as Okta's picker offers. */
+  private async assertListedInAws(app: App, roles: readonly { roleArn: string }[]): Promise<void> {
+    if (roles.length === 0) return;
+    const lists = new Map((await this.store.roleCatalog.listForApp(app.id)).map((l) => [l.accountId, l]));
+    const errors = roles.flatMap((r, i) => {
+      const account = r.roleArn.split(":")[4] ?? "";
+      const list = lists.get(account);
+      const path = `/profile/samlRoles/${i}/roleArn`;
+      if (!list)
+        return [{ path, message: `account ${account} has no role list; connect it and refresh application data` }];
+      if (list.status === "ok" && !list.roles.some((known) => known.arn === r.roleArn)) {
+        return [{ path, message: `AWS did not list this role in account ${account} at the last refresh` }];
+      }
+      return [];
+    });
+    if (errors.length) throw validationFailed("the assignment names roles AWS did not list", errors);
   }
 
   private async principalId(type: PrincipalType, ref: string): Promise<string> {

@@ -4,6 +4,8 @@ import { LegacyApiService } from "../../../src/core/apps/legacy-api.js";
 import { AppService } from "../../../src/core/apps/service.js";
 import type { Actor } from "../../../src/core/audit.js";
 import { SecretBox } from "../../../src/core/crypto/secretbox.js";
+import { directory } from "../../../src/core/directory/index.js";
+import type { DomainError } from "../../../src/core/errors.js";
 import { type SandboxHandle, startSandbox } from "../../../src/sandbox/index.js";
 import type { Store } from "../../../src/store/contract.js";
 import { backends } from "../../helpers/backends.js";
@@ -47,6 +49,12 @@ describe.each(backends)("legacy API mode against the sandbox on $name", (backend
     await cleanup?.();
   });
 
+  let group: string | undefined;
+  const groupId = async () => {
+    group ??= (await directory(store).groups.create(actor, { name: "legacy-admins" })).id;
+    return group;
+  };
+
   const legacyKeys = () =>
     sandbox.credentials.find(
       (c) => c.accountId === sandbox.managementAccountId && /legacy|okta|sso/i.test(c.userName),
@@ -85,6 +93,31 @@ describe.each(backends)("legacy API mode against the sandbox on $name", (backend
     const prod = lists.find((l) => l.alias === "northamerica-production");
     expect(prod?.roles.map((r) => r.name)).toEqual(expect.arrayContaining(["Admin", "Okta-Idp-cross-account-role"]));
     expect(prod?.roles.every((r) => r.arn.startsWith(`arn:aws:iam::${prod.accountId}:role/`))).toBe(true);
+  });
+
+  it("assigns roles only from the lists AWS gave at the last refresh", async () => {
+    const prod = sandbox.accounts.find((a) => a.alias === "northamerica-production")!.id;
+    const ok = await apps.assign(actor, "aws-legacy", "group", await groupId(), {
+      samlRoles: [{ roleArn: `arn:aws:iam::${prod}:role/Admin` }],
+    });
+    expect(ok.profile).toEqual({ samlRoles: [{ roleArn: `arn:aws:iam::${prod}:role/Admin` }] });
+    const unknown = await apps
+      .assign(actor, "aws-legacy", "group", await groupId(), {
+        samlRoles: [{ roleArn: `arn:aws:iam::${prod}:role/Invented` }],
+      })
+      .catch((e: unknown) => e as DomainError);
+    expect((unknown as DomainError).details.errors).toEqual([
+      {
+        path: "/profile/samlRoles/0/roleArn",
+        message: `AWS did not list this role in account ${prod} at the last refresh`,
+      },
+    ]);
+    const unlisted = await apps
+      .assign(actor, "aws-legacy", "group", await groupId(), {
+        samlRoles: [{ roleArn: "arn:aws:iam::123412341234:role/Admin" }],
+      })
+      .catch((e: unknown) => e as DomainError);
+    expect(JSON.stringify((unlisted as DomainError).details)).toContain("has no role list");
   });
 
   it("a scheduled refresh runs only when the app's interval asks for it", async () => {
