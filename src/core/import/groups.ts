@@ -1,6 +1,6 @@
 import type { NewGroup } from "../../store/contract.js";
 import { newId } from "../ids.js";
-import { type CsvInput, readCsv } from "./csv.js";
+import type { CsvInput } from "./csv.js";
 import { GROUP_COLUMNS, type GroupRow, groupKey, parseGroup } from "./rows.js";
 import type { ImportRun } from "./run.js";
 
@@ -63,16 +63,7 @@ export async function importGroups(run: ImportRun, file: string, input: CsvInput
     batch = [];
   };
 
-  for await (const item of readCsv(file, input, GROUP_COLUMNS)) {
-    if (item.kind === "error") {
-      if (!item.fatal) {
-        counts.rows++;
-        counts.rejected++;
-      }
-      run.fail(item.error);
-      continue;
-    }
-    counts.rows++;
+  for await (const item of run.rows(file, input, GROUP_COLUMNS, counts)) {
     const parsed = parseGroup(item.values);
     const key = groupKey(item.values.get("source") || "local", item.values.get("name") ?? "");
     if (!parsed.ok) {

@@ -1,5 +1,5 @@
 import type { Membership } from "../directory/model.js";
-import { type CsvInput, readCsv } from "./csv.js";
+import type { CsvInput } from "./csv.js";
 import { PairSet } from "./pair-set.js";
 import { groupKey, MEMBERSHIP_COLUMNS, type MembershipRow, nameKey, parseMembership } from "./rows.js";
 import type { ImportRun, Ref } from "./run.js";
@@ -90,16 +90,7 @@ export async function importMemberships(run: ImportRun, file: string, input: Csv
     batch = [];
   };
 
-  for await (const item of readCsv(file, input, MEMBERSHIP_COLUMNS)) {
-    if (item.kind === "error") {
-      if (!item.fatal) {
-        counts.rows++;
-        counts.rejected++;
-      }
-      run.fail(item.error);
-      continue;
-    }
-    counts.rows++;
+  for await (const item of run.rows(file, input, MEMBERSHIP_COLUMNS, counts)) {
     const parsed = parseMembership(item.values);
     if (!parsed.ok) {
       counts.rejected++;

@@ -1,5 +1,5 @@
 import type { Repos } from "../../store/contract.js";
-import type { RowError } from "./csv.js";
+import { type ColumnSpec, type CsvInput, type RowError, readCsv } from "./csv.js";
 
 export interface KindCounts {
   /** Data rows read (the header and blank lines excluded). */
@@ -77,5 +77,24 @@ export class ImportRun {
   fail(error: RowError): void {
     this.report.errorCount++;
     if (this.report.errors.length < this.maxErrors) this.report.errors.push(error);
+  }
+
+  /**
+   * The data rows of one file, counted into `counts`. Unreadable lines are reported and counted as
+   * rejected here, so each kind's importer sees only rows to check.
+   */
+  async *rows(file: string, input: CsvInput, spec: ColumnSpec, counts: KindCounts) {
+    for await (const item of readCsv(file, input, spec)) {
+      if (item.kind === "error") {
+        if (!item.fatal) {
+          counts.rows++;
+          counts.rejected++;
+        }
+        this.fail(item.error);
+        continue;
+      }
+      counts.rows++;
+      yield item;
+    }
   }
 }

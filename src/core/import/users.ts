@@ -1,6 +1,6 @@
 import type { NewUser } from "../../store/contract.js";
 import { newId } from "../ids.js";
-import { type CsvInput, readCsv } from "./csv.js";
+import type { CsvInput } from "./csv.js";
 import { nameKey, parseUser, USER_COLUMNS } from "./rows.js";
 import type { ImportRun } from "./run.js";
 
@@ -43,16 +43,7 @@ export async function importUsers(run: ImportRun, file: string, input: CsvInput)
     batch = [];
   };
 
-  for await (const item of readCsv(file, input, USER_COLUMNS)) {
-    if (item.kind === "error") {
-      if (!item.fatal) {
-        counts.rows++;
-        counts.rejected++;
-      }
-      run.fail(item.error);
-      continue;
-    }
-    counts.rows++;
+  for await (const item of run.rows(file, input, USER_COLUMNS, counts)) {
     const parsed = parseUser(item.values);
     const key = nameKey(item.values.get("login") ?? "");
     if (!parsed.ok) {
