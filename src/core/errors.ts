@@ -38,3 +38,18 @@ export interface FieldError {
   path: string;
   message: string;
 }
+
+/**
+ * Base of the pure modules' typed errors (rolemap, saml): a stable `code` and structured `details`, so a
+ * shell can report `{code, message, details}` without parsing messages.
+ */
+export abstract class CodedError extends Error {
+  abstract readonly code: string;
+  readonly details: Record<string, unknown>;
+
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = new.target.name;
+    this.details = details;
+  }
+}

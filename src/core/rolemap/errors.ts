@@ -1,17 +1,10 @@
+import { CodedError } from "../errors.js";
+
 /**
  * Typed errors of role resolution settings. Each carries a stable `code` and structured `details`
  * so the HTTP layer can map it to `{code, message, details}` without parsing messages.
  */
-export abstract class RolemapError extends Error {
-  abstract readonly code: string;
-  readonly details: Record<string, unknown>;
-
-  constructor(message: string, details: Record<string, unknown> = {}) {
-    super(message);
-    this.name = new.target.name;
-    this.details = details;
-  }
-}
+export abstract class RolemapError extends CodedError {}
 
 /** The Group Filter does not parse or uses syntax the linear-time engine refuses. */
 export class GroupFilterSyntaxError extends RolemapError {

@@ -1,14 +1,7 @@
-/** Typed SAML errors: a stable `code` and structured `details` for the HTTP layer. */
-export abstract class SamlError extends Error {
-  abstract readonly code: string;
-  readonly details: Record<string, unknown>;
+import { CodedError } from "../errors.js";
 
-  constructor(message: string, details: Record<string, unknown> = {}) {
-    super(message);
-    this.name = new.target.name;
-    this.details = details;
-  }
-}
+/** Typed SAML errors: a stable `code` and structured `details` for the HTTP layer. */
+export abstract class SamlError extends CodedError {}
 
 /**
  * The base64 Response would exceed what AWS accepts: `AssumeRoleWithSAML` documents 4–100,000
