@@ -1,0 +1,89 @@
+import { DomainError, type ErrorCode } from "../errors.js";
+
+/**
+ * How the engine should react to a failed request:
+ * - `retryable`: throttling, 5xx, network errors and timeouts — try again later;
+ * - `auth`: the token is wrong or revoked — every request will fail until an admin acts;
+ * - `permanent`: the request itself is wrong (400, 404, 409...) — retrying cannot help.
+ */
+export type ScimErrorClass = "retryable" | "auth" | "permanent";
+
+export interface ScimErrorBody {
+  detail: string | null;
+  /** RFC 7644 and AWS send the status as a string; kept as received. */
+  status: string | null;
+  scimType: string | null;
+  requestId: string | null;
+}
+
+export class ScimError extends DomainError {
+  constructor(
+    readonly errorClass: ScimErrorClass,
+    readonly httpStatus: number | null,
+    readonly body: ScimErrorBody,
+    message: string,
+    readonly attempts = 1,
+  ) {
+    super(codeFor(httpStatus, errorClass), message, {
+      httpStatus,
+      errorClass,
+      detail: body.detail,
+      scimType: body.scimType,
+      requestId: body.requestId,
+      attempts,
+    });
+    this.name = "ScimError";
+  }
+}
+
+function codeFor(status: number | null, errorClass: ScimErrorClass): ErrorCode {
+  if (status === 401) return "unauthorized";
+  if (status === 403) return "forbidden";
+  if (status === 404) return "not_found";
+  if (status === 409) return "conflict";
+  if (status === 412) return "version_mismatch";
+  if (status === 413) return "payload_too_large";
+  if (status === 429) return "rate_limited";
+  if (status !== null && status >= 400 && status < 500) return "validation_failed";
+  return errorClass === "auth" ? "unauthorized" : "internal";
+}
+
+export function classifyStatus(status: number): ScimErrorClass {
+  if (status === 401 || status === 403) return "auth";
+  // 408 is a server-side timeout of our request: as safe to repeat as a network timeout.
+  if (status === 429 || status === 408 || status >= 500) return "retryable";
+  return "permanent";
+}
+
+const stringOrNull = (value: unknown): string | null =>
+  typeof value === "string" ? value : typeof value === "number" ? String(value) : null;
+
+/**
+ * Reads RFC 7644 error bodies and AWS's variant (status as a string, no scimType, an
+ * `exceptionRequestId`, older responses with only the misspelt `schema` key). Anything else
+ * (an HTML page from a proxy) still yields a usable, empty body.
+ */
+export function parseErrorBody(text: string): ScimErrorBody {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { detail: text.trim().slice(0, 500) || null, status: null, scimType: null, requestId: null };
+  }
+  const body = (json && typeof json === "object" ? json : {}) as Record<string, unknown>;
+  return {
+    detail: stringOrNull(body.detail) ?? stringOrNull(body.message),
+    status: stringOrNull(body.status),
+    scimType: stringOrNull(body.scimType),
+    requestId: stringOrNull(body.exceptionRequestId),
+  };
+}
+
+/** Parses Retry-After as seconds or an HTTP date; null when absent or unreadable. */
+export function parseRetryAfter(value: string | null, nowMs: number): number | null {
+  if (!value) return null;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? null : Math.max(0, date - nowMs);
+}

@@ -1,0 +1,285 @@
+import type { ScimClient } from "./client.js";
+import { ScimError } from "./errors.js";
+import {
+  type DesiredGroup,
+  type DesiredUser,
+  diffUser,
+  fromScimGroup,
+  fromScimUser,
+  type RemoteGroup,
+  type RemoteUser,
+  SCHEMA_GROUP,
+  SCHEMA_PATCH,
+  sameName,
+  toScimUser,
+  type UserAttribute,
+} from "./model.js";
+import { patchOp, type TargetProfile } from "./profiles.js";
+
+type Json = Record<string, unknown>;
+
+export interface Listing<T> {
+  items: T[];
+  /** False when the server may have held back results (legacy result cap): look up before creating. */
+  complete: boolean;
+}
+
+export interface Adoptable<T> {
+  remote: T;
+  /** The object already existed on the target (found by lookup, or a create answered 409). */
+  adopted: boolean;
+}
+
+const MAX_PAGES = 10_000;
+
+/** SCIM filter string literal: quotes and backslashes escaped (RFC 7644 uses JSON string rules). */
+export const filterValue = (value: string) => JSON.stringify(value);
+
+const isConflict = (error: unknown) => error instanceof ScimError && error.httpStatus === 409;
+
+/**
+ * Idempotent single-object operations against one target. Each either leaves the target in the
+ * asked-for state or throws a ScimError; none of them creates a second copy of anything.
+ */
+export class ScimOperations {
+  constructor(
+    readonly client: ScimClient,
+    readonly profile: TargetProfile,
+  ) {}
+
+  async listUsers(): Promise<Listing<RemoteUser>> {
+    const { resources, complete } = await this.listAll("/Users");
+    return { items: resources.map(fromScimUser), complete };
+  }
+
+  async listGroups(): Promise<Listing<RemoteGroup>> {
+    const { resources, complete } = await this.listAll("/Groups");
+    const listsMembers = this.profile.membershipRead === "group-resource";
+    return { items: resources.map((r) => fromScimGroup(r, listsMembers)), complete };
+  }
+
+  async findUserByUserName(userName: string): Promise<RemoteUser | null> {
+    const [found] = await this.filter("/Users", `userName eq ${filterValue(userName)}`);
+    const user = found ? fromScimUser(found) : null;
+    // Servers compare userName case-insensitively; a sloppy one might answer a near miss.
+    return user && sameName(user.userName, userName) ? user : null;
+  }
+
+  async findGroupByDisplayName(displayName: string): Promise<RemoteGroup | null> {
+    const found = await this.filter("/Groups", `displayName eq ${filterValue(displayName)}`);
+    const match = found.map((r) => fromScimGroup(r, this.profile.membershipRead === "group-resource"));
+    return match.find((g) => g.displayName === displayName) ?? match[0] ?? null;
+  }
+
+  /** Membership test for targets that never list members (AWS): one request per pair. */
+  async isMember(groupId: string, userId: string): Promise<boolean> {
+    const found = await this.filter("/Groups", `id eq ${filterValue(groupId)} and members eq ${filterValue(userId)}`);
+    return found.length > 0;
+  }
+
+  /**
+   * Look up by userName, then POST. A 409 — typically our own earlier POST whose response was
+   * lost and retried — is resolved by looking up again and adopting what is there. An adopted
+   * user is then brought to the desired attributes, so the outcome is the same either way.
+   */
+  async createUser(user: DesiredUser): Promise<Adoptable<RemoteUser>> {
+    const existing = await this.findUserByUserName(user.userName);
+    if (existing) return { remote: await this.converge(existing, user), adopted: true };
+    try {
+      const { body } = await this.client.request("POST", "/Users", { body: toScimUser(user) });
+      return { remote: fromScimUser(body), adopted: false };
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+      const winner = await this.findUserByUserName(user.userName);
+      if (!winner) throw error;
+      return { remote: await this.converge(winner, user), adopted: true };
+    }
+  }
+
+  /** Writes only the given changed attributes (PATCH), or the whole user where the profile prefers PUT. */
+  async updateUser(remoteId: string, user: DesiredUser, changes: UserAttribute[]): Promise<void> {
+    if (changes.length === 0) return;
+    if (this.profile.userUpdate === "put") {
+      await this.client.request("PUT", `/Users/${encodeURIComponent(remoteId)}`, { body: toScimUser(user) });
+      return;
+    }
+    const operations = changes.map((attribute) => this.userPatchOperation(attribute, user));
+    await this.patch(`/Users/${encodeURIComponent(remoteId)}`, operations);
+  }
+
+  /** Unassign, suspend and deprovision all land here: the person stays, signed out of AWS. */
+  async deactivateUser(remoteId: string): Promise<void> {
+    await this.patch(`/Users/${encodeURIComponent(remoteId)}`, [this.replace("active", false)]);
+  }
+
+  async reactivateUser(remoteId: string): Promise<void> {
+    await this.patch(`/Users/${encodeURIComponent(remoteId)}`, [this.replace("active", true)]);
+  }
+
+  /** Only on an admin's explicit request; a 404 means it is already gone, which is what was asked. */
+  async deleteUser(remoteId: string): Promise<void> {
+    await this.deleteResource(`/Users/${encodeURIComponent(remoteId)}`);
+  }
+
+  async deleteGroup(remoteId: string): Promise<void> {
+    await this.deleteResource(`/Groups/${encodeURIComponent(remoteId)}`);
+  }
+
+  /**
+   * Look up by displayName, then POST with at most the profile's create limit of members; the
+   * rest go in PATCH batches. An adopted group gets every given member added: adds of existing
+   * members change nothing, so this is safe when we cannot see who is already in.
+   */
+  async createGroup(
+    group: Omit<DesiredGroup, "memberExternalIds">,
+    memberIds: string[],
+  ): Promise<Adoptable<RemoteGroup>> {
+    const existing = await this.findGroupByDisplayName(group.displayName);
+    if (existing) return { remote: await this.adoptGroup(existing, group, memberIds), adopted: true };
+    const inCreate = memberIds.slice(0, this.profile.maxMembersInCreate);
+    const body: Json = {
+      schemas: [SCHEMA_GROUP],
+      displayName: group.displayName,
+      externalId: group.externalId,
+      members: inCreate.map((value) => ({ value })),
+    };
+    let created: RemoteGroup;
+    try {
+      const response = await this.client.request("POST", "/Groups", { body });
+      created = fromScimGroup(response.body, false);
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+      const winner = await this.findGroupByDisplayName(group.displayName);
+      if (!winner) throw error;
+      return { remote: await this.adoptGroup(winner, group, memberIds), adopted: true };
+    }
+    await this.addMembers(created.id, memberIds.slice(inCreate.length));
+    return { remote: { ...created, memberIds: [...memberIds] }, adopted: false };
+  }
+
+  async updateGroup(remoteId: string, changes: { displayName?: string; externalId?: string }): Promise<void> {
+    const operations = Object.entries(changes)
+      .filter(([, value]) => value !== undefined)
+      .map(([path, value]) => this.replace(path, value));
+    if (operations.length > 0) await this.patch(`/Groups/${encodeURIComponent(remoteId)}`, operations);
+  }
+
+  /** One operation per member, at most the profile's limit per PATCH. */
+  async addMembers(groupId: string, userIds: string[]): Promise<void> {
+    for (const batch of chunk(userIds, this.profile.maxMembershipOpsPerPatch))
+      await this.patchMembers(groupId, "add", batch);
+  }
+
+  /**
+   * Removes name each member (AWS's documented form, which RFC 7644 servers accept too); a bare
+   * `remove members` would empty the group and AWS refuses it.
+   */
+  async removeMembers(groupId: string, userIds: string[]): Promise<void> {
+    for (const batch of chunk(userIds, this.profile.maxMembershipOpsPerPatch))
+      await this.patchMembers(groupId, "remove", batch);
+  }
+
+  async patchMembers(groupId: string, op: "add" | "remove", userIds: string[]): Promise<void> {
+    if (userIds.length === 0) return;
+    const operations = userIds.map((value) => ({ op: patchOp(this.profile, op), path: "members", value: [{ value }] }));
+    await this.patch(`/Groups/${encodeURIComponent(groupId)}`, operations);
+  }
+
+  private async converge(remote: RemoteUser, user: DesiredUser): Promise<RemoteUser> {
+    await this.updateUser(remote.id, user, diffUser(user, remote));
+    return { ...user, id: remote.id };
+  }
+
+  private async adoptGroup(remote: RemoteGroup, group: Omit<DesiredGroup, "memberExternalIds">, memberIds: string[]) {
+    const known = new Set(remote.memberIds ?? []);
+    await this.updateGroup(remote.id, {
+      displayName: remote.displayName === group.displayName ? undefined : group.displayName,
+      externalId: remote.externalId === group.externalId ? undefined : group.externalId,
+    });
+    await this.addMembers(
+      remote.id,
+      memberIds.filter((id) => !known.has(id)),
+    );
+    return {
+      ...remote,
+      displayName: group.displayName,
+      externalId: group.externalId,
+      memberIds: [...new Set([...known, ...memberIds])],
+    };
+  }
+
+  private userPatchOperation(attribute: UserAttribute, user: DesiredUser): Json {
+    const paths: Record<UserAttribute, string> = {
+      userName: "userName",
+      displayName: "displayName",
+      givenName: "name.givenName",
+      familyName: "name.familyName",
+      email: "emails",
+      active: "active",
+      externalId: "externalId",
+    };
+    const value = user[attribute];
+    if (value === "") return { op: patchOp(this.profile, "remove"), path: paths[attribute] };
+    if (attribute === "email") return this.replace("emails", [{ value, type: "work", primary: true }]);
+    return this.replace(paths[attribute], value);
+  }
+
+  private replace(path: string, value: unknown): Json {
+    return { op: patchOp(this.profile, "replace"), path, value };
+  }
+
+  private async patch(path: string, operations: Json[]): Promise<void> {
+    await this.client.request("PATCH", path, { body: { schemas: [SCHEMA_PATCH], Operations: operations } });
+  }
+
+  private async deleteResource(path: string): Promise<void> {
+    try {
+      await this.client.request("DELETE", path);
+    } catch (error) {
+      if (!(error instanceof ScimError && error.httpStatus === 404)) throw error;
+    }
+  }
+
+  private async filter(path: string, filter: string): Promise<Json[]> {
+    const { body } = await this.client.request("GET", path, { query: { filter, count: this.profile.maxPageSize } });
+    return resourcesOf(body);
+  }
+
+  private async listAll(path: string): Promise<{ resources: Json[]; complete: boolean }> {
+    const resources: Json[] = [];
+    let cursor: string | undefined;
+    let startIndex = 1;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const query =
+        this.profile.paging === "cursor"
+          ? { count: this.profile.maxPageSize, cursor }
+          : { count: this.profile.maxPageSize, startIndex };
+      const { body } = await this.client.request("GET", path, { query });
+      const items = resourcesOf(body);
+      resources.push(...items);
+      const total = typeof body.totalResults === "number" ? body.totalResults : null;
+      if (this.profile.paging === "cursor") {
+        cursor = typeof body.nextCursor === "string" && body.nextCursor ? body.nextCursor : undefined;
+        if (cursor) continue;
+        const cap = this.profile.legacyResultCap;
+        const capped = page === 0 && cap !== null && items.length >= cap;
+        return { resources, complete: !capped && (total === null || total <= resources.length) };
+      }
+      startIndex += items.length;
+      if (items.length === 0 || (total !== null && resources.length >= total)) {
+        return { resources, complete: total === null || resources.length >= total };
+      }
+    }
+    return { resources, complete: false };
+  }
+}
+
+function resourcesOf(body: Json): Json[] {
+  return Array.isArray(body.Resources) ? (body.Resources as Json[]) : [];
+}
+
+export function chunk<T>(items: T[], size: number): T[][] {
+  const batches: T[][] = [];
+  for (let i = 0; i < items.length; i += size) batches.push(items.slice(i, i + size));
+  return batches;
+}

@@ -1,0 +1,244 @@
+import type { FieldError } from "../errors.js";
+import {
+  type DesiredGroup,
+  type DesiredUser,
+  diffUser,
+  type RemoteGroup,
+  type RemoteUser,
+  type UserAttribute,
+} from "./model.js";
+import { chunk, type ScimOperations } from "./operations.js";
+import { validateUserForProfile } from "./profiles.js";
+
+export interface DesiredState {
+  users: DesiredUser[];
+  groups: DesiredGroup[];
+}
+
+export interface PlanOptions {
+  /**
+   * Memberships last known to be on the target, by group externalId (user externalIds), as the
+   * storage side recorded them from earlier results. Used where the target cannot list members.
+   */
+  knownMemberships?: Readonly<Record<string, readonly string[]>>;
+  /** Deletion happens only for the ids named here: the admin's explicit request. */
+  deleteUserExternalIds?: readonly string[];
+  deleteGroupExternalIds?: readonly string[];
+}
+
+/** A member in a membership change: adds may await a user created earlier in the same run. */
+export interface MemberRef {
+  externalId: string | null;
+  remoteId: string | null;
+}
+
+export type PlanOp =
+  | { kind: "rejectUser"; externalId: string; errors: FieldError[] }
+  | { kind: "createUser"; externalId: string; user: DesiredUser }
+  | {
+      kind: "updateUser" | "deactivateUser" | "reactivateUser";
+      externalId: string;
+      remoteId: string;
+      user: DesiredUser;
+      changes: UserAttribute[];
+    }
+  | { kind: "deleteUser" | "deleteGroup"; externalId: string; remoteId: string }
+  | { kind: "createGroup"; externalId: string; displayName: string; members: MemberRef[] }
+  | { kind: "updateGroup"; externalId: string; remoteId: string; displayName?: string; setExternalId?: string }
+  | { kind: "addMembers" | "removeMembers"; externalId: string; remoteId: string | null; members: MemberRef[] };
+
+export type PlanOpKind = PlanOp["kind"];
+
+export interface Plan {
+  profile: string;
+  ops: PlanOp[];
+  /** Remote ids already known before anything is applied, by externalId. */
+  userRemoteIds: Record<string, string>;
+  groupRemoteIds: Record<string, string>;
+  /** Group memberships (user externalIds) as read or trusted before the plan. */
+  currentMemberships: Record<string, string[]>;
+}
+
+const byExternalId = <T extends { externalId: string }>(a: T, b: T) =>
+  a.externalId < b.externalId ? -1 : a.externalId > b.externalId ? 1 : 0;
+
+/**
+ * Reads the target fully and computes the fewest operations that make it match the desired
+ * state. Nothing is written: a dry run is exactly this plan. Order is deterministic (users,
+ * then groups, each by externalId) so two runs over the same state print the same diff.
+ */
+export async function planReconcile(
+  ops: ScimOperations,
+  desired: DesiredState,
+  options: PlanOptions = {},
+): Promise<Plan> {
+  const profile = ops.profile;
+  const plan: Plan = { profile: profile.name, ops: [], userRemoteIds: {}, groupRemoteIds: {}, currentMemberships: {} };
+  const remoteUsers = await ops.listUsers();
+  const usersByExternalId = new Map<string, RemoteUser>();
+  const usersByName = new Map<string, RemoteUser>();
+  for (const user of remoteUsers.items) {
+    if (user.externalId) usersByExternalId.set(user.externalId, user);
+    usersByName.set(user.userName.toLowerCase(), user);
+  }
+  const claimed = new Map<string, string>();
+  const externalOfRemote = new Map<string, string>();
+
+  for (const externalId of [...(options.deleteUserExternalIds ?? [])].sort()) {
+    const remote = usersByExternalId.get(externalId);
+    if (remote) plan.ops.push({ kind: "deleteUser", externalId, remoteId: remote.id });
+  }
+  const deletedUsers = new Set(options.deleteUserExternalIds ?? []);
+
+  for (const user of [...desired.users].sort(byExternalId)) {
+    if (deletedUsers.has(user.externalId)) continue;
+    const errors = validateUserForProfile(profile, user);
+    let remote = usersByExternalId.get(user.externalId) ?? usersByName.get(user.userName.toLowerCase()) ?? null;
+    // A capped listing proves nothing about absence: ask the target before planning a create.
+    if (!remote && !remoteUsers.complete && user.userName) remote = await ops.findUserByUserName(user.userName);
+    const owner = remote ? claimed.get(remote.id) : undefined;
+    if (owner !== undefined) errors.push({ path: "/userName", message: `is already provisioned for ${owner}` });
+    if (errors.length > 0) {
+      plan.ops.push({ kind: "rejectUser", externalId: user.externalId, errors });
+      // A person already on the target keeps their memberships even while their profile is invalid.
+      if (remote && owner === undefined) plan.userRemoteIds[user.externalId] = remote.id;
+      continue;
+    }
+    if (!remote) {
+      // An inactive person who was never provisioned stays unprovisioned.
+      if (user.active) plan.ops.push({ kind: "createUser", externalId: user.externalId, user });
+      continue;
+    }
+    claimed.set(remote.id, user.externalId);
+    externalOfRemote.set(remote.id, user.externalId);
+    plan.userRemoteIds[user.externalId] = remote.id;
+    const changes = diffUser(user, remote).filter((a) => a !== "active" || profile.supportsActive);
+    if (changes.length === 0) continue;
+    const kind = !changes.includes("active") ? "updateUser" : user.active ? "reactivateUser" : "deactivateUser";
+    plan.ops.push({ kind, externalId: user.externalId, remoteId: remote.id, user, changes });
+  }
+  for (const user of remoteUsers.items) {
+    if (user.externalId && !externalOfRemote.has(user.id)) externalOfRemote.set(user.id, user.externalId);
+  }
+
+  await planGroups(ops, desired, options, plan, externalOfRemote);
+  return plan;
+}
+
+async function planGroups(
+  ops: ScimOperations,
+  desired: DesiredState,
+  options: PlanOptions,
+  plan: Plan,
+  externalOfRemote: Map<string, string>,
+): Promise<void> {
+  const profile = ops.profile;
+  const remoteGroups = await ops.listGroups();
+  const groupsByExternalId = new Map<string, RemoteGroup>();
+  const groupsByName = new Map<string, RemoteGroup>();
+  for (const group of remoteGroups.items) {
+    if (group.externalId) groupsByExternalId.set(group.externalId, group);
+    groupsByName.set(group.displayName.toLowerCase(), group);
+  }
+  for (const externalId of [...(options.deleteGroupExternalIds ?? [])].sort()) {
+    const remote = groupsByExternalId.get(externalId);
+    if (remote) plan.ops.push({ kind: "deleteGroup", externalId, remoteId: remote.id });
+  }
+  const deletedGroups = new Set(options.deleteGroupExternalIds ?? []);
+  const memberRef = (externalId: string): MemberRef => ({
+    externalId,
+    remoteId: plan.userRemoteIds[externalId] ?? null,
+  });
+
+  for (const group of [...desired.groups].sort(byExternalId)) {
+    if (deletedGroups.has(group.externalId)) continue;
+    let remote = groupsByExternalId.get(group.externalId) ?? groupsByName.get(group.displayName.toLowerCase()) ?? null;
+    if (!remote && !remoteGroups.complete) remote = await ops.findGroupByDisplayName(group.displayName);
+    const wanted = [...new Set(group.memberExternalIds)].sort();
+    if (!remote) {
+      plan.currentMemberships[group.externalId] = [];
+      const inCreate = wanted.slice(0, profile.maxMembersInCreate);
+      plan.ops.push({
+        kind: "createGroup",
+        externalId: group.externalId,
+        displayName: group.displayName,
+        members: inCreate.map(memberRef),
+      });
+      pushMemberBatches(
+        plan,
+        "addMembers",
+        group.externalId,
+        null,
+        wanted.slice(inCreate.length).map(memberRef),
+        profile.maxMembershipOpsPerPatch,
+      );
+      continue;
+    }
+    plan.groupRemoteIds[group.externalId] = remote.id;
+    if (remote.displayName !== group.displayName || remote.externalId !== group.externalId) {
+      plan.ops.push({
+        kind: "updateGroup",
+        externalId: group.externalId,
+        remoteId: remote.id,
+        ...(remote.displayName !== group.displayName ? { displayName: group.displayName } : {}),
+        ...(remote.externalId !== group.externalId ? { setExternalId: group.externalId } : {}),
+      });
+    }
+    const current = await currentMembers(ops, remote, group, wanted, options, plan, externalOfRemote);
+    plan.currentMemberships[group.externalId] = current.filter((m) => m.externalId !== null).map((m) => m.externalId!);
+    const currentExternal = new Set(current.map((m) => m.externalId));
+    const wantedSet = new Set(wanted);
+    const adds = wanted.filter((id) => !currentExternal.has(id)).map(memberRef);
+    const removes = current.filter((m) => m.externalId === null || !wantedSet.has(m.externalId));
+    // Adds before removes: a batch never empties a group that is meant to keep members.
+    pushMemberBatches(plan, "addMembers", group.externalId, remote.id, adds, profile.maxMembershipOpsPerPatch);
+    pushMemberBatches(plan, "removeMembers", group.externalId, remote.id, removes, profile.maxMembershipOpsPerPatch);
+  }
+}
+
+async function currentMembers(
+  ops: ScimOperations,
+  remote: RemoteGroup,
+  group: DesiredGroup,
+  wanted: string[],
+  options: PlanOptions,
+  plan: Plan,
+  externalOfRemote: Map<string, string>,
+): Promise<MemberRef[]> {
+  if (remote.memberIds !== null) {
+    return remote.memberIds
+      .map((remoteId) => ({ externalId: externalOfRemote.get(remoteId) ?? null, remoteId }))
+      .sort(byRef);
+  }
+  const known = options.knownMemberships?.[group.externalId];
+  if (known) {
+    // A remembered member whose user is gone from the target cannot still be in the group.
+    return [...new Set(known)]
+      .sort()
+      .filter((externalId) => plan.userRemoteIds[externalId] !== undefined)
+      .map((externalId) => ({ externalId, remoteId: plan.userRemoteIds[externalId]! }));
+  }
+  const members: MemberRef[] = [];
+  for (const externalId of wanted) {
+    const remoteId = plan.userRemoteIds[externalId];
+    if (remoteId && (await ops.isMember(remote.id, remoteId))) members.push({ externalId, remoteId });
+  }
+  return members;
+}
+
+const byRef = (a: MemberRef, b: MemberRef) => {
+  const x = a.externalId ?? `~${a.remoteId}`;
+  const y = b.externalId ?? `~${b.remoteId}`;
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+function pushMemberBatches(
+  plan: Plan,
+  kind: "addMembers" | "removeMembers",
+  externalId: string,
+  remoteId: string | null,
+  members: MemberRef[],
+  size: number,
+): void {
+  for (const batch of chunk(members, size)) plan.ops.push({ kind, externalId, remoteId, members: batch });
+}

@@ -1,0 +1,203 @@
+import { DomainError } from "../errors.js";
+import { ScimError } from "./errors.js";
+import type { ScimOperations } from "./operations.js";
+import {
+  type DesiredState,
+  type MemberRef,
+  type Plan,
+  type PlanOp,
+  type PlanOpKind,
+  type PlanOptions,
+  planReconcile,
+} from "./plan.js";
+
+export interface ResultError {
+  code: string;
+  message: string;
+  httpStatus: number | null;
+  /** True when a later run may succeed unchanged (throttling, outage); false when data or config must change. */
+  retryable: boolean;
+  details?: Record<string, unknown>;
+}
+
+/** One per plan operation: what the storage side records as the object's provisioning status. */
+export interface ObjectResult {
+  kind: PlanOpKind;
+  externalId: string;
+  remoteId?: string;
+  status: "ok" | "error";
+  /** The object already existed on the target and was taken over instead of created. */
+  adopted?: boolean;
+  error?: ResultError;
+}
+
+export interface ApplyOutcome {
+  results: ObjectResult[];
+  /**
+   * Memberships (user externalIds) the target now holds as far as this run knows, by group
+   * externalId. Targets that cannot list members (AWS) need these fed back as `knownMemberships`.
+   */
+  memberships: Record<string, string[]>;
+}
+
+export interface ReconcileOutcome extends ApplyOutcome {
+  plan: Plan;
+  dryRun: boolean;
+}
+
+/** "Sync now" and the scheduled run: plan, then (unless dry-run) apply. */
+export async function reconcile(
+  ops: ScimOperations,
+  desired: DesiredState,
+  options: PlanOptions & { dryRun?: boolean } = {},
+): Promise<ReconcileOutcome> {
+  const plan = await planReconcile(ops, desired, options);
+  if (options.dryRun) return { plan, dryRun: true, results: [], memberships: structuredClone(plan.currentMemberships) };
+  return { plan, dryRun: false, ...(await applyPlan(ops, plan)) };
+}
+
+/**
+ * Executes a plan in order. A failure is recorded on its object and the run goes on: one bad
+ * person never blocks the others, and nothing fails silently.
+ */
+export async function applyPlan(ops: ScimOperations, plan: Plan): Promise<ApplyOutcome> {
+  const userIds = new Map(Object.entries(plan.userRemoteIds));
+  const groupIds = new Map(Object.entries(plan.groupRemoteIds));
+  const memberships = new Map(Object.entries(plan.currentMemberships).map(([g, m]) => [g, new Set(m)]));
+  const results: ObjectResult[] = [];
+
+  const membersOf = (group: string) => {
+    const set = memberships.get(group) ?? new Set<string>();
+    memberships.set(group, set);
+    return set;
+  };
+  const resolve = (members: MemberRef[]) => {
+    const ids: string[] = [];
+    const missing: string[] = [];
+    for (const m of members) {
+      const id = m.remoteId ?? (m.externalId ? userIds.get(m.externalId) : undefined);
+      if (id) ids.push(id);
+      else missing.push(m.externalId ?? "?");
+    }
+    return { ids, missing };
+  };
+
+  for (const op of plan.ops) {
+    const result: ObjectResult = { kind: op.kind, externalId: op.externalId, status: "ok" };
+    try {
+      await applyOne(op, result);
+    } catch (error) {
+      result.status = "error";
+      result.error = toResultError(error);
+    }
+    results.push(result);
+  }
+
+  async function applyOne(op: PlanOp, result: ObjectResult): Promise<void> {
+    switch (op.kind) {
+      case "rejectUser":
+        throw new DomainError(
+          "validation_failed",
+          `user ${op.externalId} cannot be provisioned: ${describe(op.errors)}`,
+          {
+            errors: op.errors,
+          },
+        );
+      case "createUser": {
+        const { remote, adopted } = await ops.createUser(op.user);
+        userIds.set(op.externalId, remote.id);
+        Object.assign(result, { remoteId: remote.id, adopted });
+        return;
+      }
+      case "updateUser":
+      case "deactivateUser":
+      case "reactivateUser":
+        result.remoteId = op.remoteId;
+        await ops.updateUser(op.remoteId, op.user, op.changes);
+        return;
+      case "deleteUser":
+        result.remoteId = op.remoteId;
+        await ops.deleteUser(op.remoteId);
+        userIds.delete(op.externalId);
+        return;
+      case "deleteGroup":
+        result.remoteId = op.remoteId;
+        await ops.deleteGroup(op.remoteId);
+        memberships.delete(op.externalId);
+        return;
+      case "createGroup": {
+        const { ids, missing } = resolve(op.members);
+        const { remote, adopted } = await ops.createGroup(
+          { externalId: op.externalId, displayName: op.displayName },
+          ids,
+        );
+        groupIds.set(op.externalId, remote.id);
+        Object.assign(result, { remoteId: remote.id, adopted });
+        for (const m of op.members)
+          if (m.externalId && !missing.includes(m.externalId)) membersOf(op.externalId).add(m.externalId);
+        if (missing.length > 0) throw unprovisionedMembers(missing);
+        return;
+      }
+      case "updateGroup":
+        result.remoteId = op.remoteId;
+        await ops.updateGroup(op.remoteId, { displayName: op.displayName, externalId: op.setExternalId });
+        return;
+      case "addMembers":
+      case "removeMembers": {
+        const groupId = op.remoteId ?? groupIds.get(op.externalId);
+        if (!groupId)
+          throw new DomainError("not_found", `group ${op.externalId} is not on the target (its create failed)`);
+        result.remoteId = groupId;
+        const { ids, missing } = resolve(op.members);
+        await ops.patchMembers(groupId, op.kind === "addMembers" ? "add" : "remove", ids);
+        const set = membersOf(op.externalId);
+        for (const m of op.members) {
+          if (!m.externalId || missing.includes(m.externalId)) continue;
+          if (op.kind === "addMembers") set.add(m.externalId);
+          else set.delete(m.externalId);
+        }
+        if (missing.length > 0) throw unprovisionedMembers(missing);
+        return;
+      }
+    }
+  }
+
+  return {
+    results,
+    memberships: Object.fromEntries([...memberships].map(([group, set]) => [group, [...set].sort()])),
+  };
+}
+
+function unprovisionedMembers(externalIds: string[]): DomainError {
+  return new DomainError(
+    "not_found",
+    `members not on the target (their user failed or is not provisioned): ${externalIds.join(", ")}`,
+    {
+      memberExternalIds: externalIds,
+    },
+  );
+}
+
+const describe = (errors: { path: string; message: string }[]) =>
+  errors.map((e) => `${e.path} ${e.message}`).join("; ");
+
+export function toResultError(error: unknown): ResultError {
+  if (error instanceof ScimError) {
+    return {
+      code: error.code,
+      message: error.attempts > 1 ? `${error.message} (after ${error.attempts} attempts)` : error.message,
+      httpStatus: error.httpStatus,
+      retryable: error.errorClass === "retryable",
+      details: error.details,
+    };
+  }
+  if (error instanceof DomainError) {
+    return { code: error.code, message: error.message, httpStatus: null, retryable: false, details: error.details };
+  }
+  return {
+    code: "internal",
+    message: error instanceof Error ? error.message : String(error),
+    httpStatus: null,
+    retryable: false,
+  };
+}
