@@ -1,11 +1,14 @@
 import type { AddressInfo } from "node:net";
 import type { Logger } from "pino";
+import { type IdentityCenterHandle, identityCenterHandle, registerIdentityCenter } from "./identity-center/index.js";
 import { buildSandboxServer } from "./server.js";
 import { readFixture, stateFromFixture } from "./state/fixture.js";
 import type { SandboxState } from "./state/model.js";
 import { SandboxStore } from "./state/store.js";
 
 export { DEMO } from "./demo.js";
+export { DEMO_IDENTITY_CENTER } from "./identity-center/demo.js";
+export type { IdentityCenterHandle } from "./identity-center/index.js";
 export { FixtureError } from "./state/fixture.js";
 export type { SandboxState } from "./state/model.js";
 
@@ -41,6 +44,8 @@ export interface SandboxHandle {
   accounts: Array<{ id: string; name: string; alias?: string | undefined }>;
   /** Every IAM user access key the state held at start, e.g. the demo's legacy API-mode user. */
   credentials: SandboxCredentials[];
+  /** IAM Identity Center: the admin operations (instances, SCIM tokens, settings, permission sets) and URLs. */
+  identityCenter: IdentityCenterHandle;
   /** A read-only view of the live state, for assertions in tests. */
   state(): Readonly<SandboxState>;
   close(): Promise<void>;
@@ -54,6 +59,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
   });
   let url = "";
   const app = buildSandboxServer({ store, logger: options.logger, baseUrl: () => url });
+  const identityCenter = registerIdentityCenter(app, { store, baseUrl: () => url });
   try {
     await app.listen({ port: options.port ?? 0, host });
   } catch (err) {
@@ -81,6 +87,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
         secretAccessKey: k.secretAccessKey,
       })),
     ),
+    identityCenter: identityCenterHandle(identityCenter, store, url),
     state: () => store.state,
     close: async () => {
       await app.close();

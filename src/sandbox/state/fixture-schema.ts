@@ -90,6 +90,44 @@ export const FixtureSchema = Type.Object(
         ),
       ),
     ),
+    identityCenter: Type.Optional(
+      Type.Object(
+        {
+          instances: Type.Array(
+            Type.Object(
+              {
+                tenantId: Type.String({ pattern: "^d-[0-9a-f]{10}$" }),
+                region: Type.String({ pattern: "^[a-z]{2}(-gov)?-[a-z]+-\\d$" }),
+                /** Bearer tokens in clear text, for documented demo tokens; only their hashes reach the state. */
+                scimTokens: Type.Optional(
+                  Type.Array(
+                    Type.Object(
+                      { token: Type.String({ minLength: 20 }), expiresAt: Type.Optional(Type.String()) },
+                      { additionalProperties: false },
+                    ),
+                  ),
+                ),
+                permissionSets: Type.Optional(
+                  Type.Array(
+                    Type.Object(
+                      {
+                        name: Type.String({ pattern: "^[\\w+=,.@-]{1,32}$" }),
+                        description: Type.Optional(Type.String({ maxLength: 700 })),
+                        sessionDuration: Type.Optional(Type.String({ pattern: "^PT\\d+H$" })),
+                      },
+                      { additionalProperties: false },
+                    ),
+                  ),
+                ),
+                samlMetadata: Type.Optional(Type.String()),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

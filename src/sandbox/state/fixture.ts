@@ -2,7 +2,10 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Value } from "@sinclair/typebox/value";
 import { checkPolicyDocument } from "../iam/documents.js";
+import { AdminError, newInstance, permissionSetFor, tokenFor } from "../identity-center/admin.js";
+import { TOKEN_LIFETIME_MS } from "../identity-center/model.js";
 import { AwsError } from "../protocol/errors.js";
+import { parseIdpMetadata } from "../saml/metadata.js";
 import { policyArn, roleArn, samlProviderArn, userArn } from "./arns.js";
 import { type Fixture, FixtureSchema } from "./fixture-schema.js";
 import { iamId } from "./ids.js";
@@ -171,6 +174,29 @@ export function stateFromFixture(fixture: Fixture, label = "fixture", now = new 
     if (a.alias) unique(aliasSeen, a.alias, `/accounts/${i}/alias`);
   });
 
+  const tenantSeen = new Set<string>();
+  const instances = (fixture.identityCenter?.instances ?? []).map((f, i) => {
+    const where = `/identityCenter/instances/${i}`;
+    unique(tenantSeen, f.tenantId, `${where}/tenantId`);
+    const instance = newInstance(f.tenantId, f.region, created);
+    try {
+      (f.scimTokens ?? []).forEach((t) => {
+        tokenFor(instance, t.token, t.expiresAt ?? new Date(now.getTime() + TOKEN_LIFETIME_MS).toISOString(), created);
+      });
+      (f.permissionSets ?? []).forEach((p) => {
+        permissionSetFor(instance, p.name, p.description, p.sessionDuration);
+      });
+    } catch (err) {
+      fail(where, err instanceof AdminError ? err.message : String(err));
+    }
+    if (f.samlMetadata !== undefined) {
+      if (typeof parseIdpMetadata(f.samlMetadata) === "string")
+        fail(`${where}/samlMetadata`, "Could not parse metadata");
+      instance.samlMetadata = f.samlMetadata;
+    }
+    return instance;
+  });
+
   return {
     organization: { ...fixture.organization, featureSet: "ALL" },
     accounts: fixture.accounts.map((a) => ({ ...a, joinedTimestamp: created })),
@@ -179,5 +205,6 @@ export function stateFromFixture(fixture: Fixture, label = "fixture", now = new 
     policies,
     samlProviders,
     sessions: [],
+    identityCenter: { instances },
   };
 }

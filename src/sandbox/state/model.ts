@@ -1,3 +1,5 @@
+import type { IdentityCenterState } from "../identity-center/model.js";
+
 /**
  * The sandbox's whole world. Policy documents are kept as the JSON text the caller sent, because IAM hands
  * documents back exactly as uploaded (URL-encoded), not re-serialised.
@@ -103,4 +105,6 @@ export interface SandboxState {
   policies: ManagedPolicy[];
   samlProviders: SamlProvider[];
   sessions: RoleSession[];
+  /** Absent in sandboxes persisted before Identity Center was emulated. */
+  identityCenter?: IdentityCenterState | undefined;
 }

@@ -1,0 +1,111 @@
+import { badRequest, conflict, notFound } from "./errors.js";
+import type { IdentityCenterInstance, ScimGroup } from "./model.js";
+import { checkPatchBody, targetOf } from "./patch.js";
+import { storeObjectId } from "./users.js";
+
+export const GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group";
+export const MAX_MEMBERSHIP_CHANGES = 100;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Members must be provisioned users: Identity Center has no nested groups. */
+function memberIds(instance: IdentityCenterInstance, value: unknown, adding = true): string[] {
+  const list = Array.isArray(value) ? value : [value];
+  return list.map((m) => {
+    const id = isObject(m) ? m.value : undefined;
+    if (typeof id !== "string") throw badRequest();
+    if (instance.groups.some((g) => g.id === id)) throw badRequest("Nested groups are not supported.");
+    if (adding && !instance.users.some((u) => u.id === id))
+      throw badRequest(`Member ${id} is not a user of this directory.`);
+    return id;
+  });
+}
+
+/** GET never lists members: Identity Center answers membership only through filters. */
+export function groupResource(group: ScimGroup) {
+  return {
+    id: group.id,
+    ...(group.externalId === undefined ? {} : { externalId: group.externalId }),
+    meta: { resourceType: "Group", created: group.created, lastModified: group.lastModified },
+    schemas: [GROUP_SCHEMA],
+    displayName: group.displayName,
+    members: [],
+  };
+}
+
+export function findGroup(instance: IdentityCenterInstance, id: string): ScimGroup {
+  const group = instance.groups.find((g) => g.id === id);
+  if (!group) throw notFound(`Group not found: ${id}`);
+  return group;
+}
+
+function requireUnique(instance: IdentityCenterInstance, displayName: string, selfId?: string) {
+  if (instance.groups.some((g) => g.id !== selfId && g.displayName === displayName)) {
+    throw conflict("Group already exists");
+  }
+}
+
+export function createGroup(instance: IdentityCenterInstance, body: unknown, now: string): ScimGroup {
+  if (!isObject(body) || typeof body.displayName !== "string" || body.displayName.trim() === "") throw badRequest();
+  if (body.externalId !== undefined && typeof body.externalId !== "string") throw badRequest();
+  const members = body.members === undefined ? [] : memberIds(instance, body.members);
+  if (members.length > MAX_MEMBERSHIP_CHANGES) throw badRequest("A group can be created with at most 100 members.");
+  requireUnique(instance, body.displayName);
+  const group: ScimGroup = {
+    id: storeObjectId(instance),
+    created: now,
+    lastModified: now,
+    displayName: body.displayName,
+    externalId: body.externalId,
+    memberIds: [...new Set(members)],
+  };
+  instance.groups.push(group);
+  return group;
+}
+
+const MEMBER_FILTER = /^members\[\s*value\s+eq\s+"([^"]+)"\s*\]$/i;
+
+export function patchGroup(instance: IdentityCenterInstance, id: string, body: unknown, now: string): ScimGroup {
+  const group = findGroup(instance, id);
+  const operations = checkPatchBody(body);
+  const members = new Set(group.memberIds);
+  let changes = 0;
+  for (const op of operations) {
+    const fields = op.path === undefined ? (isObject(op.value) ? op.value : {}) : { [op.path]: op.value };
+    for (const [path, value] of Object.entries(fields)) {
+      const target = targetOf(path).toLowerCase();
+      if (target === "displayname" || target === "externalid") {
+        if (op.op === "remove" || typeof value !== "string" || value.trim() === "") throw badRequest();
+        if (target === "displayname") {
+          requireUnique(instance, value, id);
+          group.displayName = value;
+        } else group.externalId = value;
+        continue;
+      }
+      if (target !== "members") throw badRequest(`Attribute ${path} cannot be patched.`);
+      const byFilter = MEMBER_FILTER.exec(path);
+      if (op.op === "replace") throw badRequest("Replacing all members of a group is not supported.");
+      if (op.op === "remove" && !byFilter && value === undefined) {
+        throw badRequest("Removing all members of a group is not supported.");
+      }
+      const ids = byFilter ? [byFilter[1] ?? ""] : memberIds(instance, value, op.op === "add");
+      changes += ids.length;
+      for (const member of ids) {
+        if (op.op === "add") members.add(member);
+        else members.delete(member);
+      }
+    }
+  }
+  if (changes > MAX_MEMBERSHIP_CHANGES) {
+    throw badRequest(`At most ${MAX_MEMBERSHIP_CHANGES} membership changes are allowed per request.`);
+  }
+  group.memberIds = [...members];
+  group.lastModified = now;
+  return group;
+}
+
+export function deleteGroup(instance: IdentityCenterInstance, id: string): void {
+  findGroup(instance, id);
+  instance.groups = instance.groups.filter((g) => g.id !== id);
+  instance.assignments = instance.assignments.filter((a) => a.groupId !== id);
+}
