@@ -265,6 +265,12 @@ export class ScimOperations {
         const capped = page === 0 && cap !== null && items.length >= cap;
         return { resources, complete: !capped && (total === null || total <= resources.length) };
       }
+      // A server that ignores startIndex hands back page one again: what we hold is all we can
+      // see, so the listing is incomplete and creates must look up first.
+      if (page > 0 && typeof body.startIndex === "number" && body.startIndex !== startIndex) {
+        resources.splice(resources.length - items.length, items.length);
+        return { resources, complete: false };
+      }
       startIndex += items.length;
       if (items.length === 0 || (total !== null && resources.length >= total)) {
         return { resources, complete: total === null || resources.length >= total };

@@ -1,0 +1,163 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  type DesiredState,
+  genericScim2Profile,
+  reconcile,
+  ScimClient,
+  ScimOperations,
+} from "../../../src/core/scim/index.js";
+import { makeGroup, makeUser, makeUsers, manualTimer, seededRandom } from "./helpers.js";
+import { type ScimmyServer, startScimmyServer } from "./scimmy-server.js";
+
+let server: ScimmyServer;
+
+beforeEach(async () => {
+  server = await startScimmyServer();
+});
+afterEach(async () => {
+  await server.close();
+});
+
+function engine() {
+  const { timer } = manualTimer();
+  const client = new ScimClient({
+    baseUrl: server.baseUrl,
+    token: server.token,
+    timer,
+    random: seededRandom(1),
+    rateLimit: { ratePerSecond: 1000, burst: 1000 },
+  });
+  return new ScimOperations(client, genericScim2Profile);
+}
+
+const writes = () => server.requests.filter((r) => r.method !== "GET");
+
+function remoteUserByExternalId(externalId: string) {
+  return [...server.users.values()].find((u) => u.externalId === externalId);
+}
+
+describe("reconcile against scimmy (generic SCIM 2.0)", () => {
+  const users = makeUsers(30);
+  const desired: DesiredState = {
+    users,
+    groups: [makeGroup(1, users.slice(0, 10)), makeGroup(2, users.slice(5, 30))],
+  };
+
+  it("fills an empty server, then a second run sends nothing", async () => {
+    const first = await reconcile(engine(), desired);
+    expect(first.results.filter((r) => r.status === "error")).toEqual([]);
+    expect(server.users.size).toBe(30);
+    expect(server.groups.size).toBe(2);
+    const user = remoteUserByExternalId("usr_0007");
+    expect(user).toMatchObject({
+      userName: "person0007@example.com",
+      name: { givenName: "Given7", familyName: "Family7" },
+      displayName: "Given7 Family7",
+      active: true,
+    });
+    const team2 = [...server.groups.values()].find((g) => g.displayName === "team-2")!;
+    expect((team2.members as unknown[]).length).toBe(25);
+
+    const before = server.requests.length;
+    const second = await reconcile(engine(), desired);
+    expect(second.plan.ops).toEqual([]);
+    const sent = server.requests.slice(before);
+    expect(sent.filter((r) => r.method !== "GET")).toEqual([]);
+    // Reading both lists (30 users in one page of 100, 2 groups) is all a converged run costs.
+    expect(sent.map((r) => r.method)).toEqual(["GET", "GET"]);
+  });
+
+  it("an attribute change sends one PATCH with only that attribute", async () => {
+    await reconcile(engine(), desired);
+    const changed = users.map((u) => (u.externalId === "usr_0003" ? { ...u, familyName: "Renamed" } : u));
+    const before = writes().length;
+    const outcome = await reconcile(engine(), { ...desired, users: changed });
+    const sent = writes().slice(before);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.method).toBe("PATCH");
+    expect(sent[0]!.body).toMatchObject({ Operations: [{ op: "replace", path: "name.familyName", value: "Renamed" }] });
+    expect(outcome.results).toMatchObject([{ kind: "updateUser", externalId: "usr_0003", status: "ok" }]);
+    expect(remoteUserByExternalId("usr_0003")!.name).toMatchObject({ familyName: "Renamed" });
+  });
+
+  it("a deactivation sends PATCH active=false and keeps the user", async () => {
+    await reconcile(engine(), desired);
+    const suspended = users.map((u) => (u.externalId === "usr_0012" ? { ...u, active: false } : u));
+    const before = writes().length;
+    const outcome = await reconcile(engine(), { ...desired, users: suspended });
+    const sent = writes().slice(before);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.body).toMatchObject({ Operations: [{ op: "replace", path: "active", value: false }] });
+    expect(outcome.results).toMatchObject([{ kind: "deactivateUser", externalId: "usr_0012", status: "ok" }]);
+    expect(remoteUserByExternalId("usr_0012")!.active).toBe(false);
+    expect(server.users.size).toBe(30);
+
+    const back = await reconcile(engine(), desired);
+    expect(back.results).toMatchObject([{ kind: "reactivateUser", externalId: "usr_0012", status: "ok" }]);
+    expect(remoteUserByExternalId("usr_0012")!.active).toBe(true);
+  });
+
+  it("membership changes beyond 100 go out in PATCHes of at most 100 operations", async () => {
+    const many = makeUsers(230);
+    const group = makeGroup(9, many.slice(0, 20));
+    await reconcile(engine(), { users: many, groups: [group] });
+    const grown = { ...group, memberExternalIds: many.slice(0, 230).map((u) => u.externalId) };
+    const before = writes().length;
+    const outcome = await reconcile(engine(), { users: many, groups: [grown] });
+    const patches = writes().slice(before);
+    expect(patches.map((r) => (r.body as { Operations: unknown[] }).Operations.length)).toEqual([100, 100, 10]);
+    expect(patches.every((r) => r.method === "PATCH" && r.path.startsWith("/scim/v2/Groups/"))).toBe(true);
+    expect(outcome.results.every((r) => r.kind === "addMembers" && r.status === "ok")).toBe(true);
+    const stored = [...server.groups.values()][0]!;
+    expect((stored.members as unknown[]).length).toBe(230);
+
+    const shrunk = { ...group, memberExternalIds: many.slice(0, 5).map((u) => u.externalId) };
+    const beforeShrink = writes().length;
+    await reconcile(engine(), { users: many, groups: [shrunk] });
+    const removals = writes().slice(beforeShrink);
+    expect(removals.map((r) => (r.body as { Operations: unknown[] }).Operations.length)).toEqual([100, 100, 25]);
+    expect(([...server.groups.values()][0]!.members as unknown[]).length).toBe(5);
+  });
+
+  it("dry run returns the plan and sends no writes", async () => {
+    const outcome = await reconcile(engine(), desired, { dryRun: true });
+    expect(outcome.dryRun).toBe(true);
+    expect(outcome.results).toEqual([]);
+    expect(outcome.plan.ops.filter((op) => op.kind === "createUser")).toHaveLength(30);
+    expect(outcome.plan.ops.filter((op) => op.kind === "createGroup")).toHaveLength(2);
+    expect(writes()).toEqual([]);
+    expect(server.users.size).toBe(0);
+  });
+
+  it("deletes only what the admin names, and adopts users that already exist by userName", async () => {
+    await reconcile(engine(), desired);
+    const extra = makeUser(99);
+    const ops = engine();
+    // Someone created the person on the target already: the engine takes it over instead of failing.
+    const first = await ops.createUser(extra);
+    expect(first.adopted).toBe(false);
+    const again = await ops.createUser({ ...extra, displayName: "Changed Name" });
+    expect(again).toMatchObject({ adopted: true, remote: { id: first.remote.id } });
+    expect(remoteUserByExternalId("usr_0099")!.displayName).toBe("Changed Name");
+
+    const outcome = await reconcile(engine(), desired, { deleteUserExternalIds: ["usr_0099"] });
+    expect(outcome.results).toMatchObject([{ kind: "deleteUser", externalId: "usr_0099", status: "ok" }]);
+    expect(remoteUserByExternalId("usr_0099")).toBeUndefined();
+    expect(server.users.size).toBe(30);
+  });
+});
+
+describe("a server that ignores startIndex (scimmy-routers as shipped)", () => {
+  it("never creates a duplicate: unseen users are looked up before any create", async () => {
+    await server.close();
+    server = await startScimmyServer({ numericPaging: false });
+    const users = makeUsers(45);
+    await reconcile(engine(), { users, groups: [] });
+    expect(server.users.size).toBe(45);
+    const before = writes().length;
+    const again = await reconcile(engine(), { users, groups: [] });
+    expect(writes().slice(before)).toEqual([]);
+    expect(again.plan.ops).toEqual([]);
+    expect(server.users.size).toBe(45);
+  });
+});
