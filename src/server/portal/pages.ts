@@ -4,6 +4,11 @@ import { html, page, type SafeHtml } from "./html.js";
 
 export const PORTAL_CSRF_FIELD = "csrf";
 
+const TYPE_LABELS: Record<string, string> = {
+  "aws-account-federation": "AWS account sign-in",
+  "aws-iam-identity-center": "AWS IAM Identity Center",
+};
+
 function header(user: User, csrf: string): SafeHtml {
   return html`<header><a href="/"><strong>rolebridge</strong></a><form method="post" action="/logout">
 <span>${user.profile.displayName ?? user.profile.login}</span>
@@ -37,7 +42,7 @@ ${opts.askCode ? html`<label for="code">Verification code</label><input type="te
 export function dashboardPage(opts: { nonce: string; csrf: string; user: User; apps: App[] }) {
   const tiles = opts.apps.map(
     (a) =>
-      html`<a class="tile" href="/app/${a.slug}/sso/saml"><strong>${a.label}</strong><span class="muted">${a.type}</span></a>`,
+      html`<a class="tile" href="/app/${a.slug}/sso/saml"><strong>${a.label}</strong><span class="muted">${TYPE_LABELS[a.type] ?? a.type}</span></a>`,
   );
   return page(
     "My apps",
