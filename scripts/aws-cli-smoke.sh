@@ -5,10 +5,13 @@
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
-if ! command -v aws >/dev/null 2>&1; then
-  echo "aws-cli-smoke: the AWS CLI is not on PATH (apt-get install -y awscli)" >&2
+# AWS_CLI names the binary to test (CI passes Debian's /usr/bin/aws); otherwise the one on PATH.
+aws_cli="${AWS_CLI:-aws}"
+if ! command -v "$aws_cli" >/dev/null 2>&1; then
+  echo "aws-cli-smoke: the AWS CLI ($aws_cli) is not installed (apt-get install -y awscli)" >&2
   exit 2
 fi
+echo "using $("$aws_cli" --version 2>&1 | head -n1)"
 if [ ! -f dist/cli/index.js ]; then
   echo "aws-cli-smoke: dist/ is missing; run npm run build first" >&2
   exit 2
@@ -51,7 +54,7 @@ check() {
   local name="$1" expected="$2"
   shift 2
   local output
-  output="$(aws --endpoint-url "$url" "$@" 2>&1 | tr -s '[:space:]' ' ')"
+  output="$("$aws_cli" --endpoint-url "$url" "$@" 2>&1 | tr -s '[:space:]' ' ')"
   if [[ "$output" == *"$expected"* ]]; then
     echo "ok   - $name"
     passed=$((passed + 1))
