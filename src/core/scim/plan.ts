@@ -82,6 +82,7 @@ export async function planReconcile(
     usersByName.set(user.userName.toLowerCase(), user);
   }
   const claimed = new Map<string, string>();
+  const unprovisioned = new Set<string>();
   const externalOfRemote = new Map<string, string>();
 
   for (const externalId of [...(options.deleteUserExternalIds ?? [])].sort()) {
@@ -105,8 +106,9 @@ export async function planReconcile(
       continue;
     }
     if (!remote) {
-      // An inactive person who was never provisioned stays unprovisioned.
+      // An inactive person who was never provisioned stays unprovisioned, and out of groups.
       if (user.active) plan.ops.push({ kind: "createUser", externalId: user.externalId, user });
+      else unprovisioned.add(user.externalId);
       continue;
     }
     claimed.set(remote.id, user.externalId);
@@ -121,7 +123,7 @@ export async function planReconcile(
     if (user.externalId && !externalOfRemote.has(user.id)) externalOfRemote.set(user.id, user.externalId);
   }
 
-  await planGroups(ops, desired, options, plan, externalOfRemote);
+  await planGroups(ops, desired, options, plan, externalOfRemote, unprovisioned);
   return plan;
 }
 
@@ -131,6 +133,7 @@ async function planGroups(
   options: PlanOptions,
   plan: Plan,
   externalOfRemote: Map<string, string>,
+  unprovisioned: Set<string>,
 ): Promise<void> {
   const profile = ops.profile;
   const remoteGroups = await ops.listGroups();
@@ -154,7 +157,7 @@ async function planGroups(
     if (deletedGroups.has(group.externalId)) continue;
     let remote = groupsByExternalId.get(group.externalId) ?? groupsByName.get(group.displayName.toLowerCase()) ?? null;
     if (!remote && !remoteGroups.complete) remote = await ops.findGroupByDisplayName(group.displayName);
-    const wanted = [...new Set(group.memberExternalIds)].sort();
+    const wanted = [...new Set(group.memberExternalIds)].filter((id) => !unprovisioned.has(id)).sort();
     if (!remote) {
       plan.currentMemberships[group.externalId] = [];
       const inCreate = wanted.slice(0, profile.maxMembersInCreate);
