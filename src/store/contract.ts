@@ -17,6 +17,7 @@ import type {
   UserStatus,
 } from "../core/directory/model.js";
 import type { AppRepo, AppSecretRepo, AssignmentRepo, RoleCatalogRepo, SigningKeyRepo } from "./contract-apps.js";
+import type { OutboxRepo } from "./contract-outbox.js";
 
 export interface Page<T> {
   items: T[];
@@ -194,6 +195,7 @@ export interface Repos {
   signingKeys: SigningKeyRepo;
   appSecrets: AppSecretRepo;
   roleCatalog: RoleCatalogRepo;
+  outbox: OutboxRepo;
   users: UserRepo;
   groups: GroupRepo;
   memberships: MembershipRepo;

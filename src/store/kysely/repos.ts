@@ -5,17 +5,19 @@ import { appRepo, appSecretRepo, assignmentRepo, signingKeyRepo } from "./apps.j
 import { groupRepo } from "./groups.js";
 import { logRepo } from "./log.js";
 import { membershipRepo } from "./memberships.js";
+import { outboxRepo } from "./outbox.js";
 import { roleCatalogRepo } from "./role-catalog.js";
 import type { Database } from "./schema.js";
 import { userRepo } from "./users.js";
 
-export function makeRepos(db: Kysely<Database>): Repos {
+export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"]): Repos {
   return {
     apps: appRepo(db),
     assignments: assignmentRepo(db),
     signingKeys: signingKeyRepo(db),
     appSecrets: appSecretRepo(db),
     roleCatalog: roleCatalogRepo(db),
+    outbox: outboxRepo(db, dialect),
     users: userRepo(db),
     groups: groupRepo(db),
     memberships: membershipRepo(db),
@@ -33,8 +35,8 @@ export function makeRepos(db: Kysely<Database>): Repos {
 export function kyselyStore(db: Kysely<Database>, dialect: Store["dialect"], onClose: () => Promise<void>): Store {
   return {
     dialect,
-    ...makeRepos(db),
-    transaction: (fn) => db.transaction().execute((trx) => fn(makeRepos(trx))),
+    ...makeRepos(db, dialect),
+    transaction: (fn) => db.transaction().execute((trx) => fn(makeRepos(trx, dialect))),
     async analyze() {
       // SQLite's ANALYZE and PostgreSQL's both take every table by default.
       await sql`analyze`.execute(db);

@@ -145,7 +145,22 @@ export interface AwsRefreshRunsTable {
   error: string | null;
 }
 
+export interface ProvisioningOutboxTable {
+  id: string;
+  kind: string;
+  object_id: string;
+  app_id: string | null;
+  payload: string;
+  created_at: string;
+  next_attempt_at: string;
+  attempts: number;
+  claimed_by: string | null;
+  claimed_until: string | null;
+  last_error: string | null;
+}
+
 export interface Database {
+  provisioning_outbox: ProvisioningOutboxTable;
   aws_role_catalog: AwsRoleCatalogTable;
   aws_refresh_runs: AwsRefreshRunsTable;
   apps: AppsTable;

@@ -3,6 +3,7 @@ import * as m001 from "./001-directory.js";
 import * as m002 from "./002-apps.js";
 import * as m003 from "./003-aws-role-catalog.js";
 import * as m004 from "./004-totp.js";
+import * as m005 from "./005-provisioning-outbox.js";
 
 /** Migrations are listed in code (not read from disk) so the compiled package carries them. */
 const migrations: Record<string, Migration> = {
@@ -10,6 +11,7 @@ const migrations: Record<string, Migration> = {
   "002-apps": m002,
   "003-aws-role-catalog": m003,
   "004-totp": m004,
+  "005-provisioning-outbox": m005,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

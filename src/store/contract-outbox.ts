@@ -1,0 +1,39 @@
+/** Storage contract of the provisioning outbox. */
+
+export type OutboxKind = "user" | "group" | "membership" | "assignment" | "app";
+
+export interface OutboxItem {
+  id: string;
+  kind: OutboxKind;
+  /** The user, group or app the change is about. */
+  objectId: string;
+  /** Set when the change concerns one app only (an assignment); null when every app may care. */
+  appId: string | null;
+  payload: Record<string, unknown>;
+  created: string;
+  attempts: number;
+  lastError: string | null;
+}
+
+export interface OutboxRepo {
+  /** Written in the caller's transaction, with the change it describes. */
+  enqueue(item: {
+    id: string;
+    kind: OutboxKind;
+    objectId: string;
+    appId?: string | null;
+    payload?: Record<string, unknown>;
+    at: string;
+  }): Promise<void>;
+  /**
+   * Claims up to `limit` due rows for `worker` until `leaseUntil`. On PostgreSQL `FOR UPDATE SKIP LOCKED`
+   * lets many workers claim at once without waiting on or double-claiming each other's rows; SQLite has
+   * one writer, which gives the same guarantee. A crashed worker's rows come back when its lease ends.
+   */
+  claim(worker: string, now: string, leaseUntil: string, limit: number): Promise<OutboxItem[]>;
+  /** Done: the rows leave the outbox. Only the worker holding the claim may complete them. */
+  complete(worker: string, ids: readonly string[]): Promise<number>;
+  /** Not done: back in the queue at `retryAt`, with the error kept for the status pages. */
+  release(worker: string, id: string, error: string, retryAt: string): Promise<void>;
+  depth(): Promise<number>;
+}
