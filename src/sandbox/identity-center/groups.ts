@@ -74,6 +74,8 @@ export function patchGroup(instance: IdentityCenterInstance, id: string, body: u
     const fields = op.path === undefined ? (isObject(op.value) ? op.value : {}) : { [op.path]: op.value };
     for (const [path, value] of Object.entries(fields)) {
       const target = targetOf(path).toLowerCase();
+      // Okta's rename is `replace` with { id, displayName }: restating the group's own id is not a change.
+      if (target === "id" && op.op === "replace" && op.path === undefined && value === group.id) continue;
       if (target === "displayname" || target === "externalid") {
         if (op.op === "remove" || typeof value !== "string" || value.trim() === "") throw badRequest();
         if (target === "displayname") {

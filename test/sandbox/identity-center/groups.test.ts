@@ -77,7 +77,7 @@ describe("SCIM Groups", () => {
     const renamed = await scim(
       "PATCH",
       `/Groups/${id}`,
-      patch({ op: "replace", value: { displayName: "Finance EU" } }),
+      patch({ op: "replace", value: { id, displayName: "Finance EU" } }),
     );
     expect(renamed.status).toBe(204);
     expect((await scim("GET", `/Groups${filter('displayName eq "Finance EU"')}`)).body.totalResults).toBe(1);
