@@ -82,13 +82,18 @@ export async function applyPlan(ops: ScimOperations, plan: Plan): Promise<ApplyO
     return { ids, missing };
   };
 
+  // A refused token fails every request alike: stop sending after the first, but still give
+  // every remaining object its own error so none is silently left behind.
+  let refused: ResultError | null = null;
   for (const op of plan.ops) {
     const result: ObjectResult = { kind: op.kind, externalId: op.externalId, status: "ok" };
     try {
+      if (refused) throw new DomainError("unauthorized", `not attempted: ${refused.message}`);
       await applyOne(op, result);
     } catch (error) {
       result.status = "error";
       result.error = toResultError(error);
+      if (error instanceof ScimError && error.errorClass === "auth") refused = result.error;
     }
     results.push(result);
   }

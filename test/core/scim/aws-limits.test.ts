@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  applyPlan,
   awsIdentityCenterProfile,
   type DesiredState,
   type DesiredUser,
@@ -248,3 +249,32 @@ function expectedGroups(desired: DesiredState, provisioned: DesiredUser[]) {
   const present = new Set(provisioned.map((u) => u.externalId));
   return desired.groups.map((g) => ({ ...g, memberExternalIds: g.memberExternalIds.filter((id) => present.has(id)) }));
 }
+
+describe("what AWS cannot show us", () => {
+  it("removes members it knows it added, from the memberships fed back by the last run", async () => {
+    fake = await startAwsFake();
+    const users = makeUsers(4);
+    const first = await reconcile(engine().ops, { users, groups: [makeGroup(1, users)] });
+    const shrunk = { users, groups: [makeGroup(1, users.slice(0, 1))] };
+    const dry = await reconcile(engine().ops, shrunk, { knownMemberships: first.memberships, dryRun: true });
+    expect(dry.plan.ops.map((op) => op.kind)).toEqual(["removeMembers"]);
+    const applied = await reconcile(engine().ops, shrunk, { knownMemberships: first.memberships });
+    expect(applied.memberships).toEqual({ grp_0001: ["usr_0001"] });
+    expect(snapshot().groups[0]!.memberExternalIds).toEqual(["usr_0001"]);
+  });
+
+  it("a refused token stops the run after one request, with an error on every object", async () => {
+    fake = await startAwsFake();
+    const { ops } = engine();
+    const plan = await reconcile(ops, { users: makeUsers(3), groups: [] }, { dryRun: true });
+    fake.fault = () => ({ status: 401 });
+    const before = fake.requests.length;
+    const outcome = await applyPlan(ops, plan.plan);
+    expect(outcome.results.map((r) => [r.status, r.error?.code])).toEqual([
+      ["error", "unauthorized"],
+      ["error", "unauthorized"],
+      ["error", "unauthorized"],
+    ]);
+    expect(fake.requests.length - before).toBe(1);
+  });
+});
