@@ -56,6 +56,10 @@ export function registerSandboxCommand(program: Command): void {
       printLine(`rolebridge sandbox listening on ${sandbox.url}`);
       printLine(`  sign-in ACS (commercial): ${sandbox.signinUrl()}`);
       printLine(`  organization ${sandbox.organizationId}, management account ${sandbox.managementAccountId}`);
+      for (const { tenantId } of sandbox.identityCenter.admin.listInstances()) {
+        const center = sandbox.identityCenter;
+        printLine(`  identity center ${tenantId}: SCIM ${center.scimUrl(tenantId)}, ACS ${center.acsUrl(tenantId)}`);
+      }
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {
           logger.info({ signal }, "sandbox shutting down");
