@@ -58,16 +58,16 @@ function decodeCursor(cursor: string): number {
  * 50 matches and nothing to say more exist — the behaviour that made clients re-create user 51.
  */
 export function page<T>(all: T[], query: Record<string, string | undefined>, legacy: boolean): Page<T> {
-  if (legacy) {
-    const items = all.slice(0, LEGACY_MAX_RESULTS);
-    return { items, totalResults: items.length, nextCursor: undefined };
-  }
   let count = MAX_COUNT;
   if (query.count !== undefined) {
     if (!/^\d+$/.test(query.count) || Number(query.count) < 1 || Number(query.count) > MAX_COUNT) {
       throw badRequest(`count must be between 1 and ${MAX_COUNT}.`);
     }
     count = Number(query.count);
+  }
+  if (legacy) {
+    const items = all.slice(0, Math.min(count, LEGACY_MAX_RESULTS));
+    return { items, totalResults: items.length, nextCursor: undefined };
   }
   const offset = query.cursor === undefined ? 0 : decodeCursor(query.cursor);
   const items = all.slice(offset, offset + count);

@@ -48,6 +48,7 @@ describe("SCIM list paging", () => {
     expect(legacy.body.Resources).toHaveLength(50);
     expect(legacy.body.totalResults).toBe(50);
     expect(legacy.body).not.toHaveProperty("nextCursor");
+    expect((await scim("GET", "/Users?count=2")).body.Resources).toHaveLength(2);
     const user51 = await scim("GET", "/Users?filter=" + encodeURIComponent('userName eq "pager050"'));
     expect(user51.body.totalResults).toBe(1);
     sandbox.identityCenter.admin.configure(TENANT, { legacyPaging: false });
