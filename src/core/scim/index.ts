@@ -2,6 +2,7 @@ export * from "./client.js";
 export * from "./errors.js";
 export * from "./model.js";
 export * from "./operations.js";
+export * from "./paging.js";
 export * from "./plan.js";
 export * from "./profiles.js";
 export * from "./rate-limit.js";

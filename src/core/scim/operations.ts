@@ -14,23 +14,16 @@ import {
   toScimUser,
   type UserAttribute,
 } from "./model.js";
+import { chunk, type Listing, listAllResources, resourcesOf } from "./paging.js";
 import { patchOp, type TargetProfile } from "./profiles.js";
 
 type Json = Record<string, unknown>;
-
-export interface Listing<T> {
-  items: T[];
-  /** False when the server may have held back results (legacy result cap): look up before creating. */
-  complete: boolean;
-}
 
 export interface Adoptable<T> {
   remote: T;
   /** The object already existed on the target (found by lookup, or a create answered 409). */
   adopted: boolean;
 }
-
-const MAX_PAGES = 10_000;
 
 /** SCIM filter string literal: quotes and backslashes escaped (RFC 7644 uses JSON string rules). */
 export const filterValue = (value: string) => JSON.stringify(value);
@@ -48,14 +41,14 @@ export class ScimOperations {
   ) {}
 
   async listUsers(): Promise<Listing<RemoteUser>> {
-    const { resources, complete } = await this.listAll("/Users");
-    return { items: resources.map(fromScimUser), complete };
+    const { items, complete } = await listAllResources(this.client, this.profile, "/Users");
+    return { items: items.map(fromScimUser), complete };
   }
 
   async listGroups(): Promise<Listing<RemoteGroup>> {
-    const { resources, complete } = await this.listAll("/Groups");
+    const { items, complete } = await listAllResources(this.client, this.profile, "/Groups");
     const listsMembers = this.profile.membershipRead === "group-resource";
-    return { items: resources.map((r) => fromScimGroup(r, listsMembers)), complete };
+    return { items: items.map((r) => fromScimGroup(r, listsMembers)), complete };
   }
 
   async findUserByUserName(userName: string): Promise<RemoteUser | null> {
@@ -244,48 +237,4 @@ export class ScimOperations {
     const { body } = await this.client.request("GET", path, { query: { filter, count: this.profile.maxPageSize } });
     return resourcesOf(body);
   }
-
-  private async listAll(path: string): Promise<{ resources: Json[]; complete: boolean }> {
-    const resources: Json[] = [];
-    let cursor: string | undefined;
-    let startIndex = 1;
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const query =
-        this.profile.paging === "cursor"
-          ? { count: this.profile.maxPageSize, cursor }
-          : { count: this.profile.maxPageSize, startIndex };
-      const { body } = await this.client.request("GET", path, { query });
-      const items = resourcesOf(body);
-      resources.push(...items);
-      const total = typeof body.totalResults === "number" ? body.totalResults : null;
-      if (this.profile.paging === "cursor") {
-        cursor = typeof body.nextCursor === "string" && body.nextCursor ? body.nextCursor : undefined;
-        if (cursor) continue;
-        const cap = this.profile.legacyResultCap;
-        const capped = page === 0 && cap !== null && items.length >= cap;
-        return { resources, complete: !capped && (total === null || total <= resources.length) };
-      }
-      // A server that ignores startIndex hands back page one again: what we hold is all we can
-      // see, so the listing is incomplete and creates must look up first.
-      if (page > 0 && typeof body.startIndex === "number" && body.startIndex !== startIndex) {
-        resources.splice(resources.length - items.length, items.length);
-        return { resources, complete: false };
-      }
-      startIndex += items.length;
-      if (items.length === 0 || (total !== null && resources.length >= total)) {
-        return { resources, complete: total === null || resources.length >= total };
-      }
-    }
-    return { resources, complete: false };
-  }
-}
-
-function resourcesOf(body: Json): Json[] {
-  return Array.isArray(body.Resources) ? (body.Resources as Json[]) : [];
-}
-
-export function chunk<T>(items: T[], size: number): T[][] {
-  const batches: T[][] = [];
-  for (let i = 0; i < items.length; i += size) batches.push(items.slice(i, i + size));
-  return batches;
 }

@@ -7,7 +7,8 @@ import {
   type RemoteUser,
   type UserAttribute,
 } from "./model.js";
-import { chunk, type ScimOperations } from "./operations.js";
+import type { ScimOperations } from "./operations.js";
+import { chunk } from "./paging.js";
 import { validateUserForProfile } from "./profiles.js";
 
 export interface DesiredState {
