@@ -13,6 +13,19 @@ const SLUG = /^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$/;
 /** App types whose settings this version validates; the others arrive with their own issues. */
 const SUPPORTED: readonly AppType[] = ["aws-account-federation"];
 
+/**
+ * Settings merge key by key; the legacy API block merges one level deeper, so changing its schedule
+ * keeps the access key id that `apps aws credentials` recorded there.
+ */
+function mergeSettings(current: Record<string, unknown>, change: Record<string, unknown>): Record<string, unknown> {
+  const merged = { ...current, ...change };
+  const [before, after] = [current.api, change.api];
+  if (isObject(before) && isObject(after)) merged.api = { ...before, ...after };
+  return merged;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
 const appTarget = (a: App) => ({ type: "app", id: a.id, display: a.slug });
 
 function validateSettings(type: AppType, settings: Record<string, unknown>): Record<string, unknown> {
@@ -97,7 +110,7 @@ export class AppService {
     const settings =
       change.settings === undefined
         ? current.settings
-        : validateSettings(current.type, { ...current.settings, ...change.settings });
+        : validateSettings(current.type, mergeSettings(current.settings, change.settings));
     const label = change.label === undefined ? current.label : change.label.trim();
     if (!label || label.length > 200)
       throw validationFailed("the app is invalid", [{ path: "/label", message: "must be 1-200 characters" }]);

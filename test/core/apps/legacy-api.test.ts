@@ -122,9 +122,13 @@ describe.each(backends)("legacy API mode against the sandbox on $name", (backend
 
   it("a scheduled refresh runs only when the app's interval asks for it", async () => {
     expect(await api.refreshDue(actor)).toEqual([]);
-    await apps.update(actor, "aws-legacy", {
-      settings: { api: { ...((await apps.get("aws-legacy")).settings.api as object), refreshIntervalMinutes: 1 } },
+    await apps.update(actor, "aws-legacy", { settings: { api: { refreshIntervalMinutes: 1 } } });
+    // The schedule changed; the access key id set with the credentials stayed.
+    expect((await apps.get("aws-legacy")).settings.api).toMatchObject({
+      accessKeyId: legacyKeys().accessKeyId,
+      enabled: true,
     });
+
     expect(await api.refreshDue(actor)).toEqual([]);
     clock.offsetMs = 2 * 60_000;
     const ran = await api.refreshDue(actor);
