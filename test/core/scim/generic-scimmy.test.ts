@@ -5,6 +5,7 @@ import {
   reconcile,
   ScimClient,
   ScimOperations,
+  type TargetProfile,
 } from "../../../src/core/scim/index.js";
 import { makeGroup, makeUser, makeUsers, manualTimer, seededRandom } from "./helpers.js";
 import { type ScimmyServer, startScimmyServer } from "./scimmy-server.js";
@@ -18,7 +19,7 @@ afterEach(async () => {
   await server.close();
 });
 
-function engine() {
+function engine(profile: TargetProfile = genericScim2Profile) {
   const { timer } = manualTimer();
   const client = new ScimClient({
     baseUrl: server.baseUrl,
@@ -27,7 +28,7 @@ function engine() {
     random: seededRandom(1),
     rateLimit: { ratePerSecond: 1000, burst: 1000 },
   });
-  return new ScimOperations(client, genericScim2Profile);
+  return new ScimOperations(client, profile);
 }
 
 const writes = () => server.requests.filter((r) => r.method !== "GET");
@@ -117,6 +118,44 @@ describe("reconcile against scimmy (generic SCIM 2.0)", () => {
     const removals = writes().slice(beforeShrink);
     expect(removals.map((r) => (r.body as { Operations: unknown[] }).Operations.length)).toEqual([100, 100, 25]);
     expect(([...server.groups.values()][0]!.members as unknown[]).length).toBe(5);
+  });
+
+  it("a profile that prefers PUT replaces the whole user in one request", async () => {
+    await reconcile(engine(), desired);
+    const changed = users.map((u) => (u.externalId === "usr_0004" ? { ...u, email: "new4@example.com" } : u));
+    const before = writes().length;
+    await reconcile(engine({ ...genericScim2Profile, userUpdate: "put" }), { ...desired, users: changed });
+    const sent = writes().slice(before);
+    expect(sent.map((r) => r.method)).toEqual(["PUT"]);
+    expect(sent[0]!.body).toMatchObject({
+      userName: "person0004@example.com",
+      emails: [{ value: "new4@example.com" }],
+    });
+    expect(remoteUserByExternalId("usr_0004")!.emails).toMatchObject([{ value: "new4@example.com", primary: true }]);
+  });
+
+  it("a renamed group is one PATCH of displayName, matched by externalId", async () => {
+    await reconcile(engine(), desired);
+    const renamed = {
+      ...desired,
+      groups: desired.groups.map((g, i) => (i === 0 ? { ...g, displayName: "platform" } : g)),
+    };
+    const before = writes().length;
+    const outcome = await reconcile(engine(), renamed);
+    expect(outcome.results).toMatchObject([{ kind: "updateGroup", externalId: "grp_0001", status: "ok" }]);
+    expect(
+      writes()
+        .slice(before)
+        .map((r) => r.body),
+    ).toMatchObject([{ Operations: [{ op: "replace", path: "displayName", value: "platform" }] }]);
+    expect(server.groups.size).toBe(2);
+  });
+
+  it("plans are deterministic: the same state gives the same plan", async () => {
+    const shuffled = { users: [...users].reverse(), groups: [...desired.groups].reverse() };
+    const a = await reconcile(engine(), desired, { dryRun: true });
+    const b = await reconcile(engine(), shuffled, { dryRun: true });
+    expect(b.plan).toEqual(a.plan);
   });
 
   it("dry run returns the plan and sends no writes", async () => {
