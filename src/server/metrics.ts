@@ -27,6 +27,11 @@ export function installMetrics(app: FastifyInstance, runtime: Runtime): Registry
   for (const [name, help, count] of [
     ["rolebridge_users", "Users in the directory", () => runtime.store.users.count()],
     ["rolebridge_groups", "Groups in the directory", () => runtime.store.groups.count()],
+    [
+      "rolebridge_provisioning_queue_depth",
+      "Provisioning changes waiting in the outbox",
+      () => runtime.store.outbox.depth(),
+    ],
   ] as const) {
     new Gauge({
       name,

@@ -47,6 +47,7 @@ describe.each(backends)("ops endpoints on $name", (backend) => {
     const users = await h.runtime.store.users.count();
     expect(res.body).toContain(`rolebridge_users ${users}`);
     expect(res.body).toMatch(/rolebridge_groups \d+/);
+    expect(res.body).toMatch(/rolebridge_provisioning_queue_depth 0/);
   });
 });
 
