@@ -7,8 +7,8 @@ import { type Filter, parse } from "scim2-parse-filter";
  * A small stand-in for IAM Identity Center's SCIM endpoint with the limits that broke real
  * clients: eq-only filters, cursor paging (or the legacy 50-result cap with none), 100 members
  * per group create and per PATCH, no member lists on GET, 409 on duplicates, AWS error bodies.
- * Faults (throttling, 5xx, lost responses) are injected per request.
- * TODO: replace with the sandbox's Identity Center once src/sandbox/identity-center/ lands on main.
+ * Faults (throttling, 5xx, lost responses) are scripted per request, which the sandbox's
+ * rate-based faults cannot do; aws-sandbox.test.ts covers the sandbox itself.
  */
 export interface AwsUser {
   id: string;

@@ -11,7 +11,8 @@ import {
 import { type AwsFake, startAwsFake } from "./aws-fake.js";
 import { makeGroup, makeUser, makeUsers, manualTimer, seededRandom } from "./helpers.js";
 
-// src/sandbox/identity-center/ is not on main yet; these run against the in-test fake (aws-fake.ts).
+// Scripted faults (exactly this POST lost, exactly this Retry-After) need the in-test fake (aws-fake.ts);
+// aws-sandbox.test.ts runs the same engine against the sandbox's Identity Center.
 let fake: AwsFake;
 afterEach(async () => {
   await fake?.close();
