@@ -28,6 +28,8 @@ export interface Adoptable<T> {
 /** SCIM filter string literal: quotes and backslashes escaped (RFC 7644 uses JSON string rules). */
 export const filterValue = (value: string) => JSON.stringify(value);
 
+const EMPTY_BODY = { detail: null, status: null, scimType: null, requestId: null };
+
 const isConflict = (error: unknown) => error instanceof ScimError && error.httpStatus === 409;
 
 /**
@@ -80,7 +82,12 @@ export class ScimOperations {
     if (existing) return { remote: await this.converge(existing, user), adopted: true };
     try {
       const { body } = await this.client.request("POST", "/Users", { body: toScimUser(user) });
-      return { remote: fromScimUser(body), adopted: false };
+      const created = fromScimUser(body);
+      if (created.id) return { remote: created, adopted: false };
+      // Created, but the answer did not say as what (empty or unreadable body): ask.
+      const found = await this.findUserByUserName(user.userName);
+      if (!found) throw new ScimError("permanent", null, EMPTY_BODY, `POST /Users for ${user.userName} returned no id`);
+      return { remote: found, adopted: false };
     } catch (error) {
       if (!isConflict(error)) throw error;
       const winner = await this.findUserByUserName(user.userName);
@@ -140,6 +147,12 @@ export class ScimOperations {
     try {
       const response = await this.client.request("POST", "/Groups", { body });
       created = fromScimGroup(response.body, false);
+      if (!created.id) {
+        const found = await this.findGroupByDisplayName(group.displayName);
+        if (!found)
+          throw new ScimError("permanent", null, EMPTY_BODY, `POST /Groups for ${group.displayName} returned no id`);
+        created = found;
+      }
     } catch (error) {
       if (!isConflict(error)) throw error;
       const winner = await this.findGroupByDisplayName(group.displayName);
@@ -164,8 +177,8 @@ export class ScimOperations {
   }
 
   /**
-   * Removes name each member (AWS's documented form, which RFC 7644 servers accept too); a bare
-   * `remove members` would empty the group and AWS refuses it.
+   * Each removal names its member (AWS's documented form, which RFC 7644 servers accept too);
+   * a bare `remove members` would empty the group, and AWS refuses it.
    */
   async removeMembers(groupId: string, userIds: string[]): Promise<void> {
     for (const batch of chunk(userIds, this.profile.maxMembershipOpsPerPatch))

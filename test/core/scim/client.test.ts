@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { parseErrorBody, parseRetryAfter, ScimClient, ScimError, TokenBucket } from "../../../src/core/scim/index.js";
-import { manualTimer, seededRandom } from "./helpers.js";
+import {
+  awsIdentityCenterProfile,
+  parseErrorBody,
+  parseRetryAfter,
+  ScimClient,
+  ScimError,
+  ScimOperations,
+  TokenBucket,
+} from "../../../src/core/scim/index.js";
+import { makeUser, manualTimer, seededRandom } from "./helpers.js";
 
 type Answer = { status: number; body?: unknown; headers?: Record<string, string> } | Error;
 
@@ -159,5 +167,20 @@ describe("TokenBucket", () => {
     bucket.pauseFor(4000);
     await bucket.take();
     expect(time.elapsed()).toBe(4000);
+  });
+});
+
+describe("a create answered without an id", () => {
+  it("asks the target for the user instead of recording an empty id", async () => {
+    const user = makeUser(1);
+    const found = { id: "u-1", userName: user.userName, externalId: user.externalId };
+    const { scim, calls } = client([
+      { status: 200, body: { Resources: [] } },
+      { status: 201, body: "" },
+      { status: 200, body: { Resources: [found] } },
+    ]);
+    const created = await new ScimOperations(scim, awsIdentityCenterProfile).createUser(user);
+    expect(created).toMatchObject({ adopted: false, remote: { id: "u-1" } });
+    expect(calls.map((c) => c.init.method)).toEqual(["GET", "POST", "GET"]);
   });
 });
