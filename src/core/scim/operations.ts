@@ -60,6 +60,18 @@ export class ScimOperations {
     return user && sameName(user.userName, userName) ? user : null;
   }
 
+  /** Our own id on the target: finds a person even after a rename we have not yet sent. */
+  async findUserByExternalId(externalId: string): Promise<RemoteUser | null> {
+    const found = (await this.filter("/Users", `externalId eq ${filterValue(externalId)}`)).map(fromScimUser);
+    return found.find((u) => u.externalId === externalId) ?? null;
+  }
+
+  async findGroupByExternalId(externalId: string): Promise<RemoteGroup | null> {
+    const found = await this.filter("/Groups", `externalId eq ${filterValue(externalId)}`);
+    const groups = found.map((r) => fromScimGroup(r, this.profile.membershipRead === "group-resource"));
+    return groups.find((g) => g.externalId === externalId) ?? null;
+  }
+
   async findGroupByDisplayName(displayName: string): Promise<RemoteGroup | null> {
     const found = await this.filter("/Groups", `displayName eq ${filterValue(displayName)}`);
     const match = found.map((r) => fromScimGroup(r, this.profile.membershipRead === "group-resource"));
@@ -73,12 +85,13 @@ export class ScimOperations {
   }
 
   /**
-   * Look up by userName, then POST. A 409 — typically our own earlier POST whose response was
+   * Look up by userName (and by externalId, which survives a rename), then POST. A 409 — typically our own earlier POST whose response was
    * lost and retried — is resolved by looking up again and adopting what is there. An adopted
    * user is then brought to the desired attributes, so the outcome is the same either way.
    */
   async createUser(user: DesiredUser): Promise<Adoptable<RemoteUser>> {
-    const existing = await this.findUserByUserName(user.userName);
+    const existing =
+      (await this.findUserByUserName(user.userName)) ?? (await this.findUserByExternalId(user.externalId));
     if (existing) return { remote: await this.converge(existing, user), adopted: true };
     try {
       const { body } = await this.client.request("POST", "/Users", { body: toScimUser(user) });
@@ -126,7 +139,7 @@ export class ScimOperations {
   }
 
   /**
-   * Look up by displayName, then POST with at most the profile's create limit of members; the
+   * Look up by displayName (and externalId), then POST with at most the profile's create limit of members; the
    * rest go in PATCH batches. An adopted group gets every given member added: adds of existing
    * members change nothing, so this is safe when we cannot see who is already in.
    */
@@ -134,7 +147,8 @@ export class ScimOperations {
     group: Omit<DesiredGroup, "memberExternalIds">,
     memberIds: string[],
   ): Promise<Adoptable<RemoteGroup>> {
-    const existing = await this.findGroupByDisplayName(group.displayName);
+    const existing =
+      (await this.findGroupByDisplayName(group.displayName)) ?? (await this.findGroupByExternalId(group.externalId));
     if (existing) return { remote: await this.adoptGroup(existing, group, memberIds), adopted: true };
     const inCreate = memberIds.slice(0, this.profile.maxMembersInCreate);
     const body: Json = {

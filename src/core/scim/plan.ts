@@ -87,7 +87,8 @@ export async function planReconcile(
   const externalOfRemote = new Map<string, string>();
 
   for (const externalId of [...(options.deleteUserExternalIds ?? [])].sort()) {
-    const remote = usersByExternalId.get(externalId);
+    const remote =
+      usersByExternalId.get(externalId) ?? (remoteUsers.complete ? null : await ops.findUserByExternalId(externalId));
     if (remote) plan.ops.push({ kind: "deleteUser", externalId, remoteId: remote.id });
   }
   const deletedUsers = new Set(options.deleteUserExternalIds ?? []);
@@ -97,7 +98,9 @@ export async function planReconcile(
     const errors = validateUserForProfile(profile, user);
     let remote = usersByExternalId.get(user.externalId) ?? usersByName.get(user.userName.toLowerCase()) ?? null;
     // A capped listing proves nothing about absence: ask the target before planning a create.
-    if (!remote && !remoteUsers.complete && user.userName) remote = await ops.findUserByUserName(user.userName);
+    if (!remote && !remoteUsers.complete && errors.length === 0) {
+      remote = (await ops.findUserByExternalId(user.externalId)) ?? (await ops.findUserByUserName(user.userName));
+    }
     const owner = remote ? claimed.get(remote.id) : undefined;
     if (owner !== undefined) errors.push({ path: "/userName", message: `is already provisioned for ${owner}` });
     if (errors.length > 0) {
@@ -145,7 +148,9 @@ async function planGroups(
     groupsByName.set(group.displayName.toLowerCase(), group);
   }
   for (const externalId of [...(options.deleteGroupExternalIds ?? [])].sort()) {
-    const remote = groupsByExternalId.get(externalId);
+    const remote =
+      groupsByExternalId.get(externalId) ??
+      (remoteGroups.complete ? null : await ops.findGroupByExternalId(externalId));
     if (remote) plan.ops.push({ kind: "deleteGroup", externalId, remoteId: remote.id });
   }
   const deletedGroups = new Set(options.deleteGroupExternalIds ?? []);
@@ -157,7 +162,10 @@ async function planGroups(
   for (const group of [...desired.groups].sort(byExternalId)) {
     if (deletedGroups.has(group.externalId)) continue;
     let remote = groupsByExternalId.get(group.externalId) ?? groupsByName.get(group.displayName.toLowerCase()) ?? null;
-    if (!remote && !remoteGroups.complete) remote = await ops.findGroupByDisplayName(group.displayName);
+    if (!remote && !remoteGroups.complete) {
+      remote =
+        (await ops.findGroupByExternalId(group.externalId)) ?? (await ops.findGroupByDisplayName(group.displayName));
+    }
     const wanted = [...new Set(group.memberExternalIds)].filter((id) => !unprovisioned.has(id)).sort();
     if (!remote) {
       plan.currentMemberships[group.externalId] = [];

@@ -99,14 +99,21 @@ describe("reconcile against AWS Identity Center's limits", () => {
     fake = await startAwsFake({ legacyCap: true });
     const existing = makeUsers(120);
     seedUsers(existing);
-    const renamed = existing.map((u) => (u.externalId === "usr_0100" ? { ...u, displayName: "Renamed Person" } : u));
+    // Beyond the cap: one display-name change, and one person whose login changed (found by externalId).
+    const renamed = existing.map((u) =>
+      u.externalId === "usr_0100"
+        ? { ...u, displayName: "Renamed Person" }
+        : u.externalId === "usr_0110"
+          ? { ...u, userName: "new-login@example.com" }
+          : u,
+    );
     const desired = { users: [...renamed, ...makeUsers(5, 121)], groups: [] };
     const outcome = await reconcile(engine().ops, desired);
 
     expect(outcome.results.filter((r) => r.status === "error")).toEqual([]);
     expect(fake.users.size).toBe(125);
     expect(fake.requests.filter((r) => r.method === "POST")).toHaveLength(5);
-    expect(writes().filter((r) => r.method === "PATCH")).toHaveLength(1);
+    expect(writes().filter((r) => r.method === "PATCH")).toHaveLength(2);
     expect(snapshot().users).toEqual(desired.users);
   });
 

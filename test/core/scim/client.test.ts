@@ -176,11 +176,12 @@ describe("a create answered without an id", () => {
     const found = { id: "u-1", userName: user.userName, externalId: user.externalId };
     const { scim, calls } = client([
       { status: 200, body: { Resources: [] } },
+      { status: 200, body: { Resources: [] } },
       { status: 201, body: "" },
       { status: 200, body: { Resources: [found] } },
     ]);
     const created = await new ScimOperations(scim, awsIdentityCenterProfile).createUser(user);
     expect(created).toMatchObject({ adopted: false, remote: { id: "u-1" } });
-    expect(calls.map((c) => c.init.method)).toEqual(["GET", "POST", "GET"]);
+    expect(calls.map((c) => c.init.method)).toEqual(["GET", "GET", "POST", "GET"]);
   });
 });
