@@ -23,13 +23,13 @@ export interface TargetProfile {
   supportsActive: boolean;
   /** How a changed user is written: PATCH of the changed attributes, or PUT of the whole user. */
   userUpdate: "patch" | "put";
-  /** AWS has no PUT on groups; membership always goes through PATCH anyway. */
+  /** Informational: AWS has no PUT on groups. The engine never PUTs a group on any target (PATCH suffices). */
   groupPut: boolean;
   /** Members accepted in a group create; the rest follow as PATCH batches. */
   maxMembersInCreate: number;
   /** Membership changes (one operation per member) accepted in one PATCH. */
   maxMembershipOpsPerPatch: number;
-  /** Filter operators the server understands; the engine only ever needs `eq` and `and`. */
+  /** Informational: the operators the server understands. The engine only ever sends `eq` joined by `and`. */
   filterOperators: ReadonlyArray<"eq" | "and" | "or" | "ne" | "co" | "sw">;
   /** Some servers (and older AWS docs' clients) expect "Replace"; RFC 7644 and AWS use lower case. */
   patchOpCase: "lower" | "capitalized";

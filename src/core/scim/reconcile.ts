@@ -124,6 +124,8 @@ export async function applyPlan(ops: ScimOperations, plan: Plan): Promise<ApplyO
         result.remoteId = op.remoteId;
         await ops.deleteUser(op.remoteId);
         userIds.delete(op.externalId);
+        // The target drops a deleted user's memberships with it.
+        for (const set of memberships.values()) set.delete(op.externalId);
         return;
       case "deleteGroup":
         result.remoteId = op.remoteId;
