@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type Filter, parse } from "scim2-parse-filter";
+import { AwsError, groupAttr, invalid, matcher, userAttr } from "./aws-fake-filter.js";
 
 /**
  * A small stand-in for IAM Identity Center's SCIM endpoint with the limits that broke real
@@ -43,17 +43,6 @@ export interface AwsFake {
   fault: ((request: FakeRequest) => Fault | undefined) | null;
   close(): Promise<void>;
 }
-
-class AwsError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-const invalid = (message = "Request is unparsable, syntactically incorrect, or violates schema.") =>
-  new AwsError(400, message);
 
 type Json = Record<string, unknown>;
 
@@ -247,40 +236,6 @@ export async function startAwsFake(options: { legacyCap?: boolean } = {}): Promi
   fake.baseUrl = `http://127.0.0.1:${server$.port}${prefix}`;
   fake.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
   return fake;
-}
-
-function userAttr(user: AwsUser, name: string): string[] {
-  if (name === "username") return [user.userName.toLowerCase()];
-  if (name === "externalid") return user.externalId ? [user.externalId] : [];
-  if (name === "id") return [user.id];
-  throw invalid(`filter on ${name} is not supported`);
-}
-
-function groupAttr(group: AwsGroup, name: string): string[] {
-  if (name === "displayname") return [group.displayName];
-  if (name === "externalid") return group.externalId ? [group.externalId] : [];
-  if (name === "id") return [group.id];
-  if (name === "members") return [...group.members];
-  throw invalid(`filter on ${name} is not supported`);
-}
-
-/** Only `eq` joined by `and`, as AWS allows; anything else is a 400. */
-function matcher<T>(filter: string, attr: (item: T, name: string) => string[]): (item: T) => boolean {
-  let ast: Filter;
-  try {
-    ast = parse(filter);
-  } catch {
-    throw invalid("invalid filter");
-  }
-  const terms: [string, string][] = [];
-  const collect = (node: Filter): void => {
-    if (node.op === "and" && "filters" in node) node.filters.forEach(collect);
-    else if (node.op === "eq" && "compValue" in node) terms.push([node.attrPath.toLowerCase(), String(node.compValue)]);
-    else throw invalid(`filter operator ${node.op} is not supported`);
-  };
-  collect(ast);
-  return (item) =>
-    terms.every(([name, value]) => attr(item, name).includes(name === "username" ? value.toLowerCase() : value));
 }
 
 function userJson(user: AwsUser): Json {
