@@ -4,6 +4,7 @@ export * from "./model.js";
 export * from "./operations.js";
 export * from "./paging.js";
 export * from "./plan.js";
+export * from "./plan-text.js";
 export * from "./profiles.js";
 export * from "./rate-limit.js";
 export * from "./reconcile.js";

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   type DesiredState,
+  formatPlan,
   genericScim2Profile,
   reconcile,
   ScimClient,
@@ -166,6 +167,10 @@ describe("reconcile against scimmy (generic SCIM 2.0)", () => {
     expect(outcome.plan.ops.filter((op) => op.kind === "createGroup")).toHaveLength(2);
     expect(writes()).toEqual([]);
     expect(server.users.size).toBe(0);
+    const text = formatPlan(outcome.plan);
+    expect(text[0]).toBe("generic-scim2: 32 changes");
+    expect(text).toContain("+ user usr_0001 (person0001@example.com)");
+    expect(text).toContain("+ group grp_0002 (team-2) with 25 members");
   });
 
   it("deletes only what the admin names, and adopts users that already exist by userName", async () => {
