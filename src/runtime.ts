@@ -8,6 +8,7 @@ import { TotpService } from "./core/access/totp.js";
 import { LegacyApiService } from "./core/apps/legacy-api.js";
 import { AppService } from "./core/apps/service.js";
 import { SigningKeyService } from "./core/apps/signing-keys.js";
+import { ProvisioningService } from "./core/provisioning/service.js";
 import { SecretBox } from "./core/crypto/secretbox.js";
 import { type Directory, directory } from "./core/directory/index.js";
 import { type Clock, systemClock } from "./core/ids.js";
@@ -25,6 +26,7 @@ export interface Runtime {
   apps: AppService;
   signingKeys: SigningKeyService;
   legacyApi: LegacyApiService;
+  provisioning: ProvisioningService;
   /** Where people and AWS reach this server (config.publicUrl or http://host:port). */
   publicUrl: string;
   tokens: TokenService;
@@ -68,6 +70,7 @@ export async function openRuntime(config: Config, opts: { logger?: Logger; clock
     apps,
     signingKeys: new SigningKeyService(store, secrets, clock),
     legacyApi: new LegacyApiService(store, apps, secrets, clock),
+    provisioning: new ProvisioningService(store, apps, secrets, clock),
     publicUrl: publicUrlOf(config),
     tokens: new TokenService(store, clock),
     signIn: new SignInService(

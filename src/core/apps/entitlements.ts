@@ -1,5 +1,6 @@
 import type { Repos } from "../../store/contract.js";
 import type { User } from "../directory/model.js";
+import { DomainError } from "../errors.js";
 import { resolveRoles } from "../rolemap/resolve.js";
 import type { ResolveRolesResult } from "../rolemap/types.js";
 import { assignedRolesOf } from "./assignment-profile.js";
@@ -19,6 +20,9 @@ export interface AppEntitlements extends ResolveRolesResult {
  * equivalence proof all come through here.
  */
 export async function appEntitlements(repos: Repos, app: App, user: User): Promise<AppEntitlements> {
+  if (app.type !== "aws-account-federation") {
+    throw new DomainError("conflict", `app ${app.slug} signs into no AWS role (it is ${app.type})`, { type: app.type });
+  }
   const settings = validateAwsFederationSettings(app.settings);
   const groups = await repos.memberships.groupsOfUser(user.id);
   const assignments = await repos.assignments.forUser(

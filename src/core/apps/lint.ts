@@ -1,4 +1,5 @@
 import type { Store } from "../../store/contract.js";
+import { DomainError } from "../errors.js";
 import { appFilterAllows, parseAppFilter } from "../rolemap/app-filter.js";
 import { type GroupFilterLintMiss, lintGroupFilter } from "../rolemap/lint.js";
 import { AWS_MAX_SAML_RESPONSE_BASE64 } from "../saml/response.js";
@@ -32,6 +33,11 @@ async function* allPages<T>(fetch: (after: string | undefined) => Promise<{ item
  * users whose signed Response is at or near AWS's size limit (listed before they fail to sign in).
  */
 export async function lintAwsApp(store: Store, app: App): Promise<AppLint> {
+  if (app.type !== "aws-account-federation") {
+    throw new DomainError("conflict", `app ${app.slug} has no role mapping to lint (it is ${app.type})`, {
+      type: app.type,
+    });
+  }
   const settings = validateAwsFederationSettings(app.settings);
   const trusted = parseAppFilter(settings.appFilter);
   const names: string[] = [];

@@ -8,10 +8,11 @@ import { validateAwsAssignmentProfile } from "./assignment-profile.js";
 import { validateAwsFederationSettings } from "./aws-federation-settings.js";
 import { type AppEntitlements, appEntitlements } from "./entitlements.js";
 import type { App, AppAssignment, AppType, PrincipalType } from "./model.js";
+import { validateScimAppSettings } from "./scim-app-settings.js";
 
 const SLUG = /^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$/;
 /** App types whose settings this version validates; the others arrive with their own issues. */
-const SUPPORTED: readonly AppType[] = ["aws-account-federation"];
+const SUPPORTED: readonly AppType[] = ["aws-account-federation", "aws-iam-identity-center", "generic-scim2"];
 
 /**
  * Settings merge key by key; the legacy API block merges one level deeper, so changing its schedule
@@ -30,6 +31,7 @@ const appTarget = (a: App) => ({ type: "app", id: a.id, display: a.slug });
 
 function validateSettings(type: AppType, settings: Record<string, unknown>): Record<string, unknown> {
   if (type === "aws-account-federation") return validateAwsFederationSettings(settings);
+  if (type === "aws-iam-identity-center" || type === "generic-scim2") return validateScimAppSettings(settings);
   throw validationFailed("unsupported app type", [{ path: "/type", message: `${type} is not available yet` }]);
 }
 
@@ -158,9 +160,7 @@ export class AppService {
   ): Promise<AppAssignment> {
     const app = await this.get(idOrSlug);
     const principalId = await this.principalId(principalType, principalRef);
-    const settings = validateAwsFederationSettings(app.settings);
-    const valid = validateAwsAssignmentProfile(profile, settings.partition);
-    if (settings.api.enabled) await this.assertListedInAws(app, valid.samlRoles);
+    const valid = await this.assignmentProfile(app, profile);
     const at = this.clock.now().toISOString();
     return this.store.transaction(async (tx) => {
       const created = await tx.assignments.upsert({ appId: app.id, principalType, principalId, profile: valid, at });
@@ -201,6 +201,25 @@ export class AppService {
   /** Which roles this user gets on this app, and why — the same answer sign-in uses. */
   async explain(idOrSlug: string, user: User): Promise<AppEntitlements> {
     return appEntitlements(this.store, await this.get(idOrSlug), user);
+  }
+
+  /** AWS federation assignments carry SAML User Roles; provisioning assignments carry nothing yet. */
+  private async assignmentProfile(app: App, profile: unknown): Promise<Record<string, unknown>> {
+    if (app.type !== "aws-account-federation") {
+      if (
+        profile !== undefined &&
+        (typeof profile !== "object" || profile === null || Object.keys(profile).length > 0)
+      ) {
+        throw validationFailed("the assignment profile is invalid", [
+          { path: "/profile", message: `${app.type} assignments take no profile` },
+        ]);
+      }
+      return {};
+    }
+    const settings = validateAwsFederationSettings(app.settings);
+    const valid = validateAwsAssignmentProfile(profile, settings.partition);
+    if (settings.api.enabled) await this.assertListedInAws(app, valid.samlRoles);
+    return valid;
   }
 
   /** In legacy API mode roles are picked from the lists AWS gave at the last refresh, as Okta's picker offers. */

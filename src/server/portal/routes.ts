@@ -114,7 +114,8 @@ export async function portalRoutes(app: FastifyInstance, opts: { runtime: Runtim
       groups.map((g) => g.id),
     );
     const apps = (await Promise.all(ids.map((id) => runtime.store.apps.get(id)))).filter(
-      (a): a is App => a !== null && a.status === "ACTIVE",
+      // Only apps with a sign-in flow get a tile; provisioning-only apps have none yet.
+      (a): a is App => a !== null && a.status === "ACTIVE" && a.type === "aws-account-federation",
     );
     const nonce = randomBytes(16).toString("base64");
     return send(reply, 200, dashboardPage({ nonce, csrf: me.csrf, user: me.user, apps }), nonce);

@@ -1,0 +1,71 @@
+import { type Static, Type } from "@sinclair/typebox";
+import { Value } from "@sinclair/typebox/value";
+import { type FieldError, validationFailed } from "../errors.js";
+
+/**
+ * Settings of the provisioning apps (`aws-iam-identity-center`, `generic-scim2`): where to send SCIM, what
+ * may be sent, and which directory groups are pushed. The API token is an app secret, never a setting.
+ */
+export const ScimAppSettingsSchema = Type.Object(
+  {
+    /** Set when the app is created; the IdP entityID, as for every app. */
+    idpEntityId: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+    baseUrl: Type.Optional(Type.String({ maxLength: 2048 })),
+    features: Type.Object(
+      {
+        createUsers: Type.Boolean({ default: true }),
+        updateUsers: Type.Boolean({ default: true }),
+        deactivateUsers: Type.Boolean({ default: true }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    /** Directory groups pushed to the target (Okta's Push Groups). */
+    pushGroups: Type.Array(Type.String({ minLength: 1, maxLength: 200 }), {
+      default: [],
+      maxItems: 10_000,
+      uniqueItems: true,
+    }),
+    /** Requests per second to the target; AWS publishes none and throttles at a few hundred objects. */
+    rateLimitPerSecond: Type.Number({ exclusiveMinimum: 0, maximum: 1000, default: 10 }),
+  },
+  { additionalProperties: false },
+);
+
+export type ScimAppSettings = Static<typeof ScimAppSettingsSchema>;
+
+/** The Base URL rule from the guide: IdPs must be given AWS's SCIM endpoint without its trailing slash. */
+function baseUrlErrors(baseUrl: string | undefined): FieldError[] {
+  if (baseUrl === undefined) return [];
+  const path = "/settings/baseUrl";
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    return [{ path, message: `"${baseUrl}" is not an absolute URL` }];
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return [{ path, message: "must be an http(s) URL" }];
+  if (baseUrl.endsWith("/")) {
+    return [
+      {
+        path,
+        message:
+          "remove the trailing slash: the SCIM endpoint is …/scim/v2, and with the slash every request path doubles it (…/scim/v2//Users), which AWS answers with 404",
+      },
+    ];
+  }
+  if (url.search || url.hash) return [{ path, message: "must not carry a query or fragment" }];
+  return [];
+}
+
+export function validateScimAppSettings(input: Record<string, unknown>): ScimAppSettings {
+  const withDefaults = Value.Default(ScimAppSettingsSchema, structuredClone(input));
+  const shape = [...Value.Errors(ScimAppSettingsSchema, withDefaults)].map((e) => ({
+    path: `/settings${e.path}`,
+    message: e.message,
+  }));
+  if (shape.length) throw validationFailed("the provisioning settings are invalid", shape.slice(0, 20));
+  const s = withDefaults as ScimAppSettings;
+  const errors = baseUrlErrors(s.baseUrl);
+  if (errors.length) throw validationFailed("the provisioning settings are invalid", errors);
+  return s;
+}

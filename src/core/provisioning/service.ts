@@ -1,0 +1,158 @@
+import type { Store } from "../../store/contract.js";
+import type { App } from "../apps/model.js";
+import { validateScimAppSettings } from "../apps/scim-app-settings.js";
+import type { AppService } from "../apps/service.js";
+import { type Actor, logEvent } from "../audit.js";
+import type { SecretBox } from "../crypto/secretbox.js";
+import { DomainError, validationFailed } from "../errors.js";
+import { type Clock, systemClock } from "../ids.js";
+import { ScimClient } from "../scim/client.js";
+import { ScimError } from "../scim/errors.js";
+import { ScimOperations } from "../scim/operations.js";
+import { planReconcile } from "../scim/plan.js";
+import { formatPlan } from "../scim/plan-text.js";
+import { awsIdentityCenterProfile, genericScim2Profile } from "../scim/profiles.js";
+import { applyPlan, type ObjectResult } from "../scim/reconcile.js";
+import { desiredState } from "./desired-state.js";
+
+const TOKEN = "scim_token";
+const PROVISIONING_TYPES: ReadonlySet<App["type"]> = new Set(["aws-iam-identity-center", "generic-scim2"]);
+
+export interface SyncReport {
+  dryRun: boolean;
+  /** One line per planned request, as `--dry-run` prints it. */
+  plan: string[];
+  /** Planned operations; 0 means the target already matches. */
+  changes: number;
+  results: ObjectResult[];
+  requests: number;
+}
+
+/**
+ * Provisioning apps (AWS IAM Identity Center, generic SCIM 2.0): the API token (sealed at rest), Test API
+ * Credentials, and full reconciliation of the assigned people and pushed groups ("sync now").
+ */
+export class ProvisioningService {
+  constructor(
+    private readonly store: Store,
+    private readonly apps: AppService,
+    private readonly secrets: SecretBox,
+    private readonly clock: Clock = systemClock,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {}
+
+  async setToken(actor: Actor, idOrSlug: string, token: string): Promise<void> {
+    const app = await this.provisioningApp(idOrSlug);
+    if (!/^\S{8,4096}$/.test(token)) {
+      throw validationFailed("the API token is invalid", [
+        { path: "/token", message: "must be 8-4096 characters without spaces" },
+      ]);
+    }
+    await this.store.transaction(async (tx) => {
+      await tx.appSecrets.put(
+        app.id,
+        TOKEN,
+        this.secrets.seal(token, `app:${app.id}:${TOKEN}`),
+        this.clock.now().toISOString(),
+      );
+      await tx.log.append(
+        logEvent(
+          this.clock,
+          actor,
+          "application.provisioning.token.update",
+          { type: "app", id: app.id, display: app.slug },
+          { token: "changed" },
+        ),
+      );
+    });
+  }
+
+  /** Okta's "Test API Credentials": the first page of users, as Okta asks AWS for it. */
+  async testCredentials(
+    idOrSlug: string,
+  ): Promise<{ ok: true } | { ok: false; status: number | null; message: string }> {
+    const { client } = await this.connect(await this.provisioningApp(idOrSlug), { maxAttempts: 1 });
+    try {
+      await client.request("GET", "/Users", { query: { startIndex: 1, count: 2 } });
+      return { ok: true };
+    } catch (err) {
+      if (err instanceof ScimError) return { ok: false, status: err.httpStatus, message: err.message };
+      throw err;
+    }
+  }
+
+  /**
+   * Reads the target, diffs it with the directory and applies the fewest changes, or with `dryRun` only
+   * plans them. Operations the app's To App features switch off are left out of the plan.
+   */
+  async sync(actor: Actor, idOrSlug: string, opts: { dryRun?: boolean } = {}): Promise<SyncReport> {
+    const app = await this.provisioningApp(idOrSlug);
+    const settings = validateScimAppSettings(app.settings);
+    const { client, ops } = await this.connect(app);
+    const planned = await planReconcile(ops, await desiredState(this.store, app, settings, ops.profile));
+    const plan = { ...planned, ops: planned.ops.filter((op) => this.allowed(settings.features, op.kind)) };
+    const dryRun = opts.dryRun ?? false;
+    const results = dryRun ? [] : (await applyPlan(ops, plan)).results;
+    const report: SyncReport = {
+      dryRun,
+      plan: formatPlan(plan),
+      changes: plan.ops.length,
+      results,
+      requests: Object.values(client.stats.requests).reduce((a, b) => a + b, 0),
+    };
+    if (!dryRun) {
+      const failed = results.filter((r) => r.status === "error").length;
+      await this.store.log.append(
+        logEvent(
+          this.clock,
+          actor,
+          "application.provisioning.sync",
+          { type: "app", id: app.id, display: app.slug },
+          { changes: plan.ops.length, failed, requests: report.requests },
+          failed ? "FAILURE" : "SUCCESS",
+        ),
+      );
+    }
+    return report;
+  }
+
+  private allowed(
+    features: { createUsers: boolean; updateUsers: boolean; deactivateUsers: boolean },
+    kind: string,
+  ): boolean {
+    if (kind === "createUser") return features.createUsers;
+    if (kind === "updateUser") return features.updateUsers;
+    // Okta's "Deactivate Users" covers both directions.
+    if (kind === "deactivateUser" || kind === "reactivateUser") return features.deactivateUsers;
+    return true;
+  }
+
+  private async provisioningApp(idOrSlug: string): Promise<App> {
+    const app = await this.apps.get(idOrSlug);
+    if (!PROVISIONING_TYPES.has(app.type))
+      throw new DomainError("conflict", `app ${app.slug} does not provision (it is ${app.type})`);
+    return app;
+  }
+
+  private async connect(app: App, retry?: { maxAttempts: number }) {
+    const settings = validateScimAppSettings(app.settings);
+    const sealed = await this.store.appSecrets.get(app.id, TOKEN);
+    if (!settings.baseUrl || !sealed) {
+      throw new DomainError("conflict", `app ${app.slug} needs a Base URL and an API token before it can provision`, {
+        reason: "not_configured",
+      });
+    }
+    const client = new ScimClient({
+      baseUrl: settings.baseUrl,
+      token: this.secrets.open(sealed, `app:${app.id}:${TOKEN}`),
+      rateLimit: {
+        ratePerSecond: settings.rateLimitPerSecond,
+        burst: Math.max(1, Math.ceil(settings.rateLimitPerSecond)),
+      },
+      fetch: this.fetchImpl,
+      ...(retry ? { retry } : {}),
+    });
+    const profile = app.type === "aws-iam-identity-center" ? awsIdentityCenterProfile : genericScim2Profile;
+    return { client, ops: new ScimOperations(client, profile) };
+  }
+}

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAppWithKey } from "../../../src/core/apps/create.js";
+import { cliActor } from "../../../src/core/audit.js";
+import type { DomainError } from "../../../src/core/errors.js";
+import type { Runtime } from "../../../src/runtime.js";
+import { DEMO_IDENTITY_CENTER, type SandboxHandle, startSandbox } from "../../../src/sandbox/index.js";
+import { backends } from "../../helpers/backends.js";
+import { testRuntime } from "../../helpers/runtime.js";
+
+const actor = cliActor();
+const tenant = DEMO_IDENTITY_CENTER.tenantId;
+
+describe.each(backends)("provisioning to the sandbox's Identity Center on $name", (backend) => {
+  let sandbox: SandboxHandle;
+  let runtime: Runtime;
+  let cleanup: () => Promise<void>;
+  let engineering: string;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ fixture: "demo" });
+    ({ runtime, cleanup } = await testRuntime(backend));
+    const { users, groups } = runtime.directory;
+    const g = await groups.create(actor, { name: "engineering" });
+    engineering = g.id;
+    for (const [first, last] of [
+      ["Alice", "Anderson"],
+      ["Bob", "Brown"],
+      ["Nolast", null],
+    ] as const) {
+      const login = `${first.toLowerCase()}@example.com`;
+      await users.create(actor, {
+        profile: { login, email: login, firstName: first, lastName: last, displayName: null },
+      });
+      await groups.addMember(actor, g.id, login);
+    }
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+    await cleanup?.();
+  });
+
+  it("refuses a Base URL with a trailing slash, saying why", async () => {
+    const err = (await createAppWithKey(runtime, actor, {
+      slug: "aws-sso-bad",
+      type: "aws-iam-identity-center",
+      label: "AWS IAM Identity Center",
+      settings: { baseUrl: `${sandbox.identityCenter.scimUrl(tenant)}/` },
+    }).catch((e: unknown) => e)) as DomainError;
+    expect(err.code).toBe("validation_failed");
+    expect(JSON.stringify(err.details)).toContain("remove the trailing slash");
+  });
+
+  it("tests the API token, then syncs assigned people and pushed groups, and a second sync has nothing to do", async () => {
+    const app = await createAppWithKey(runtime, actor, {
+      slug: "aws-sso",
+      type: "aws-iam-identity-center",
+      label: "AWS IAM Identity Center",
+      settings: { baseUrl: sandbox.identityCenter.scimUrl(tenant), pushGroups: [engineering] },
+    });
+    await expect(runtime.provisioning.testCredentials(app.id)).rejects.toThrow(/needs a Base URL and an API token/);
+    await runtime.provisioning.setToken(actor, app.id, "not-the-token-at-all");
+    expect(await runtime.provisioning.testCredentials(app.id)).toMatchObject({ ok: false, status: 401 });
+    await runtime.provisioning.setToken(actor, app.id, DEMO_IDENTITY_CENTER.scimToken);
+    expect(await runtime.provisioning.testCredentials(app.id)).toEqual({ ok: true });
+    expect(JSON.stringify(await runtime.store.log.list({}, { limit: 100 }))).not.toContain(
+      DEMO_IDENTITY_CENTER.scimToken,
+    );
+
+    await runtime.apps.assign(actor, app.id, "group", engineering, {});
+    const dry = await runtime.provisioning.sync(actor, app.id, { dryRun: true });
+    expect(dry.results).toEqual([]);
+    expect(dry.plan).toContainEqual(expect.stringMatching(/^\+ user usr_\w+ \(alice@example.com\)$/));
+    expect(dry.plan).toContainEqual(expect.stringMatching(/^\+ group grp_\w+ \(engineering\) with 2 members$/));
+    const first = await runtime.provisioning.sync(actor, app.id);
+    const byKind = (kind: string) => first.results.filter((r) => r.kind === kind);
+    expect(byKind("createUser").map((r) => r.status)).toEqual(["ok", "ok"]);
+    // A person without a surname gets an error of their own; nobody else is held back.
+    expect(byKind("rejectUser")).toHaveLength(1);
+    expect(byKind("rejectUser")[0]?.status).toBe("error");
+    const again = await runtime.provisioning.sync(actor, app.id, { dryRun: true });
+    // Only the person without a surname is still refused; everything else matches.
+    expect(again.plan.slice(1).map((l) => l.charAt(0))).toEqual(["!"]);
+
+    await runtime.directory.users.updateProfile(actor, "bob@example.com", { lastName: "Braun" });
+    const change = await runtime.provisioning.sync(actor, app.id);
+    expect(change.results.filter((r) => r.kind === "updateUser").map((r) => r.status)).toEqual(["ok"]);
+  });
+
+  it("honours the To App features: with user creation off, nobody new is created", async () => {
+    await runtime.directory.users.create(actor, {
+      profile: {
+        login: "carol@example.com",
+        email: "carol@example.com",
+        firstName: "Carol",
+        lastName: "Chen",
+        displayName: null,
+      },
+    });
+    await runtime.directory.groups.addMember(actor, engineering, "carol@example.com");
+    await runtime.apps.update(actor, "aws-sso", {
+      settings: { features: { createUsers: false, updateUsers: true, deactivateUsers: true } },
+    });
+    const report = await runtime.provisioning.sync(actor, "aws-sso");
+    expect(report.results.filter((r) => r.kind === "createUser")).toEqual([]);
+  });
+});
