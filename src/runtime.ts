@@ -8,10 +8,10 @@ import { TotpService } from "./core/access/totp.js";
 import { LegacyApiService } from "./core/apps/legacy-api.js";
 import { AppService } from "./core/apps/service.js";
 import { SigningKeyService } from "./core/apps/signing-keys.js";
-import { ProvisioningService } from "./core/provisioning/service.js";
 import { SecretBox } from "./core/crypto/secretbox.js";
 import { type Directory, directory } from "./core/directory/index.js";
 import { type Clock, systemClock } from "./core/ids.js";
+import { ProvisioningService } from "./core/provisioning/service.js";
 import type { Store } from "./store/contract.js";
 import { openStore } from "./store/open.js";
 
