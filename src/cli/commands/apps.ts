@@ -1,7 +1,7 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { createAppWithKey } from "../../core/apps/create.js";
 import { lintAwsApp } from "../../core/apps/lint.js";
-import type { App } from "../../core/apps/model.js";
+import type { App, AppType } from "../../core/apps/model.js";
 import { cliActor } from "../../core/audit.js";
 import { type CommonOptions, withCommonOptions, withRuntime } from "../context.js";
 import { CliError, printJson, printLine, printTable } from "../output.js";
@@ -51,25 +51,48 @@ export function registerAppCommands(program: Command): void {
   withCommonOptions(
     apps
       .command("create")
-      .description("Create an AWS Account Federation app with an active signing key")
+      .description("Create an app (AWS Account Federation by default) with an active signing key")
       .requiredOption("--slug <slug>", "stable handle used in URLs, e.g. aws-prod")
       .requiredOption("--label <label>", "what people see on their dashboard")
-      .option("--settings <json>", "Sign On settings as a JSON object", jsonObject("--settings"))
+      .addOption(
+        new Option("--type <type>", "kind of app")
+          .choices(["aws-account-federation", "aws-iam-identity-center", "generic-scim2"])
+          .default("aws-account-federation"),
+      )
+      .option("--base-url <url>", "provisioning apps: the SCIM Base URL (no trailing slash)")
+      .option("--settings <json>", "settings as a JSON object", jsonObject("--settings"))
       .addOption(bitsOption()),
-  ).action((opts: CommonOptions & { slug: string; label: string; settings?: Record<string, unknown>; bits: string }) =>
-    withRuntime(opts, async (rt) => {
-      const a = await createAppWithKey(
-        rt,
-        cliActor(),
-        { slug: opts.slug, type: "aws-account-federation", label: opts.label, settings: opts.settings },
-        bitsOf(opts.bits),
-      );
-      if (opts.json) return printJson(a);
-      printLine(`Created ${describeApp(a)}`);
-      printLine(
-        `IdP metadata for AWS: ${rt.publicUrl}/app/${a.slug}/saml/metadata (or: rolebridge saml metadata --app ${a.slug})`,
-      );
-    }),
+  ).action(
+    (
+      opts: CommonOptions & {
+        slug: string;
+        label: string;
+        type: AppType;
+        baseUrl?: string;
+        settings?: Record<string, unknown>;
+        bits: string;
+      },
+    ) =>
+      withRuntime(opts, async (rt) => {
+        const settings = { ...opts.settings, ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}) };
+        const a = await createAppWithKey(
+          rt,
+          cliActor(),
+          { slug: opts.slug, type: opts.type, label: opts.label, settings },
+          bitsOf(opts.bits),
+        );
+        if (opts.json) return printJson(a);
+        printLine(`Created ${describeApp(a)}`);
+        if (a.type === "aws-account-federation") {
+          printLine(
+            `IdP metadata for AWS: ${rt.publicUrl}/app/${a.slug}/saml/metadata (or: rolebridge saml metadata --app ${a.slug})`,
+          );
+        } else {
+          printLine(
+            `Next: pipe the API token to \`rolebridge provisioning token --app ${a.slug}\`, then \`provisioning test\`.`,
+          );
+        }
+      }),
   );
 
   withCommonOptions(
@@ -124,9 +147,9 @@ export function registerAppCommands(program: Command): void {
     withRuntime(opts, async (rt) => {
       if (!opts.user && !opts.group) throw new CliError("give --user or --group", 2);
       const type = opts.user ? "user" : "group";
-      const a = await rt.apps.assign(cliActor(), ref, type, (opts.user ?? opts.group)!, {
-        samlRoles: (opts.role ?? []).map((roleArn) => ({ roleArn })),
-      });
+      // Only AWS federation assignments carry roles; others take an empty profile.
+      const profile = opts.role ? { samlRoles: opts.role.map((roleArn) => ({ roleArn })) } : {};
+      const a = await rt.apps.assign(cliActor(), ref, type, (opts.user ?? opts.group)!, profile);
       if (opts.json) return printJson(a);
       printLine(`Assigned ${type} ${a.principalId} to ${ref}.`);
     }),

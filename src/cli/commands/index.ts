@@ -5,6 +5,7 @@ import { registerGroupCommands } from "./groups.js";
 import { registerImportCommand } from "./import.js";
 import { registerLogCommand } from "./log.js";
 import { registerMfaCommands } from "./mfa.js";
+import { registerProvisioningCommands } from "./provisioning.js";
 import { registerSamlCommands } from "./saml.js";
 import { registerSandboxCommand } from "./sandbox.js";
 import { registerServeCommand } from "./serve.js";
@@ -23,5 +24,6 @@ export function registerCommands(program: Command): void {
   registerAppCommands(program);
   registerSamlCommands(program);
   registerMfaCommands(program);
+  registerProvisioningCommands(program);
   registerSandboxCommand(program);
 }

@@ -1,0 +1,67 @@
+import type { Command } from "commander";
+import { cliActor } from "../../core/audit.js";
+import { type CommonOptions, readStdin, withCommonOptions, withRuntime } from "../context.js";
+import { CliError, printJson, printLine, printTable } from "../output.js";
+
+/** `rolebridge provisioning …`: SCIM provisioning to IAM Identity Center or any SCIM 2.0 server. */
+export function registerProvisioningCommands(program: Command): void {
+  const prov = program.command("provisioning").description("SCIM provisioning: API token, test, sync");
+
+  withCommonOptions(
+    prov
+      .command("token")
+      .description("Set the app's SCIM API token, read from stdin (sealed at rest, never shown again)")
+      .requiredOption("--app <app>", "app slug or id"),
+  ).action((opts: CommonOptions & { app: string }) =>
+    withRuntime(opts, async (rt) => {
+      const token = (await readStdin()).trim();
+      if (!token) throw new CliError("pipe the API token on stdin", 2);
+      await rt.provisioning.setToken(cliActor(), opts.app, token);
+      if (opts.json) return printJson({ app: opts.app, token: "set" });
+      printLine(`Stored the API token for ${opts.app}.`);
+    }),
+  );
+
+  withCommonOptions(
+    prov.command("test").description("Test API Credentials").requiredOption("--app <app>", "app slug or id"),
+  ).action((opts: CommonOptions & { app: string }) =>
+    withRuntime(opts, async (rt) => {
+      const result = await rt.provisioning.testCredentials(opts.app);
+      if (opts.json) printJson(result);
+      else
+        printLine(
+          result.ok
+            ? "OK: the target accepted the token"
+            : `FAILED (${result.status ?? "no answer"}): ${result.message}`,
+        );
+      if (!result.ok) process.exitCode = 1;
+    }),
+  );
+
+  withCommonOptions(
+    prov
+      .command("sync")
+      .description("Full reconciliation: read the target, diff, apply the fewest changes; exit 0 when it matches")
+      .requiredOption("--app <app>", "app slug or id")
+      .option("--dry-run", "print the changes and send nothing"),
+  ).action((opts: CommonOptions & { app: string; dryRun?: boolean }) =>
+    withRuntime(opts, async (rt) => {
+      const report = await rt.provisioning.sync(cliActor(), opts.app, { dryRun: opts.dryRun ?? false });
+      const failed = report.results.filter((r) => r.status === "error");
+      if (opts.json) printJson(report);
+      else {
+        for (const line of report.plan) printLine(line);
+        if (!report.dryRun) {
+          printTable(
+            ["KIND", "OBJECT", "STATUS", "ERROR"],
+            report.results.map((r) => [r.kind, r.externalId, r.status, r.error?.message ?? ""]),
+          );
+          printLine(
+            `${report.results.length - failed.length} applied, ${failed.length} failed, ${report.requests} requests.`,
+          );
+        }
+      }
+      if (failed.length > 0) process.exitCode = 1;
+    }),
+  );
+}

@@ -1,0 +1,87 @@
+import { rmSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_IDENTITY_CENTER, type SandboxHandle, startSandbox } from "../../src/sandbox/index.js";
+import { rolebridge, tempDir } from "./run.js";
+
+const dir = tempDir();
+let sandbox: SandboxHandle;
+beforeAll(async () => {
+  sandbox = await startSandbox({ fixture: "demo" });
+});
+afterAll(async () => {
+  await sandbox?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+const run = (args: string[], stdin?: string) => rolebridge([...args, "--data-dir", dir], { stdin });
+
+describe("rolebridge provisioning", () => {
+  it("creates an Identity Center app, stores its token, syncs, and a dry run then reports no difference", async () => {
+    const baseUrl = sandbox.identityCenter.scimUrl(DEMO_IDENTITY_CENTER.tenantId);
+    expect(
+      (
+        await run([
+          "users",
+          "create",
+          "--login",
+          "ann@example.com",
+          "--email",
+          "ann@example.com",
+          "--first-name",
+          "Ann",
+          "--last-name",
+          "Lee",
+        ])
+      ).code,
+    ).toBe(0);
+    const group = JSON.parse((await run(["groups", "create", "--name", "cloud-admins", "--json"])).stdout) as {
+      id: string;
+    };
+    await run(["groups", "add-member", group.id, "ann@example.com"]);
+    const slash = await run([
+      "apps",
+      "create",
+      "--type",
+      "aws-iam-identity-center",
+      "--slug",
+      "aws-sso-x",
+      "--label",
+      "SSO",
+      "--base-url",
+      `${baseUrl}/`,
+    ]);
+    expect(slash.code).toBe(1);
+    expect(slash.stderr).toContain("remove the trailing slash");
+    const settings = JSON.stringify({ pushGroups: [group.id] });
+    const created = await run([
+      "apps",
+      "create",
+      "--type",
+      "aws-iam-identity-center",
+      "--slug",
+      "aws-sso-demo",
+      "--label",
+      "AWS IAM Identity Center",
+      "--base-url",
+      baseUrl,
+      "--settings",
+      settings,
+    ]);
+    expect(created.code).toBe(0);
+    expect((await run(["provisioning", "token", "--app", "aws-sso-demo"], DEMO_IDENTITY_CENTER.scimToken)).code).toBe(
+      0,
+    );
+    expect((await run(["provisioning", "test", "--app", "aws-sso-demo"])).stdout).toBe(
+      "OK: the target accepted the token\n",
+    );
+    expect((await run(["apps", "assign", "aws-sso-demo", "--group", group.id])).code).toBe(0);
+
+    const dry = await run(["provisioning", "sync", "--app", "aws-sso-demo", "--dry-run"]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain("(ann@example.com)");
+    const synced = await run(["provisioning", "sync", "--app", "aws-sso-demo"]);
+    expect(synced.code).toBe(0);
+    expect(synced.stdout).toMatch(/2 applied, 0 failed/);
+    const after = await run(["provisioning", "sync", "--app", "aws-sso-demo", "--dry-run"]);
+    expect(after.stdout).toBe("aws-identity-center: in sync, nothing to send\n");
+  });
+});
