@@ -37,3 +37,22 @@ export interface OutboxRepo {
   release(worker: string, id: string, error: string, retryAt: string): Promise<void>;
   depth(): Promise<number>;
 }
+
+/** One user or group on one provisioning target, as the last sync left it. */
+export interface ProvisionedObject {
+  appId: string;
+  kind: "user" | "group";
+  objectId: string;
+  remoteId: string | null;
+  /** active / deactivated on the target, or error (with lastError) when the last attempt failed. */
+  status: "active" | "deactivated" | "error";
+  lastError: string | null;
+  /** Groups: the member user ids last written to the target. */
+  members: string[] | null;
+  syncedAt: string;
+}
+
+export interface ProvisionedRepo {
+  listForApp(appId: string, kind?: ProvisionedObject["kind"]): Promise<ProvisionedObject[]>;
+  upsert(o: ProvisionedObject): Promise<void>;
+}

@@ -17,7 +17,7 @@ import type {
   UserStatus,
 } from "../core/directory/model.js";
 import type { AppRepo, AppSecretRepo, AssignmentRepo, RoleCatalogRepo, SigningKeyRepo } from "./contract-apps.js";
-import type { OutboxRepo } from "./contract-outbox.js";
+import type { OutboxRepo, ProvisionedRepo } from "./contract-outbox.js";
 
 export interface Page<T> {
   items: T[];
@@ -196,6 +196,7 @@ export interface Repos {
   appSecrets: AppSecretRepo;
   roleCatalog: RoleCatalogRepo;
   outbox: OutboxRepo;
+  provisioned: ProvisionedRepo;
   users: UserRepo;
   groups: GroupRepo;
   memberships: MembershipRepo;

@@ -83,5 +83,13 @@ describe("rolebridge provisioning", () => {
     expect(synced.stdout).toMatch(/2 applied, 0 failed/);
     const after = await run(["provisioning", "sync", "--app", "aws-sso-demo", "--dry-run"]);
     expect(after.stdout).toBe("aws-identity-center: in sync, nothing to send\n");
+    const status = JSON.parse((await run(["provisioning", "status", "--app", "aws-sso-demo", "--json"])).stdout) as {
+      kind: string;
+      status: string;
+    }[];
+    expect(status.map((o) => [o.kind, o.status])).toEqual([
+      ["group", "active"],
+      ["user", "active"],
+    ]);
   });
 });

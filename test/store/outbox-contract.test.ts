@@ -80,4 +80,33 @@ describe.each(backends)("provisioning outbox on $name", (backend) => {
       await Promise.all(others.map((o) => o.close()));
     }
   });
+
+  it("keeps one status row per provisioned object, replaced by each sync", async () => {
+    const app = await store.apps.insert({
+      id: newId("app"),
+      slug: "sso",
+      type: "aws-iam-identity-center",
+      label: "SSO",
+      status: "ACTIVE",
+      settings: {},
+      at: t(0),
+    });
+    const row = {
+      appId: app.id,
+      kind: "group" as const,
+      objectId: "grp_1",
+      remoteId: "r-1",
+      status: "active" as const,
+      lastError: null,
+      members: ["usr_1"],
+      syncedAt: t(1),
+    };
+    await store.provisioned.upsert(row);
+    await store.provisioned.upsert({ ...row, status: "error", lastError: "429", members: null, syncedAt: t(2) });
+    await store.provisioned.upsert({ ...row, kind: "user", objectId: "usr_1", members: null });
+    expect(await store.provisioned.listForApp(app.id, "group")).toEqual([
+      { ...row, status: "error", lastError: "429", members: null, syncedAt: t(2) },
+    ]);
+    expect((await store.provisioned.listForApp(app.id)).map((o) => o.kind)).toEqual(["group", "user"]);
+  });
 });

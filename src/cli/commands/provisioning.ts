@@ -40,6 +40,22 @@ export function registerProvisioningCommands(program: Command): void {
 
   withCommonOptions(
     prov
+      .command("status")
+      .description("Each provisioned person and pushed group: remote id, status, last error")
+      .requiredOption("--app <app>", "app slug or id"),
+  ).action((opts: CommonOptions & { app: string }) =>
+    withRuntime(opts, async (rt) => {
+      const objects = await rt.provisioning.status(opts.app);
+      if (opts.json) return printJson(objects);
+      printTable(
+        ["KIND", "ID", "REMOTE ID", "STATUS", "SYNCED", "LAST ERROR"],
+        objects.map((o) => [o.kind, o.objectId, o.remoteId, o.status, o.syncedAt, o.lastError]),
+      );
+    }),
+  );
+
+  withCommonOptions(
+    prov
       .command("sync")
       .description("Full reconciliation: read the target, diff, apply the fewest changes; exit 0 when it matches")
       .requiredOption("--app <app>", "app slug or id")

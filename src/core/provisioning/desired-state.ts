@@ -25,7 +25,8 @@ async function allMembers(store: Store, groupId: string): Promise<User[]> {
 /**
  * What the target should hold for this app: every person assigned directly or through an assigned group
  * (inactive ones as `active: false`), and every pushed group with those of its members who are provisioned.
- * As in Okta, pushing a group does not provision its members: assignment decides who exists on the target.
+ * As in Okta, pushing a group does not provision its members: assignment decides who exists on the target,
+ * and unassigning someone deactivates them there.
  */
 export async function desiredState(
   store: Store,
@@ -41,6 +42,13 @@ export async function desiredState(
     } else {
       for (const u of await allMembers(store, a.principalId)) users.set(u.id, desiredUserFromDirectory(u));
     }
+  }
+  // People provisioned before but no longer assigned stay on the target as deactivated (never deleted).
+  const known = settings.features.deactivateUsers ? await store.provisioned.listForApp(app.id, "user") : [];
+  for (const p of known) {
+    if (users.has(p.objectId) || p.status === "deactivated" || !p.remoteId) continue;
+    const u = await store.users.get(p.objectId);
+    if (u) users.set(u.id, { ...desiredUserFromDirectory(u), active: false });
   }
   const groups: DesiredGroup[] = [];
   for (const groupId of settings.pushGroups) {

@@ -1,4 +1,5 @@
 import type { Store } from "../../store/contract.js";
+import type { ProvisionedObject } from "../../store/contract-outbox.js";
 import type { App } from "../apps/model.js";
 import { validateScimAppSettings } from "../apps/scim-app-settings.js";
 import type { AppService } from "../apps/service.js";
@@ -14,6 +15,7 @@ import { formatPlan } from "../scim/plan-text.js";
 import { awsIdentityCenterProfile, genericScim2Profile } from "../scim/profiles.js";
 import { applyPlan, type ObjectResult } from "../scim/reconcile.js";
 import { desiredState } from "./desired-state.js";
+import { recordSync } from "./record.js";
 
 const TOKEN = "scim_token";
 const PROVISIONING_TYPES: ReadonlySet<App["type"]> = new Set(["aws-iam-identity-center", "generic-scim2"]);
@@ -89,10 +91,19 @@ export class ProvisioningService {
     const app = await this.provisioningApp(idOrSlug);
     const settings = validateScimAppSettings(app.settings);
     const { client, ops } = await this.connect(app);
-    const planned = await planReconcile(ops, await desiredState(this.store, app, settings, ops.profile));
+    const desired = await desiredState(this.store, app, settings, ops.profile);
+    const known = await this.knownMemberships(app.id);
+    const planned = await planReconcile(ops, desired, { knownMemberships: known });
     const plan = { ...planned, ops: planned.ops.filter((op) => this.allowed(settings.features, op.kind)) };
     const dryRun = opts.dryRun ?? false;
-    const results = dryRun ? [] : (await applyPlan(ops, plan)).results;
+    let results: ObjectResult[] = [];
+    if (!dryRun) {
+      const outcome = await applyPlan(ops, plan);
+      results = outcome.results;
+      await this.store.transaction((tx) =>
+        recordSync(tx, app.id, desired, plan, outcome, this.clock.now().toISOString()),
+      );
+    }
     const report: SyncReport = {
       dryRun,
       plan: formatPlan(plan),
@@ -114,6 +125,20 @@ export class ProvisioningService {
       );
     }
     return report;
+  }
+
+  /** Per user and pushed group: remote id, status and last error, as the last sync left them. */
+  async status(idOrSlug: string): Promise<ProvisionedObject[]> {
+    return this.store.provisioned.listForApp((await this.provisioningApp(idOrSlug)).id);
+  }
+
+  /** The members last written per group: AWS never lists them, so this is how a sync knows them. */
+  private async knownMemberships(appId: string): Promise<Record<string, string[]>> {
+    const known: Record<string, string[]> = {};
+    for (const g of await this.store.provisioned.listForApp(appId, "group")) {
+      if (g.members && g.status === "active") known[g.objectId] = g.members;
+    }
+    return known;
   }
 
   private allowed(

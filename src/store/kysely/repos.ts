@@ -6,6 +6,7 @@ import { groupRepo } from "./groups.js";
 import { logRepo } from "./log.js";
 import { membershipRepo } from "./memberships.js";
 import { outboxRepo } from "./outbox.js";
+import { provisionedRepo } from "./provisioned.js";
 import { roleCatalogRepo } from "./role-catalog.js";
 import type { Database } from "./schema.js";
 import { userRepo } from "./users.js";
@@ -18,6 +19,7 @@ export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"]): Repo
     appSecrets: appSecretRepo(db),
     roleCatalog: roleCatalogRepo(db),
     outbox: outboxRepo(db, dialect),
+    provisioned: provisionedRepo(db),
     users: userRepo(db),
     groups: groupRepo(db),
     memberships: membershipRepo(db),

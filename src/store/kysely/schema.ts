@@ -159,7 +159,19 @@ export interface ProvisioningOutboxTable {
   last_error: string | null;
 }
 
+export interface ProvisionedObjectsTable {
+  app_id: string;
+  kind: string;
+  object_id: string;
+  remote_id: string | null;
+  status: string;
+  last_error: string | null;
+  members: string | null;
+  synced_at: string;
+}
+
 export interface Database {
+  provisioned_objects: ProvisionedObjectsTable;
   provisioning_outbox: ProvisioningOutboxTable;
   aws_role_catalog: AwsRoleCatalogTable;
   aws_refresh_runs: AwsRefreshRunsTable;

@@ -4,6 +4,7 @@ import * as m002 from "./002-apps.js";
 import * as m003 from "./003-aws-role-catalog.js";
 import * as m004 from "./004-totp.js";
 import * as m005 from "./005-provisioning-outbox.js";
+import * as m006 from "./006-provisioned-objects.js";
 
 /** Migrations are listed in code (not read from disk) so the compiled package carries them. */
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   "003-aws-role-catalog": m003,
   "004-totp": m004,
   "005-provisioning-outbox": m005,
+  "006-provisioned-objects": m006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -86,6 +86,36 @@ describe.each(backends)("provisioning to the sandbox's Identity Center on $name"
     expect(change.results.filter((r) => r.kind === "updateUser").map((r) => r.status)).toEqual(["ok"]);
   });
 
+  it("records each object's status, deactivates people who lose the assignment, and knows AWS's memberships", async () => {
+    const status = await runtime.provisioning.status("aws-sso");
+    expect(
+      status
+        .filter((o) => o.kind === "user")
+        .map((o) => o.status)
+        .sort(),
+    ).toEqual(["active", "active", "error"]);
+    expect(status.find((o) => o.status === "error")?.lastError).toMatch(/familyName/);
+    const group = status.find((o) => o.kind === "group")!;
+    expect(group).toMatchObject({ status: "active", objectId: engineering });
+    expect(group.members).toHaveLength(2);
+
+    // With the memberships known, a sync with nothing to change sends only the two list reads.
+    const quiet = await runtime.provisioning.sync(actor, "aws-sso");
+    expect(quiet.results.filter((r) => r.kind !== "rejectUser")).toEqual([]);
+    expect(quiet.requests).toBeLessThanOrEqual(3);
+
+    await runtime.directory.groups.removeMember(actor, engineering, "alice@example.com");
+    const unassigned = await runtime.provisioning.sync(actor, "aws-sso");
+    expect(unassigned.results.filter((r) => r.kind === "deactivateUser").map((r) => r.status)).toEqual(["ok"]);
+    const alice = (await runtime.directory.users.get("alice@example.com")).id;
+    expect((await runtime.provisioning.status("aws-sso")).find((o) => o.objectId === alice)?.status).toBe(
+      "deactivated",
+    );
+    await runtime.directory.groups.addMember(actor, engineering, "alice@example.com");
+    const back = await runtime.provisioning.sync(actor, "aws-sso");
+    expect(back.results.filter((r) => r.kind === "reactivateUser").map((r) => r.status)).toEqual(["ok"]);
+  });
+
   it("honours the To App features: with user creation off, nobody new is created", async () => {
     await runtime.directory.users.create(actor, {
       profile: {

@@ -1,0 +1,57 @@
+import type { Repos } from "../../store/contract.js";
+import type { ProvisionedObject } from "../../store/contract-outbox.js";
+import type { DesiredState, Plan } from "../scim/plan.js";
+import type { ApplyOutcome } from "../scim/reconcile.js";
+
+const USER_OPS = new Set(["createUser", "updateUser", "deactivateUser", "reactivateUser", "rejectUser", "deleteUser"]);
+
+/**
+ * Writes what a sync left on the target into the status table: every desired user and pushed group with its
+ * remote id and status (the last error on failure), and each group's members as written. The next sync reads
+ * them back: users no longer assigned are deactivated, and AWS's unlistable memberships are known.
+ */
+export async function recordSync(
+  tx: Repos,
+  appId: string,
+  desired: DesiredState,
+  plan: Plan,
+  outcome: ApplyOutcome,
+  at: string,
+): Promise<void> {
+  const errors = new Map<string, string>();
+  const remote = new Map<string, string>([
+    ...Object.entries(plan.userRemoteIds),
+    ...Object.entries(plan.groupRemoteIds),
+  ]);
+  for (const r of outcome.results) {
+    const key = `${USER_OPS.has(r.kind) ? "user" : "group"}:${r.externalId}`;
+    if (r.remoteId) remote.set(r.externalId, r.remoteId);
+    if (r.status === "error") errors.set(key, r.error?.message ?? "failed");
+  }
+  const write = (o: Omit<ProvisionedObject, "appId" | "syncedAt">) =>
+    tx.provisioned.upsert({ ...o, appId, syncedAt: at });
+  for (const u of desired.users) {
+    const remoteId = remote.get(u.externalId) ?? null;
+    const error = errors.get(`user:${u.externalId}`);
+    if (!remoteId && !error) continue; // never on the target and nothing to report (e.g. inactive, never created)
+    await write({
+      kind: "user",
+      objectId: u.externalId,
+      remoteId,
+      status: error ? "error" : u.active ? "active" : "deactivated",
+      lastError: error ?? null,
+      members: null,
+    });
+  }
+  for (const g of desired.groups) {
+    const error = errors.get(`group:${g.externalId}`);
+    await write({
+      kind: "group",
+      objectId: g.externalId,
+      remoteId: remote.get(g.externalId) ?? null,
+      status: error ? "error" : "active",
+      lastError: error ?? null,
+      members: outcome.memberships[g.externalId] ?? null,
+    });
+  }
+}

@@ -1,0 +1,48 @@
+import type { Kysely } from "kysely";
+import type { ProvisionedObject, ProvisionedRepo } from "../contract-outbox.js";
+import type { Database } from "./schema.js";
+
+export function provisionedRepo(db: Kysely<Database>): ProvisionedRepo {
+  return {
+    async listForApp(appId, kind) {
+      let q = db.selectFrom("provisioned_objects").selectAll().where("app_id", "=", appId);
+      if (kind) q = q.where("kind", "=", kind);
+      const rows = await q.orderBy("kind").orderBy("object_id").execute();
+      return rows.map((r) => ({
+        appId: r.app_id,
+        kind: r.kind as ProvisionedObject["kind"],
+        objectId: r.object_id,
+        remoteId: r.remote_id,
+        status: r.status as ProvisionedObject["status"],
+        lastError: r.last_error,
+        members: r.members === null ? null : (JSON.parse(r.members) as string[]),
+        syncedAt: r.synced_at,
+      }));
+    },
+    async upsert(o) {
+      const row = {
+        app_id: o.appId,
+        kind: o.kind,
+        object_id: o.objectId,
+        remote_id: o.remoteId,
+        status: o.status,
+        last_error: o.lastError,
+        members: o.members === null ? null : JSON.stringify(o.members),
+        synced_at: o.syncedAt,
+      };
+      await db
+        .insertInto("provisioned_objects")
+        .values(row)
+        .onConflict((oc) =>
+          oc.columns(["app_id", "kind", "object_id"]).doUpdateSet({
+            remote_id: row.remote_id,
+            status: row.status,
+            last_error: row.last_error,
+            members: row.members,
+            synced_at: row.synced_at,
+          }),
+        )
+        .execute();
+    },
+  };
+}
