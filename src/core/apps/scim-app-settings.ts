@@ -2,6 +2,9 @@ import { type Static, Type } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { type FieldError, validationFailed } from "../errors.js";
 
+/** An absolute http(s) URL: scheme, host (and port), optional path; no spaces, no fragment. */
+const HTTP_URL = "^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\\s#]*)?$";
+
 /**
  * Settings of the provisioning apps (`aws-iam-identity-center`, `generic-scim2`): where to send SCIM, what
  * may be sent, and which directory groups are pushed. The API token is an app secret, never a setting.
@@ -27,6 +30,30 @@ export const ScimAppSettingsSchema = Type.Object(
     }),
     /** Requests per second to the target; AWS publishes none and throttles at a few hundred objects. */
     rateLimitPerSecond: Type.Number({ exclusiveMinimum: 0, maximum: 1000, default: 10 }),
+    /**
+     * SAML sign-in to the IAM Identity Center access portal (`aws-iam-identity-center` only), from the
+     * instance's "IAM Identity Center SAML metadata". Absent: the app provisions but signs no one in.
+     */
+    saml: Type.Optional(
+      Type.Object(
+        {
+          /** "IAM Identity Center Assertion Consumer Service (ACS) URL": the Response's Recipient and Destination. */
+          acsUrl: Type.String({ pattern: HTTP_URL, maxLength: 2048 }),
+          /** "IAM Identity Center issuer URL" (the SP entityID): the assertion's Audience. */
+          audience: Type.String({ pattern: HTTP_URL, maxLength: 2048 }),
+          /** The NameID's value is always the login, the provisioned userName AWS matches it against. */
+          nameIdFormat: Type.Union([Type.Literal("emailAddress"), Type.Literal("unspecified")], {
+            default: "emailAddress",
+          }),
+          /**
+           * Only for an AWS look-alike (rolebridge's sandbox): the browser posts the Response here, while the
+           * Response still names `acsUrl` as Recipient.
+           */
+          signinEndpointUrl: Type.Optional(Type.String({ pattern: HTTP_URL, maxLength: 2048 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

@@ -19,6 +19,8 @@ const PASSWORD_PROTECTED_TRANSPORT = "urn:oasis:names:tc:SAML:2.0:ac:classes:Pas
 export const AWS_MAX_SAML_RESPONSE_BASE64 = 100_000;
 
 export interface SamlResponseOptions extends AwsAttributes {
+  /** The AttributeStatement sent: AWS IAM federation's Role, RoleSessionName... (the default). */
+  attributes?: "aws";
   /** IdP entityID: must equal the entityID of the metadata uploaded to the IAM SAML provider. */
   issuer: string;
   partition: AwsPartition;
@@ -43,6 +45,20 @@ export interface SamlResponseOptions extends AwsAttributes {
   now?: () => Date;
   generateId?: () => string;
 }
+
+/**
+ * A Response that carries only the subject (no AttributeStatement), for a SAML SP other than AWS IAM
+ * federation — IAM Identity Center reads nothing but the NameID. It has no partition to derive defaults
+ * from, so its ACS and audience are required.
+ */
+export interface NameIdOnlyResponseOptions
+  extends Omit<SamlResponseOptions, keyof AwsAttributes | "attributes" | "partition" | "acsUrl" | "audience"> {
+  attributes: "none";
+  acsUrl: string;
+  audience: string;
+}
+
+type ResponseOptions = SamlResponseOptions | NameIdOnlyResponseOptions;
 
 export interface SamlResponse {
   xml: string;
@@ -90,7 +106,7 @@ interface Instants {
   authnInstant: string;
 }
 
-function instants(options: SamlResponseOptions, now: Date): Instants {
+function instants(options: ResponseOptions, now: Date): Instants {
   const issueInstant = samlInstant(now);
   return {
     issueInstant,
@@ -100,15 +116,21 @@ function instants(options: SamlResponseOptions, now: Date): Instants {
   };
 }
 
+/** Where the Response goes and whom it is for: as given, else the partition's sign-in defaults. */
+function addressing(options: ResponseOptions): { acsUrl: string; audience: string } {
+  if (options.attributes === "none") return { acsUrl: options.acsUrl, audience: options.audience };
+  const partition = partitionInfo(options.partition);
+  return { acsUrl: options.acsUrl ?? partition.acsUrl, audience: options.audience ?? partition.audience };
+}
+
 /** The assertion split where its Signature goes (right after Issuer, as the schema orders it). */
 function assertionParts(
-  options: SamlResponseOptions,
+  options: ResponseOptions,
   id: string,
   time: Instants,
   acsUrl: string,
   inResponseTo: string,
 ): { head: string; tail: string } {
-  const partition = partitionInfo(options.partition);
   const { issueInstant, notBefore, notOnOrAfter } = time;
   const sessionIndex = userAttribute("sessionIndex", options.sessionIndex ?? id);
   const head =
@@ -120,20 +142,14 @@ function assertionParts(
     `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData${inResponseTo} ` +
     `NotOnOrAfter="${notOnOrAfter}" Recipient="${acsUrl}"></saml:SubjectConfirmationData></saml:SubjectConfirmation></saml:Subject>` +
     `<saml:Conditions NotBefore="${notBefore}" NotOnOrAfter="${notOnOrAfter}"><saml:AudienceRestriction><saml:Audience>` +
-    `${userText("audience", options.audience ?? partition.audience)}</saml:Audience></saml:AudienceRestriction></saml:Conditions>` +
+    `${userText("audience", addressing(options).audience)}</saml:Audience></saml:AudienceRestriction></saml:Conditions>` +
     `<saml:AuthnStatement AuthnInstant="${time.authnInstant}" SessionIndex="${sessionIndex}">` +
     `<saml:AuthnContext><saml:AuthnContextClassRef>${PASSWORD_PROTECTED_TRANSPORT}</saml:AuthnContextClassRef></saml:AuthnContext>` +
-    `</saml:AuthnStatement>${attributeStatement(options)}</saml:Assertion>`;
+    `</saml:AuthnStatement>${options.attributes === "none" ? "" : attributeStatement(options)}</saml:Assertion>`;
   return { head, tail };
 }
 
-function responseOpenTag(
-  options: SamlResponseOptions,
-  id: string,
-  time: Instants,
-  acsUrl: string,
-  inResponseTo: string,
-) {
+function responseOpenTag(options: ResponseOptions, id: string, time: Instants, acsUrl: string, inResponseTo: string) {
   return (
     `<samlp:Response xmlns:samlp="${SAML_PROTOCOL_NS}" Destination="${acsUrl}" ID="${id}"${inResponseTo} ` +
     `IssueInstant="${time.issueInstant}" Version="2.0">` +
@@ -147,10 +163,11 @@ const STATUS_SUCCESS =
 /**
  * Builds the SAML 2.0 Response AWS sign-in and AssumeRoleWithSAML accept, signing the Assertion
  * and/or the Response (assertion first, so the Response signature covers the signed assertion).
+ * With `attributes: "none"` the same Response carries no AttributeStatement (IAM Identity Center).
  * The XML is emitted in exclusive-c14n form, so digests are computed over the strings directly.
  * @throws SamlAttributeError, SamlInvalidXmlCharacterError, SamlConfigurationError, SamlResponseTooLargeError
  */
-export function buildSignedResponse(signer: XmlSigner, options: SamlResponseOptions): SamlResponse {
+export function buildSignedResponse(signer: XmlSigner, options: ResponseOptions): SamlResponse {
   const signAssertion = options.signAssertion ?? true;
   const signResponse = options.signResponse ?? true;
   if (!signAssertion && !signResponse) {
@@ -169,7 +186,7 @@ export function buildSignedResponse(signer: XmlSigner, options: SamlResponseOpti
 
   const time = instants(options, now);
   // Destination and Recipient: the ACS posted to, which trust policies check as SAML:aud.
-  const acsUrl = userAttribute("acsUrl", options.acsUrl ?? partitionInfo(options.partition).acsUrl);
+  const acsUrl = userAttribute("acsUrl", addressing(options).acsUrl);
   const inResponseTo = options.inResponseTo
     ? ` InResponseTo="${userAttribute("inResponseTo", options.inResponseTo)}"`
     : "";
@@ -182,7 +199,8 @@ export function buildSignedResponse(signer: XmlSigner, options: SamlResponseOpti
 
   const base64 = Buffer.from(xml, "utf8").toString("base64");
   const limit = options.maxBase64Length ?? AWS_MAX_SAML_RESPONSE_BASE64;
-  const roleCount = new Set(options.roles.map((r) => `${r.roleArn},${r.providerArn}`)).size;
+  const roleCount =
+    options.attributes === "none" ? 0 : new Set(options.roles.map((r) => `${r.roleArn},${r.providerArn}`)).size;
   if (base64.length > limit) throw new SamlResponseTooLargeError(roleCount, base64.length, limit);
   return { xml, base64, responseId, assertionId, roleCount };
 }

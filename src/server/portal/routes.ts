@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import formbody from "@fastify/formbody";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { buildAwsSignIn } from "../../core/apps/aws-sign-in.js";
+import { buildIdentityCenterSignIn, identityCenterSignsIn } from "../../core/apps/ic-sign-in.js";
 import type { App } from "../../core/apps/model.js";
 import { logEvent } from "../../core/audit.js";
 import { newSecret, safeEqual } from "../../core/crypto/tokens.js";
@@ -114,8 +115,9 @@ export async function portalRoutes(app: FastifyInstance, opts: { runtime: Runtim
       groups.map((g) => g.id),
     );
     const apps = (await Promise.all(ids.map((id) => runtime.store.apps.get(id)))).filter(
-      // Only apps with a sign-in flow get a tile; provisioning-only apps have none yet.
-      (a): a is App => a !== null && a.status === "ACTIVE" && a.type === "aws-account-federation",
+      // Only apps with a sign-in flow get a tile: AWS accounts, and Identity Center once its SAML is set up.
+      (a): a is App =>
+        a !== null && a.status === "ACTIVE" && (a.type === "aws-account-federation" || identityCenterSignsIn(a)),
     );
     const nonce = randomBytes(16).toString("base64");
     return send(reply, 200, dashboardPage({ nonce, csrf: me.csrf, user: me.user, apps }), nonce);
@@ -132,19 +134,26 @@ export async function portalRoutes(app: FastifyInstance, opts: { runtime: Runtim
     if (!target) return fail(404, "App not found", "There is no app at this address.");
     try {
       const relayState = (request.query as Form).RelayState ?? null;
-      const signIn = await buildAwsSignIn(
-        { store: runtime.store, keys: runtime.signingKeys, publicUrl: runtime.publicUrl, clock: runtime.clock },
-        target,
-        me.user,
-        relayState,
-      );
+      const deps = {
+        store: runtime.store,
+        keys: runtime.signingKeys,
+        publicUrl: runtime.publicUrl,
+        clock: runtime.clock,
+      };
+      // Identity Center signs in by NameID alone; every other app is AWS account federation (which refuses the rest).
+      const signIn =
+        target.type === "aws-iam-identity-center"
+          ? await buildIdentityCenterSignIn(deps, target, me.user, relayState)
+          : await buildAwsSignIn(deps, target, me.user, relayState);
       await runtime.store.log.append(
         logEvent(
           runtime.clock,
           { type: "user", id: me.user.id, display: me.user.profile.login, requestId: request.id },
           "user.authentication.sso",
           { type: "app", id: target.id, display: target.slug },
-          { roles: signIn.response.roleCount, acsUrl: signIn.acsUrl, omittedTags: signIn.omittedTags },
+          "omittedTags" in signIn
+            ? { roles: signIn.response.roleCount, acsUrl: signIn.acsUrl, omittedTags: signIn.omittedTags }
+            : { acsUrl: signIn.acsUrl, nameId: me.user.profile.login },
         ),
       );
       const page = autoPostPage({

@@ -1,0 +1,81 @@
+import type { Store } from "../../store/contract.js";
+import type { User } from "../directory/model.js";
+import { DomainError } from "../errors.js";
+import type { Clock } from "../ids.js";
+import { buildSignedResponse, NAME_ID_FORMAT, type SamlResponse } from "../saml/response.js";
+import type { App } from "./model.js";
+import { validateScimAppSettings } from "./scim-app-settings.js";
+import { idpUrls, type SigningKeyService } from "./signing-keys.js";
+
+export interface IdentityCenterSignIn {
+  /** The instance's ACS: the Response's Recipient and Destination. */
+  acsUrl: string;
+  /** Where the browser auto-POSTs SAMLResponse (and RelayState): the ACS, or the sandbox standing in for it. */
+  postUrl: string;
+  response: SamlResponse;
+  relayState: string | null;
+}
+
+/** Whether an app signs people into an Identity Center portal: the dashboard shows a tile for it. */
+export function identityCenterSignsIn(app: App): boolean {
+  const saml = app.settings.saml;
+  return app.type === "aws-iam-identity-center" && typeof saml === "object" && saml !== null;
+}
+
+/**
+ * IdP-initiated sign-in to the IAM Identity Center access portal. AWS reads only the NameID and matches it
+ * against the provisioned userName, which is the login, so the Response carries no attributes; what the
+ * person may reach is decided in AWS (permission sets assigned to pushed groups). Refused, with
+ * `details.reason`, for a switched-off app, an inactive person, a person not assigned (directly or through a
+ * group) and an app without SAML settings.
+ */
+export async function buildIdentityCenterSignIn(
+  deps: { store: Store; keys: SigningKeyService; publicUrl: string; clock: Clock },
+  app: App,
+  user: User,
+  relayState?: string | null,
+): Promise<IdentityCenterSignIn> {
+  if (app.type !== "aws-iam-identity-center") {
+    throw new DomainError("conflict", `app ${app.slug} is not an IAM Identity Center app`, { type: app.type });
+  }
+  const settings = validateScimAppSettings(app.settings);
+  if (app.status !== "ACTIVE") {
+    throw new DomainError("forbidden", `${app.label} is switched off; ask your administrator`, {
+      reason: "app_inactive",
+    });
+  }
+  if (user.status !== "ACTIVE") {
+    throw new DomainError("forbidden", "your account is not active", { reason: "user_not_active" });
+  }
+  const groups = await deps.store.memberships.groupsOfUser(user.id);
+  const assignments = await deps.store.assignments.forUser(
+    app.id,
+    user.id,
+    groups.map((g) => g.id),
+  );
+  if (assignments.length === 0) {
+    throw new DomainError("forbidden", `you are not assigned to ${app.label}`, { reason: "not_assigned" });
+  }
+  const saml = settings.saml;
+  if (!saml) {
+    throw new DomainError("forbidden", `${app.label} has no SAML sign-in set up yet; ask your administrator`, {
+      reason: "saml_not_configured",
+    });
+  }
+  const { signer } = await deps.keys.activeSigner(app);
+  const response = buildSignedResponse(signer, {
+    attributes: "none",
+    issuer: idpUrls(deps.publicUrl, app).entityId,
+    acsUrl: saml.acsUrl,
+    audience: saml.audience,
+    nameId: user.profile.login,
+    nameIdFormat: NAME_ID_FORMAT[saml.nameIdFormat],
+    now: () => deps.clock.now(),
+  });
+  return {
+    acsUrl: saml.acsUrl,
+    postUrl: saml.signinEndpointUrl ?? saml.acsUrl,
+    response,
+    relayState: relayState ?? null,
+  };
+}
