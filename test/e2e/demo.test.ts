@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliActor } from "../../src/core/audit.js";
 import { seedAwsDemo } from "../../src/demo/aws.js";
+import { seedIdentityCenterDemo } from "../../src/demo/identity-center.js";
 import { DEMO_USER_PASSWORD, seedDemo } from "../../src/demo/seed.js";
 import type { Runtime } from "../../src/runtime.js";
 import { type SandboxHandle, startSandbox } from "../../src/sandbox/index.js";
@@ -32,6 +33,8 @@ describe("the demo, end to end", () => {
     await seedDemo(runtime, cliActor());
     const first = await seedAwsDemo(runtime, sandbox, cliActor());
     expect(first.samlSetup.filter((r) => r.outcome === "error")).toEqual([]);
+    const sso = await seedIdentityCenterDemo(runtime, sandbox, cliActor());
+    expect(sso.results.filter((r) => r.status === "error")).toEqual([]);
     app = await buildApp(runtime);
   });
   afterAll(async () => {
@@ -87,12 +90,24 @@ describe("the demo, end to end", () => {
     expect(page.body).toContain("Account: northamerica-staging (333344445555)");
   });
 
+  it("has everyone provisioned to Identity Center, and a dry run then reports no difference", async () => {
+    const dry = await runtime.provisioning.sync(cliActor(), "aws-sso-demo", { dryRun: true });
+    expect(dry.plan).toEqual(["aws-identity-center: in sync, nothing to send"]);
+    const status = await runtime.provisioning.status("aws-sso-demo");
+    expect(status.filter((o) => o.kind === "user")).toHaveLength(5);
+    expect(status.filter((o) => o.kind === "group").map((o) => o.status)).toEqual(["active", "active"]);
+    expect(sandbox.identityCenter.admin.listAssignments("d-9067c0ffee")).toHaveLength(3);
+  });
+
   it("running the demo setup again changes nothing it should not", async () => {
     const again = await seedAwsDemo(runtime, sandbox, cliActor());
     expect(new Set(again.samlSetup.map((r) => r.outcome))).toEqual(new Set(["unchanged"]));
     expect((await runtime.apps.list({ limit: 10 })).items.map((a) => a.slug).sort()).toEqual([
       "aws-demo",
       "aws-legacy",
+      "aws-sso-demo",
     ]);
+    const sso = await seedIdentityCenterDemo(runtime, sandbox, cliActor());
+    expect(sso.results).toEqual([]);
   });
 });

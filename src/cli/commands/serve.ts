@@ -37,7 +37,11 @@ function printDemoHelp(url: string, dataDir: string, sandbox: SandboxHandle): vo
   printLine(
     `Why does alice get her roles?  npx rolebridge explain --data-dir ${dataDir} --app aws-demo --user alice@example.com`,
   );
-  printLine(`AWS sandbox (IAM, STS, Organizations, sign-in): ${sandbox.url}  — see docs/sandbox.md`);
+  printLine(`IAM Identity Center: everyone is provisioned to the sandbox's instance by app aws-sso-demo;`);
+  printLine(
+    `  npx rolebridge provisioning sync --data-dir ${dataDir} --app aws-sso-demo --dry-run   # nothing to send`,
+  );
+  printLine(`AWS sandbox (IAM, STS, Organizations, sign-in, Identity Center): ${sandbox.url}  — see docs/sandbox.md`);
   printLine();
 }
 
@@ -93,6 +97,8 @@ export function registerServeCommand(program: Command): void {
       if (sandbox) {
         const { seedAwsDemo } = await import("../../demo/aws.js");
         await seedAwsDemo(rt, sandbox, cliActor());
+        const { seedIdentityCenterDemo } = await import("../../demo/identity-center.js");
+        await seedIdentityCenterDemo(rt, sandbox, cliActor());
       }
     } catch (err) {
       await rt.close();
