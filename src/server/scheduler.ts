@@ -1,34 +1,61 @@
+import { hostname } from "node:os";
 import { systemActor } from "../core/audit.js";
+import { newSecret } from "../core/crypto/tokens.js";
+import { ProvisioningWorker } from "../core/provisioning/worker.js";
 import type { Runtime } from "../runtime.js";
 
-/**
- * Periodic work of a server node: legacy API mode's scheduled "Refresh Application Data". Every node
- * runs it; the store's lease lets exactly one node refresh a given app per interval.
- */
-export function startScheduler(runtime: Runtime, everyMs = 60_000): { stop(): Promise<void> } {
+/** Runs `job` every `everyMs`, never two at once; a pending run does not keep a stopping process alive. */
+function every(everyMs: number, job: () => Promise<void>) {
   let running: Promise<void> | null = null;
-  const tick = () => {
-    if (running) return;
-    running = runtime.legacyApi
-      .refreshDue(systemActor)
-      .then((results) => {
-        for (const r of results) {
-          if (r.error) runtime.logger.warn({ app: r.app, error: r.error }, "scheduled AWS role refresh failed");
-          else runtime.logger.info({ app: r.app, status: r.summary?.status }, "scheduled AWS role refresh");
-        }
-      })
-      .catch((err: unknown) => runtime.logger.error({ err }, "scheduler tick failed"))
-      .finally(() => {
-        running = null;
-      });
-  };
-  const timer = setInterval(tick, everyMs);
-  // A pending tick must not keep a stopping process alive.
+  const timer = setInterval(() => {
+    running ??= job().finally(() => {
+      running = null;
+    });
+  }, everyMs);
   timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}
+
+/**
+ * Periodic work of a server node: legacy API mode's scheduled "Refresh Application Data", and draining the
+ * provisioning outbox. Every node runs both; the store's leases let exactly one node refresh a given app per
+ * interval, and outbox claims (FOR UPDATE SKIP LOCKED on PostgreSQL) never give a row to two nodes.
+ */
+export function startScheduler(
+  runtime: Runtime,
+  opts: { refreshEveryMs?: number; provisioningEveryMs?: number } = {},
+): { stop(): Promise<void> } {
+  const log = runtime.logger;
+  const stopRefresh = every(opts.refreshEveryMs ?? 60_000, async () => {
+    try {
+      for (const r of await runtime.legacyApi.refreshDue(systemActor)) {
+        if (r.error) log.warn({ app: r.app, error: r.error }, "scheduled AWS role refresh failed");
+        else log.info({ app: r.app, status: r.summary?.status }, "scheduled AWS role refresh");
+      }
+    } catch (err) {
+      log.error({ err }, "scheduled AWS role refresh failed");
+    }
+  });
+  const worker = new ProvisioningWorker(
+    runtime.store,
+    runtime.provisioning,
+    `${hostname()}:${process.pid}:${newSecret().slice(0, 8)}`,
+    runtime.clock,
+  );
+  const stopProvisioning = every(opts.provisioningEveryMs ?? 5_000, async () => {
+    try {
+      const run = await worker.runOnce(systemActor);
+      if (run.claimed > 0) log.info(run, "provisioning outbox drained");
+    } catch (err) {
+      log.error({ err }, "provisioning worker failed");
+    }
+  });
   return {
     async stop() {
-      clearInterval(timer);
-      await running;
+      await Promise.all([stopRefresh(), stopProvisioning()]);
     },
   };
 }

@@ -26,6 +26,8 @@ export interface AppRepo {
   list(filter: { type?: App["type"] | undefined }, page: PageRequest): Promise<Page<App>>;
   update(id: string, change: AppChange, expectedVersion?: number): Promise<App | null>;
   delete(id: string): Promise<boolean>;
+  /** Whether any app of these types exists (cheap: decides whether changes need provisioning work). */
+  anyOfTypes(types: readonly App["type"][]): Promise<boolean>;
 }
 
 export interface AssignmentRepo {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliActor } from "../../src/core/audit.js";
 import { seedAwsDemo } from "../../src/demo/aws.js";
+import { seedIdentityCenterDemo } from "../../src/demo/identity-center.js";
 import { seedDemo } from "../../src/demo/seed.js";
 import type { Runtime } from "../../src/runtime.js";
 import { type SandboxHandle, startSandbox } from "../../src/sandbox/index.js";
@@ -28,7 +29,7 @@ describe("the server's scheduler", () => {
     // The demo refreshes hourly; pretend the last run started long ago by moving the clock on.
     const realNow = runtime.clock.now;
     runtime.clock.now = () => new Date(Date.now() + 2 * 3600_000);
-    const scheduler = startScheduler(runtime, 20);
+    const scheduler = startScheduler(runtime, { refreshEveryMs: 20, provisioningEveryMs: 60_000 });
     try {
       await expect
         .poll(
@@ -46,6 +47,19 @@ describe("the server's scheduler", () => {
     } finally {
       await scheduler.stop();
       runtime.clock.now = realNow;
+    }
+  });
+
+  it("drains the provisioning outbox into Identity Center", async () => {
+    await seedIdentityCenterDemo(runtime, sandbox, cliActor());
+    await runtime.directory.users.updateProfile(cliActor(), "carol@example.com", { displayName: "Carol C." });
+    expect(await runtime.store.outbox.depth()).toBeGreaterThan(0);
+    const scheduler = startScheduler(runtime, { refreshEveryMs: 60_000, provisioningEveryMs: 20 });
+    try {
+      await expect.poll(() => runtime.store.outbox.depth(), { timeout: 15_000 }).toBe(0);
+      expect((await runtime.provisioning.sync(cliActor(), "aws-sso-demo", { dryRun: true })).changes).toBe(0);
+    } finally {
+      await scheduler.stop();
     }
   });
 });

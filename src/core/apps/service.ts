@@ -4,6 +4,7 @@ import { type Actor, diff, logEvent } from "../audit.js";
 import type { User } from "../directory/model.js";
 import { DomainError, notFound, validationFailed } from "../errors.js";
 import { type Clock, newId, systemClock } from "../ids.js";
+import { enqueueChange } from "../provisioning/outbox.js";
 import { validateAwsAssignmentProfile } from "./assignment-profile.js";
 import { validateAwsFederationSettings } from "./aws-federation-settings.js";
 import { type AppEntitlements, appEntitlements } from "./entitlements.js";
@@ -173,6 +174,7 @@ export class AppService {
           { principalType, principalId, profile: valid },
         ),
       );
+      await enqueueChange(tx, { kind: "assignment", objectId: principalId, appId: app.id }, at);
       const a = await tx.assignments.get(app.id, principalType, principalId);
       if (!a) throw new Error("assignment vanished inside its own transaction");
       return a;
@@ -190,6 +192,11 @@ export class AppService {
           principalType,
           principalId,
         }),
+      );
+      await enqueueChange(
+        tx,
+        { kind: "assignment", objectId: principalId, appId: app.id },
+        this.clock.now().toISOString(),
       );
     });
   }
@@ -274,6 +281,7 @@ export class AppService {
           id: current.id,
         });
       await tx.log.append(logEvent(this.clock, actor, action, appTarget(updated), summary));
+      await enqueueChange(tx, { kind: "app", objectId: updated.id, appId: updated.id }, at);
       return updated;
     });
   }

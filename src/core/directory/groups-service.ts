@@ -3,6 +3,7 @@ import { UniqueViolation } from "../../store/contract.js";
 import { type Actor, diff, logEvent } from "../audit.js";
 import { DomainError, notFound } from "../errors.js";
 import { type Clock, newId, systemClock } from "../ids.js";
+import { enqueueChange } from "../provisioning/outbox.js";
 import type { Group, User } from "./model.js";
 import { versionMismatch } from "./users-service.js";
 import { assertGroup } from "./validate.js";
@@ -93,6 +94,7 @@ export class GroupService {
         await tx.log.append(
           logEvent(this.clock, actor, "group.profile.update", groupTarget(updated), diff(before, after)),
         );
+        await enqueueChange(tx, { kind: "group", objectId: updated.id }, at);
         return updated;
       });
     } catch (err) {
@@ -105,6 +107,7 @@ export class GroupService {
     const current = await this.get(id);
     await this.store.transaction(async (tx) => {
       if (!(await tx.groups.delete(id))) throw notFound("group", id);
+      await enqueueChange(tx, { kind: "group", objectId: id }, this.clock.now().toISOString());
       await tx.log.append(
         logEvent(this.clock, actor, "group.lifecycle.delete", groupTarget(current), { before: current }),
       );
@@ -129,6 +132,7 @@ export class GroupService {
             user: { id: user.id, login: user.profile.login },
           }),
         );
+        await enqueueChange(tx, { kind: "membership", objectId: group.id }, at);
       }
       return { added };
     });
@@ -147,6 +151,7 @@ export class GroupService {
           user: { id: user.id, login: user.profile.login },
         }),
       );
+      await enqueueChange(tx, { kind: "membership", objectId: group.id }, at);
       return { removed };
     });
   }

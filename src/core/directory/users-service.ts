@@ -4,6 +4,7 @@ import { type Actor, diff, logEvent } from "../audit.js";
 import { hashPassword } from "../crypto/passwords.js";
 import { DomainError, notFound } from "../errors.js";
 import { type Clock, newId, systemClock } from "../ids.js";
+import { enqueueChange } from "../provisioning/outbox.js";
 import { assertDeletable, assertInitialStatus, type LifecycleAction, nextStatus } from "./lifecycle.js";
 import type { Group, User, UserProfile, UserStatus } from "./model.js";
 import { assertPassword, assertProfile } from "./validate.js";
@@ -46,6 +47,7 @@ export class UserService {
             password: passwordHash ? "set" : "none",
           }),
         );
+        await enqueueChange(tx, { kind: "user", objectId: user.id }, at);
         return user;
       });
     } catch (err) {
@@ -112,6 +114,7 @@ export class UserService {
     assertDeletable(current.status);
     await this.store.transaction(async (tx) => {
       if (!(await tx.users.delete(current.id))) throw notFound("user", current.id);
+      await enqueueChange(tx, { kind: "user", objectId: current.id }, this.clock.now().toISOString());
       await tx.log.append(
         logEvent(this.clock, actor, "user.lifecycle.delete", userTarget(current), {
           before: { profile: current.profile },
@@ -137,6 +140,7 @@ export class UserService {
       const { updated, summary } = await work(tx, at);
       if (!updated) throw versionMismatch(current, expectedVersion ?? current.version);
       await tx.log.append(logEvent(this.clock, actor, action, userTarget(updated), summary));
+      await enqueueChange(tx, { kind: "user", objectId: updated.id }, at);
       return updated;
     });
   }

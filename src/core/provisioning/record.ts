@@ -55,3 +55,28 @@ export async function recordSync(
     });
   }
 }
+
+/**
+ * A sync that could not run at all (token refused, target unreachable): every object it was to bring in
+ * line shows the error, keeping what is known of it, so the status pages say why nothing moves.
+ */
+export async function recordSyncFailure(tx: Repos, appId: string, desired: DesiredState, message: string, at: string) {
+  const known = new Map((await tx.provisioned.listForApp(appId)).map((o) => [`${o.kind}:${o.objectId}`, o]));
+  const objects = [
+    ...desired.users.map((u) => ({ kind: "user" as const, objectId: u.externalId })),
+    ...desired.groups.map((g) => ({ kind: "group" as const, objectId: g.externalId })),
+  ];
+  for (const { kind, objectId } of objects) {
+    const before = known.get(`${kind}:${objectId}`);
+    await tx.provisioned.upsert({
+      appId,
+      kind,
+      objectId,
+      remoteId: before?.remoteId ?? null,
+      status: "error",
+      lastError: message.slice(0, 2000),
+      members: before?.members ?? null,
+      syncedAt: at,
+    });
+  }
+}

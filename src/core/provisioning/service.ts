@@ -15,7 +15,7 @@ import { formatPlan } from "../scim/plan-text.js";
 import { awsIdentityCenterProfile, genericScim2Profile } from "../scim/profiles.js";
 import { applyPlan, type ObjectResult } from "../scim/reconcile.js";
 import { desiredState } from "./desired-state.js";
-import { recordSync } from "./record.js";
+import { recordSync, recordSyncFailure } from "./record.js";
 
 const TOKEN = "scim_token";
 const PROVISIONING_TYPES: ReadonlySet<App["type"]> = new Set(["aws-iam-identity-center", "generic-scim2"]);
@@ -93,7 +93,17 @@ export class ProvisioningService {
     const { client, ops } = await this.connect(app);
     const desired = await desiredState(this.store, app, settings, ops.profile);
     const known = await this.knownMemberships(app.id);
-    const planned = await planReconcile(ops, desired, { knownMemberships: known });
+    let planned: Awaited<ReturnType<typeof planReconcile>>;
+    try {
+      planned = await planReconcile(ops, desired, { knownMemberships: known });
+    } catch (err) {
+      // The target could not even be read: say so on every object, then let the caller retry later.
+      if (!opts.dryRun && err instanceof ScimError) {
+        const at = this.clock.now().toISOString();
+        await this.store.transaction((tx) => recordSyncFailure(tx, app.id, desired, err.message, at));
+      }
+      throw err;
+    }
     const plan = { ...planned, ops: planned.ops.filter((op) => this.allowed(settings.features, op.kind)) };
     const dryRun = opts.dryRun ?? false;
     let results: ObjectResult[] = [];

@@ -100,6 +100,11 @@ export function appRepo(db: Kysely<Database>): AppRepo {
       const r = await db.deleteFrom("apps").where("id", "=", id).executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
     },
+    async anyOfTypes(types) {
+      if (types.length === 0) return false;
+      const r = await db.selectFrom("apps").select("id").where("type", "in", [...types]).limit(1).executeTakeFirst();
+      return r !== undefined;
+    },
   };
 }
 
