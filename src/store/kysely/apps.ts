@@ -102,7 +102,12 @@ export function appRepo(db: Kysely<Database>): AppRepo {
     },
     async anyOfTypes(types) {
       if (types.length === 0) return false;
-      const r = await db.selectFrom("apps").select("id").where("type", "in", [...types]).limit(1).executeTakeFirst();
+      const r = await db
+        .selectFrom("apps")
+        .select("id")
+        .where("type", "in", [...types])
+        .limit(1)
+        .executeTakeFirst();
       return r !== undefined;
     },
   };
