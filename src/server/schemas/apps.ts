@@ -2,7 +2,11 @@ import { Type } from "@sinclair/typebox";
 import type { App, AppAssignment, SigningKey } from "../../core/apps/model.js";
 import { FreeObject, Nullable, pageQuery, Timestamp } from "./common.js";
 
-export const AppType = Type.Union([Type.Literal("aws-account-federation")]);
+export const AppType = Type.Union([
+  Type.Literal("aws-account-federation"),
+  Type.Literal("aws-iam-identity-center"),
+  Type.Literal("generic-scim2"),
+]);
 
 export const AppOut = Type.Object(
   {
