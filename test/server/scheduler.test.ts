@@ -56,7 +56,8 @@ describe("the server's scheduler", () => {
     expect(await runtime.store.outbox.depth()).toBeGreaterThan(0);
     const scheduler = startScheduler(runtime, { refreshEveryMs: 60_000, provisioningEveryMs: 20 });
     try {
-      await expect.poll(() => runtime.store.outbox.depth(), { timeout: 15_000 }).toBe(0);
+      // Generous: under a loaded CI machine a sync may be slowed by retries; the outcome, not the time, is tested.
+      await expect.poll(() => runtime.store.outbox.depth(), { timeout: 60_000, interval: 100 }).toBe(0);
       expect((await runtime.provisioning.sync(cliActor(), "aws-sso-demo", { dryRun: true })).changes).toBe(0);
     } finally {
       await scheduler.stop();
