@@ -25,7 +25,13 @@ export async function seedIdentityCenterDemo(rt: Runtime, sandbox: SandboxHandle
   const pushed = await Promise.all(["engineering", "finance"].map((name) => rt.store.groups.getByName("local", name)));
   const everyone = await rt.store.groups.getByName("local", "everyone");
   if (!everyone || pushed.some((g) => !g)) throw new Error("seed the directory demo first (seedDemo)");
-  const settings = { baseUrl: sandbox.identityCenter.scimUrl(tenant), pushGroups: pushed.map((g) => g!.id) };
+  const ic = sandbox.identityCenter;
+  const settings = {
+    baseUrl: ic.scimUrl(tenant),
+    pushGroups: pushed.map((g) => g!.id),
+    // The instance's SAML values as AWS shows them; the browser posts to the sandbox's twin of the ACS.
+    saml: { acsUrl: ic.samlRecipient(tenant), audience: ic.samlAudience(tenant), signinEndpointUrl: ic.acsUrl(tenant) },
+  };
 
   const existing = await rt.store.apps.getBySlug(DEMO_SSO_APP);
   const app: App = existing

@@ -99,6 +99,39 @@ describe("the demo, end to end", () => {
     expect(sandbox.identityCenter.admin.listAssignments("d-9067c0ffee")).toHaveLength(3);
   });
 
+  it("erin signs in to the Identity Center portal and sees the accounts her pushed group reaches", async () => {
+    const form = await app.inject({ method: "GET", url: "/login" });
+    const signedIn = await app.inject({
+      method: "POST",
+      url: "/login",
+      cookies: { rb_login_csrf: cookie(form, "rb_login_csrf")! },
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      payload: new URLSearchParams({
+        login: "erin@example.com",
+        password: DEMO_USER_PASSWORD,
+        csrf: hidden(form.body, "csrf")!,
+      }).toString(),
+    });
+    const session = cookie(signedIn, "rb_session")!;
+    const home = await app.inject({ method: "GET", url: "/", cookies: { rb_session: session } });
+    expect(home.body).toContain('href="/app/aws-sso-demo/sso/saml"');
+    const sso = await app.inject({
+      method: "GET",
+      url: "/app/aws-sso-demo/sso/saml",
+      cookies: { rb_session: session },
+    });
+    const action = /<form id="saml" method="post" action="([^"]+)"/.exec(sso.body)?.[1];
+    const res = await fetch(action!, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ SAMLResponse: hidden(sso.body, "SAMLResponse")! }).toString(),
+    });
+    const portal = await res.text();
+    expect(res.status).toBe(200);
+    expect(portal).toContain("333344445555");
+    expect(portal).toContain("AdministratorAccess");
+  });
+
   it("running the demo setup again changes nothing it should not", async () => {
     const again = await seedAwsDemo(runtime, sandbox, cliActor());
     expect(new Set(again.samlSetup.map((r) => r.outcome))).toEqual(new Set(["unchanged"]));
