@@ -37,6 +37,7 @@ function printDemoHelp(url: string, dataDir: string, sandbox: SandboxHandle): vo
   printLine(
     `Why does alice get her roles?  npx rolebridge explain --data-dir ${dataDir} --app aws-demo --user alice@example.com`,
   );
+  printLine(`  erin@example.com    tile "AWS IAM Identity Center" -> the Identity Center access portal`);
   printLine(`IAM Identity Center: everyone is provisioned to the sandbox's instance by app aws-sso-demo;`);
   printLine(
     `  npx rolebridge provisioning sync --data-dir ${dataDir} --app aws-sso-demo --dry-run   # nothing to send`,
