@@ -47,6 +47,32 @@ export function installMetrics(app: FastifyInstance, runtime: Runtime): Registry
     });
   }
 
+  // SCIM traffic to provisioning targets, from the running totals of this node.
+  const totals = runtime.provisioning.totals;
+  new Gauge({
+    name: "rolebridge_scim_requests",
+    help: "Requests sent to SCIM targets by this node, by outcome",
+    labelNames: ["outcome"],
+    registers: [registry],
+    collect() {
+      for (const [outcome, n] of Object.entries(totals.requests)) this.set({ outcome }, n);
+    },
+  });
+  for (const [name, help, read] of [
+    ["rolebridge_scim_throttles", "429 answers from SCIM targets", () => totals.throttles],
+    ["rolebridge_scim_retries", "SCIM requests sent again after a retryable failure", () => totals.retries],
+    ["rolebridge_scim_exhausted", "SCIM requests that failed after their last attempt", () => totals.exhausted],
+  ] as const) {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
+
   app.addHook("onResponse", async (request, reply) => {
     // The route pattern, never the raw URL, keeps label cardinality bounded.
     const labels = {

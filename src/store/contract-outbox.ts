@@ -44,8 +44,11 @@ export interface ProvisionedObject {
   kind: "user" | "group";
   objectId: string;
   remoteId: string | null;
-  /** active / deactivated on the target, or error (with lastError) when the last attempt failed. */
-  status: "active" | "deactivated" | "error";
+  /**
+   * active / deactivated on the target, error (with lastError) when the last attempt failed, pending for a
+   * pushed group no sync has reached yet (reported, never stored).
+   */
+  status: "active" | "deactivated" | "error" | "pending";
   lastError: string | null;
   /** Groups: the member user ids last written to the target. */
   members: string[] | null;

@@ -65,5 +65,8 @@ describe.each(backends)("provisioning admin API on $name", (backend) => {
       401,
       "unauthorized",
     );
+    const metrics = await h.call({ method: "GET", url: "/metrics", token: null });
+    expect(metrics.body).toMatch(/rolebridge_scim_requests\{outcome="ok"\} [1-9]/);
+    expect(metrics.body).toMatch(/rolebridge_scim_retries \d+/);
   });
 });

@@ -7,7 +7,7 @@ import { type Actor, logEvent } from "../audit.js";
 import type { SecretBox } from "../crypto/secretbox.js";
 import { DomainError, validationFailed } from "../errors.js";
 import { type Clock, systemClock } from "../ids.js";
-import { ScimClient } from "../scim/client.js";
+import { type RequestOutcome, ScimClient, type ScimClientStats } from "../scim/client.js";
 import { ScimError } from "../scim/errors.js";
 import { ScimOperations } from "../scim/operations.js";
 import { planReconcile } from "../scim/plan.js";
@@ -98,6 +98,7 @@ export class ProvisioningService {
       planned = await planReconcile(ops, desired, { knownMemberships: known });
     } catch (err) {
       // The target could not even be read: say so on every object, then let the caller retry later.
+      this.account(client.stats);
       if (!opts.dryRun && err instanceof ScimError) {
         const at = this.clock.now().toISOString();
         await this.store.transaction((tx) => recordSyncFailure(tx, app.id, desired, err.message, at));
@@ -119,7 +120,7 @@ export class ProvisioningService {
       plan: formatPlan(plan),
       changes: plan.ops.length,
       results,
-      requests: Object.values(client.stats.requests).reduce((a, b) => a + b, 0),
+      requests: this.account(client.stats),
     };
     if (!dryRun) {
       const failed = results.filter((r) => r.status === "error").length;
@@ -137,9 +138,48 @@ export class ProvisioningService {
     return report;
   }
 
+  /** Requests to SCIM targets since start, by outcome, with throttles and retries: read by /metrics. */
+  readonly totals = {
+    requests: { ok: 0, clientError: 0, serverError: 0, throttled: 0, authError: 0, networkError: 0 } as Record<
+      RequestOutcome,
+      number
+    >,
+    throttles: 0,
+    retries: 0,
+    exhausted: 0,
+  };
+
+  /** Adds one client's counters to the totals; returns how many requests it sent. */
+  private account(stats: ScimClientStats): number {
+    let sent = 0;
+    for (const [outcome, n] of Object.entries(stats.requests) as [RequestOutcome, number][]) {
+      this.totals.requests[outcome] += n;
+      sent += n;
+    }
+    this.totals.throttles += stats.throttles;
+    this.totals.retries += stats.retries;
+    this.totals.exhausted += stats.exhausted;
+    return sent;
+  }
+
   /** Per user and pushed group: remote id, status and last error, as the last sync left them. */
   async status(idOrSlug: string): Promise<ProvisionedObject[]> {
-    return this.store.provisioned.listForApp((await this.provisioningApp(idOrSlug)).id);
+    const app = await this.provisioningApp(idOrSlug);
+    const recorded = await this.store.provisioned.listForApp(app.id);
+    const seen = new Set(recorded.filter((o) => o.kind === "group").map((o) => o.objectId));
+    const pending: ProvisionedObject[] = validateScimAppSettings(app.settings)
+      .pushGroups.filter((id) => !seen.has(id))
+      .map((id) => ({
+        appId: app.id,
+        kind: "group",
+        objectId: id,
+        remoteId: null,
+        status: "pending",
+        lastError: null,
+        members: null,
+        syncedAt: app.lastUpdated,
+      }));
+    return [...recorded, ...pending];
   }
 
   /** The members last written per group: AWS never lists them, so this is how a sync knows them. */

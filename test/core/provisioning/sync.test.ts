@@ -57,6 +57,9 @@ describe.each(backends)("provisioning to the sandbox's Identity Center on $name"
       label: "AWS IAM Identity Center",
       settings: { baseUrl: sandbox.identityCenter.scimUrl(tenant), pushGroups: [engineering] },
     });
+    expect((await runtime.provisioning.status(app.id)).map((o) => [o.kind, o.objectId, o.status])).toEqual([
+      ["group", engineering, "pending"],
+    ]);
     await expect(runtime.provisioning.testCredentials(app.id)).rejects.toThrow(/needs a Base URL and an API token/);
     await runtime.provisioning.setToken(actor, app.id, "not-the-token-at-all");
     expect(await runtime.provisioning.testCredentials(app.id)).toMatchObject({ ok: false, status: 401 });
@@ -96,6 +99,7 @@ describe.each(backends)("provisioning to the sandbox's Identity Center on $name"
     ).toEqual(["active", "active", "error"]);
     expect(status.find((o) => o.status === "error")?.lastError).toMatch(/familyName/);
     const group = status.find((o) => o.kind === "group")!;
+    expect(status.filter((o) => o.status === "pending")).toEqual([]);
     expect(group).toMatchObject({ status: "active", objectId: engineering });
     expect(group.members).toHaveLength(2);
 
