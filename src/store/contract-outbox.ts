@@ -58,4 +58,5 @@ export interface ProvisionedObject {
 export interface ProvisionedRepo {
   listForApp(appId: string, kind?: ProvisionedObject["kind"]): Promise<ProvisionedObject[]>;
   upsert(o: ProvisionedObject): Promise<void>;
+  remove(appId: string, kind: ProvisionedObject["kind"], objectId: string): Promise<boolean>;
 }

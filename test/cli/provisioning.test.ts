@@ -83,6 +83,11 @@ describe("rolebridge provisioning", () => {
     expect(synced.stdout).toMatch(/2 applied, 0 failed/);
     const after = await run(["provisioning", "sync", "--app", "aws-sso-demo", "--dry-run"]);
     expect(after.stdout).toBe("aws-identity-center: in sync, nothing to send\n");
+    const retried = await run(["provisioning", "retry", "--app", "aws-sso-demo"]);
+    expect([retried.code, retried.stdout]).toEqual([0, "0 in error before, 0 after.\n"]);
+    const refused = await run(["provisioning", "delete-user", "--app", "aws-sso-demo", "--user", "ann@example.com"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/unassign ann@example.com from aws-sso-demo first/);
     const status = JSON.parse((await run(["provisioning", "status", "--app", "aws-sso-demo", "--json"])).stdout) as {
       kind: string;
       status: string;
@@ -91,5 +96,5 @@ describe("rolebridge provisioning", () => {
       ["group", "active"],
       ["user", "active"],
     ]);
-  });
+  }, 120_000);
 });

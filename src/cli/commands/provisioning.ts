@@ -40,6 +40,38 @@ export function registerProvisioningCommands(program: Command): void {
 
   withCommonOptions(
     prov
+      .command("retry")
+      .description("Try again now for everything in error: a full sync of the app (work the outbox holds is kept)")
+      .requiredOption("--app <app>", "app slug or id"),
+  ).action((opts: CommonOptions & { app: string }) =>
+    withRuntime(opts, async (rt) => {
+      const before = (await rt.provisioning.status(opts.app)).filter((o) => o.status === "error").length;
+      const report = await rt.provisioning.sync(cliActor(), opts.app);
+      const after = (await rt.provisioning.status(opts.app)).filter((o) => o.status === "error");
+      if (opts.json) return printJson({ before, after: after.length, report });
+      printLine(`${before} in error before, ${after.length} after.`);
+      for (const o of after) printLine(`  ${o.kind} ${o.objectId}: ${o.lastError ?? ""}`);
+      if (after.length > 0) process.exitCode = 1;
+    }),
+  );
+
+  withCommonOptions(
+    prov
+      .command("delete-user")
+      .description("DELETE a person on the target (unassigning only deactivates); they must be unassigned first")
+      .requiredOption("--app <app>", "app slug or id")
+      .requiredOption("--user <login>", "user login or id"),
+  ).action((opts: CommonOptions & { app: string; user: string }) =>
+    withRuntime(opts, async (rt) => {
+      const user = await rt.directory.users.get(opts.user);
+      await rt.provisioning.deleteUser(cliActor(), opts.app, user.id);
+      if (opts.json) return printJson({ deleted: user.id });
+      printLine(`Deleted ${user.profile.login} from the target of ${opts.app}.`);
+    }),
+  );
+
+  withCommonOptions(
+    prov
       .command("status")
       .description("Each provisioned person and pushed group: remote id, status, last error")
       .requiredOption("--app <app>", "app slug or id"),

@@ -138,6 +138,45 @@ export class ProvisioningService {
     return report;
   }
 
+  /**
+   * DELETE on the target, only on the admin's explicit request (unassigning only deactivates). The person
+   * must no longer be assigned, or the next sync would create them again.
+   */
+  async deleteUser(actor: Actor, idOrSlug: string, userId: string): Promise<void> {
+    const app = await this.provisioningApp(idOrSlug);
+    const row = (await this.store.provisioned.listForApp(app.id, "user")).find((o) => o.objectId === userId);
+    if (!row?.remoteId) throw new DomainError("not_found", `user ${userId} is not provisioned to ${app.slug}`);
+    const user = await this.store.users.get(userId);
+    const groupIds = user ? (await this.store.memberships.groupsOfUser(user.id)).map((g) => g.id) : [];
+    if (user && (await this.store.assignments.forUser(app.id, user.id, groupIds)).length > 0) {
+      throw new DomainError(
+        "conflict",
+        `unassign ${user.profile.login} from ${app.slug} first; a sync would create them again`,
+      );
+    }
+    const { client, ops } = await this.connect(app);
+    try {
+      await ops.deleteUser(row.remoteId);
+    } finally {
+      this.account(client.stats);
+    }
+    await this.store.transaction(async (tx) => {
+      await tx.provisioned.remove(app.id, "user", userId);
+      await tx.log.append(
+        logEvent(
+          this.clock,
+          actor,
+          "application.provisioning.user.delete",
+          { type: "app", id: app.id, display: app.slug },
+          {
+            userId,
+            remoteId: row.remoteId,
+          },
+        ),
+      );
+    });
+  }
+
   /** Requests to SCIM targets since start, by outcome, with throttles and retries: read by /metrics. */
   readonly totals = {
     requests: { ok: 0, clientError: 0, serverError: 0, throttled: 0, authError: 0, networkError: 0 } as Record<

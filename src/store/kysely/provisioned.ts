@@ -19,6 +19,15 @@ export function provisionedRepo(db: Kysely<Database>): ProvisionedRepo {
         syncedAt: r.synced_at,
       }));
     },
+    async remove(appId, kind, objectId) {
+      const r = await db
+        .deleteFrom("provisioned_objects")
+        .where("app_id", "=", appId)
+        .where("kind", "=", kind)
+        .where("object_id", "=", objectId)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
     async upsert(o) {
       const row = {
         app_id: o.appId,

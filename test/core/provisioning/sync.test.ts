@@ -120,6 +120,21 @@ describe.each(backends)("provisioning to the sandbox's Identity Center on $name"
     expect(back.results.filter((r) => r.kind === "reactivateUser").map((r) => r.status)).toEqual(["ok"]);
   });
 
+  it("deletes on the target only when asked, and only once the person is unassigned", async () => {
+    const bob = (await runtime.directory.users.get("bob@example.com")).id;
+    await expect(runtime.provisioning.deleteUser(actor, "aws-sso", bob)).rejects.toThrow(/unassign bob@example.com/);
+    await runtime.directory.groups.removeMember(actor, engineering, bob);
+    await runtime.provisioning.sync(actor, "aws-sso");
+    expect((await runtime.provisioning.status("aws-sso")).find((o) => o.objectId === bob)?.status).toBe("deactivated");
+    await runtime.provisioning.deleteUser(actor, "aws-sso", bob);
+    expect((await runtime.provisioning.status("aws-sso")).find((o) => o.objectId === bob)).toBeUndefined();
+    await expect(runtime.provisioning.deleteUser(actor, "aws-sso", bob)).rejects.toThrow(/not provisioned/);
+    // Nothing left to do for bob: deleted, unassigned, and not recreated.
+    const dry = await runtime.provisioning.sync(actor, "aws-sso", { dryRun: true });
+    expect(dry.plan.join("\n")).not.toContain("bob@example.com");
+    await runtime.directory.groups.addMember(actor, engineering, bob);
+  });
+
   it("honours the To App features: with user creation off, nobody new is created", async () => {
     await runtime.directory.users.create(actor, {
       profile: {
