@@ -1,7 +1,7 @@
 /**
  * SCIM provisioning into the sandbox's IAM Identity Center, throttled. Prints numbers, asserts nothing.
  *   npx tsx bench/provisioning/index.ts [--users 5000 --groups 500 --memberships 25000 --rate 100]
- *   full size of the issue (~25 min, see DEFAULT_SIZE): --users 10000 --groups 1000 --memberships 50000
+ *   full size of the issue (~20 min, see DEFAULT_SIZE): --users 10000 --groups 1000 --memberships 50000
  *                                       [--burst <rate>] [--throughput-users 2000 --concurrency 8] [--seed 42]
  *
  * 1. Initial sync of the generated desired state into an empty instance (client and sandbox bucket at the same
@@ -29,10 +29,11 @@ import { startScimmyServer } from "./scimmy-server.js";
 // requests went" in the output), so even a small sync needs 100/s to stay within minutes.
 const DEFAULT_RATE = 100;
 // The issue names 10,000 users / 1,000 groups / 50,000 memberships. That size cannot finish in ~10 minutes at any
-// rate: the sandbox copies its whole state on every write, so a write's cost grows with the instance (~25 ms at
-// 1,000 users, ~200 ms at 8,000 on this 2-core machine) and the sync is quadratic; measured, the full size takes
-// ~25 minutes at --rate 100 and falls to ~5 requests/s near the end. The default is half of it (same shape: 5
-// memberships per user, 10 users per group); pass the issue's numbers explicitly for the full size.
+// rate: the sandbox copies its whole state on every write (store.mutate → structuredClone), so a write's cost grows
+// with the instance and the sync is quadratic. Measured on this 2-core machine at --rate 100: the full size's initial
+// sync took 1,076 s (31 requests/s on average, ~100/s for the first 90 s, ~16/s past 8,000 users; ~20 min with
+// the throughput part), the default half size 216 s (whole run under 5 min). Same shape as the issue (5 memberships
+// per user, 10 users per group); pass the issue's numbers explicitly for the full size.
 const ISSUE_SIZE = { users: 10_000, groups: 1_000, memberships: 50_000 };
 const DEFAULT_SIZE = { users: 5_000, groups: 500, memberships: 25_000 };
 
@@ -374,7 +375,7 @@ async function main(): Promise<void> {
   );
   if (users < ISSUE_SIZE.users || groups < ISSUE_SIZE.groups || memberships < ISSUE_SIZE.memberships)
     console.log(
-      `note: below the issue's ${ISSUE_SIZE.users}/${ISSUE_SIZE.groups}/${ISSUE_SIZE.memberships}, which takes ~25 min at any rate: the sandbox copies its whole state on every write (see DEFAULT_SIZE)`,
+      `note: below the issue's ${ISSUE_SIZE.users}/${ISSUE_SIZE.groups}/${ISSUE_SIZE.memberships}, which takes ~20 min at any rate: the sandbox copies its whole state on every write (see DEFAULT_SIZE)`,
     );
   const desired = generateDesired();
   const sizes = desired.groups.map((g) => g.memberExternalIds.length).sort((a, b) => a - b);
