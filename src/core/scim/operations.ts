@@ -89,10 +89,16 @@ export class ScimOperations {
    * lost and retried — is resolved by looking up again and adopting what is there. An adopted
    * user is then brought to the desired attributes, so the outcome is the same either way.
    */
-  async createUser(user: DesiredUser): Promise<Adoptable<RemoteUser>> {
-    const existing =
-      (await this.findUserByUserName(user.userName)) ?? (await this.findUserByExternalId(user.externalId));
-    if (existing) return { remote: await this.converge(existing, user), adopted: true };
+  /**
+   * `listedAbsent`: a complete listing read for this run did not have the user; on a server that answers
+   * duplicates with 409 that stands in for the lookup (a racing create still gets 409 and is adopted).
+   */
+  async createUser(user: DesiredUser, opts: { listedAbsent?: boolean } = {}): Promise<Adoptable<RemoteUser>> {
+    if (!(opts.listedAbsent && this.profile.conflictsOnDuplicateNames)) {
+      const existing =
+        (await this.findUserByUserName(user.userName)) ?? (await this.findUserByExternalId(user.externalId));
+      if (existing) return { remote: await this.converge(existing, user), adopted: true };
+    }
     try {
       const { body } = await this.client.request("POST", "/Users", { body: toScimUser(user) });
       const created = fromScimUser(body);
@@ -146,10 +152,13 @@ export class ScimOperations {
   async createGroup(
     group: Omit<DesiredGroup, "memberExternalIds">,
     memberIds: string[],
+    opts: { listedAbsent?: boolean } = {},
   ): Promise<Adoptable<RemoteGroup>> {
-    const existing =
-      (await this.findGroupByDisplayName(group.displayName)) ?? (await this.findGroupByExternalId(group.externalId));
-    if (existing) return { remote: await this.adoptGroup(existing, group, memberIds), adopted: true };
+    if (!(opts.listedAbsent && this.profile.conflictsOnDuplicateNames)) {
+      const existing =
+        (await this.findGroupByDisplayName(group.displayName)) ?? (await this.findGroupByExternalId(group.externalId));
+      if (existing) return { remote: await this.adoptGroup(existing, group, memberIds), adopted: true };
+    }
     const inCreate = memberIds.slice(0, this.profile.maxMembersInCreate);
     const body: Json = {
       schemas: [SCHEMA_GROUP],

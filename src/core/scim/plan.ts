@@ -52,6 +52,8 @@ export type PlanOpKind = PlanOp["kind"];
 
 export interface Plan {
   profile: string;
+  /** Whether each listing read for the plan was complete (not cut by a legacy cap or ignored paging). */
+  complete: { users: boolean; groups: boolean };
   ops: PlanOp[];
   /** Remote ids already known before anything is applied, by externalId. */
   userRemoteIds: Record<string, string>;
@@ -74,8 +76,16 @@ export async function planReconcile(
   options: PlanOptions = {},
 ): Promise<Plan> {
   const profile = ops.profile;
-  const plan: Plan = { profile: profile.name, ops: [], userRemoteIds: {}, groupRemoteIds: {}, currentMemberships: {} };
+  const plan: Plan = {
+    profile: profile.name,
+    complete: { users: false, groups: false },
+    ops: [],
+    userRemoteIds: {},
+    groupRemoteIds: {},
+    currentMemberships: {},
+  };
   const remoteUsers = await ops.listUsers();
+  plan.complete.users = remoteUsers.complete;
   const usersByExternalId = new Map<string, RemoteUser>();
   const usersByName = new Map<string, RemoteUser>();
   for (const user of remoteUsers.items) {
@@ -141,6 +151,7 @@ async function planGroups(
 ): Promise<void> {
   const profile = ops.profile;
   const remoteGroups = await ops.listGroups();
+  plan.complete.groups = remoteGroups.complete;
   const groupsByExternalId = new Map<string, RemoteGroup>();
   const groupsByName = new Map<string, RemoteGroup>();
   for (const group of remoteGroups.items) {

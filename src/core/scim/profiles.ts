@@ -42,6 +42,12 @@ export interface TargetProfile {
    *   target by someone else cannot be discovered this way and are left alone.
    */
   membershipRead: "group-resource" | "known-or-probe";
+  /**
+   * The server answers 409 to a second user with the same userName or group with the same displayName.
+   * Then a complete listing read just before is lookup enough: a create needs no lookup of its own, and
+   * one that races another writer gets 409 and adopts. Without it every create looks up first.
+   */
+  conflictsOnDuplicateNames: boolean;
 }
 
 export const awsIdentityCenterProfile: TargetProfile = {
@@ -58,6 +64,7 @@ export const awsIdentityCenterProfile: TargetProfile = {
   filterOperators: ["eq", "and"],
   patchOpCase: "lower",
   membershipRead: "known-or-probe",
+  conflictsOnDuplicateNames: true,
 };
 
 export const genericScim2Profile: TargetProfile = {
@@ -75,6 +82,8 @@ export const genericScim2Profile: TargetProfile = {
   filterOperators: ["eq", "and", "or", "ne", "co", "sw"],
   patchOpCase: "lower",
   membershipRead: "group-resource",
+  // RFC 7644 asks for 409 on duplicates, but servers differ: look up before every create.
+  conflictsOnDuplicateNames: false,
 };
 
 export const TARGET_PROFILES: Readonly<Record<string, TargetProfile>> = {

@@ -109,7 +109,7 @@ export async function applyPlan(ops: ScimOperations, plan: Plan): Promise<ApplyO
           },
         );
       case "createUser": {
-        const { remote, adopted } = await ops.createUser(op.user);
+        const { remote, adopted } = await ops.createUser(op.user, { listedAbsent: plan.complete.users });
         userIds.set(op.externalId, remote.id);
         Object.assign(result, { remoteId: remote.id, adopted });
         return;
@@ -137,6 +137,7 @@ export async function applyPlan(ops: ScimOperations, plan: Plan): Promise<ApplyO
         const { remote, adopted } = await ops.createGroup(
           { externalId: op.externalId, displayName: op.displayName },
           ids,
+          { listedAbsent: plan.complete.groups },
         );
         groupIds.set(op.externalId, remote.id);
         Object.assign(result, { remoteId: remote.id, adopted });
