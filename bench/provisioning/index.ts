@@ -23,7 +23,7 @@ import {
   toScimUser,
 } from "../../src/core/scim/index.js";
 import { DEMO_IDENTITY_CENTER, type SandboxHandle, startSandbox } from "../../src/sandbox/index.js";
-import { startScimmyServer } from "./scimmy-server.js";
+import { startScimmyServer } from "../../test/helpers/scimmy-server.js";
 
 // The issue's example rate is 50/s. The engine currently sends ~3 requests per created object (see "where the
 // requests went" in the output), so even a small sync needs 100/s to stay within minutes.
@@ -344,7 +344,7 @@ async function serverThroughput(baseUrl: string, token: string, n: number): Prom
 async function throughputSideBySide(): Promise<void> {
   // A fresh sandbox: the synced one holds 10,000 users, which every write there copies (whole-state commit).
   const sandbox = await startSandbox({ port: 0, fixture: "demo" });
-  const scimmy = await startScimmyServer();
+  const scimmy = await startScimmyServer({ logRequests: false });
   try {
     const rolebridge = await serverThroughput(sandbox.identityCenter.scimUrl(TENANT), TOKEN, throughputUsers);
     const baseline = await serverThroughput(scimmy.baseUrl, scimmy.token, throughputUsers);

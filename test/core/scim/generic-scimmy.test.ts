@@ -9,7 +9,7 @@ import {
   type TargetProfile,
 } from "../../../src/core/scim/index.js";
 import { makeGroup, makeUser, makeUsers, manualTimer, seededRandom } from "./helpers.js";
-import { type ScimmyServer, startScimmyServer } from "./scimmy-server.js";
+import { type ScimmyServer, startScimmyServer } from "../../helpers/scimmy-server.js";
 
 let server: ScimmyServer;
 
