@@ -8,8 +8,8 @@ import {
   ScimOperations,
   type TargetProfile,
 } from "../../../src/core/scim/index.js";
-import { makeGroup, makeUser, makeUsers, manualTimer, seededRandom } from "./helpers.js";
 import { type ScimmyServer, startScimmyServer } from "../../helpers/scimmy-server.js";
+import { makeGroup, makeUser, makeUsers, manualTimer, seededRandom } from "./helpers.js";
 
 let server: ScimmyServer;
 
