@@ -1,5 +1,6 @@
 import type { Store } from "../../store/contract.js";
 import type { AccountRoleList, RefreshRun } from "../../store/contract-apps.js";
+import { allPages } from "../../store/pages.js";
 import { type Actor, logEvent } from "../audit.js";
 import { type AwsClientFactory, type AwsTarget, awsErrorSummary, defaultAwsClients } from "../aws/clients.js";
 import type { SecretBox } from "../crypto/secretbox.js";
@@ -96,24 +97,19 @@ export class LegacyApiService {
   /** The scheduler's entry: refreshes each API-mode app whose interval has passed (one node wins each). */
   async refreshDue(actor: Actor): Promise<Array<{ app: string; summary?: RefreshSummary; error?: string }>> {
     const out: Array<{ app: string; summary?: RefreshSummary; error?: string }> = [];
-    let after: string | undefined;
-    do {
-      const page = await this.apps.list({ limit: 100, after }, "aws-account-federation");
-      for (const app of page.items) {
-        const api = this.settingsOf(app);
-        if (app.status !== "ACTIVE" || !api.enabled || api.refreshIntervalMinutes === 0) continue;
-        const now = this.clock.now();
-        const notBefore = new Date(now.getTime() - api.refreshIntervalMinutes * 60_000).toISOString();
-        const lease = new Date(now.getTime() + LEASE_MS).toISOString();
-        if (!(await this.store.roleCatalog.claimRefresh(app.id, now.toISOString(), lease, notBefore))) continue;
-        try {
-          out.push({ app: app.slug, summary: await this.run(actor, app) });
-        } catch (err) {
-          out.push({ app: app.slug, error: (err as Error).message });
-        }
+    for await (const app of allPages((after) => this.apps.list({ limit: 100, after }, "aws-account-federation"))) {
+      const api = this.settingsOf(app);
+      if (app.status !== "ACTIVE" || !api.enabled || api.refreshIntervalMinutes === 0) continue;
+      const now = this.clock.now();
+      const notBefore = new Date(now.getTime() - api.refreshIntervalMinutes * 60_000).toISOString();
+      const lease = new Date(now.getTime() + LEASE_MS).toISOString();
+      if (!(await this.store.roleCatalog.claimRefresh(app.id, now.toISOString(), lease, notBefore))) continue;
+      try {
+        out.push({ app: app.slug, summary: await this.run(actor, app) });
+      } catch (err) {
+        out.push({ app: app.slug, error: (err as Error).message });
       }
-      after = page.nextCursor ?? undefined;
-    } while (after);
+    }
     return out;
   }
 

@@ -1,4 +1,5 @@
 import type { Store } from "../../store/contract.js";
+import { allPages } from "../../store/pages.js";
 import { DomainError } from "../errors.js";
 import { appFilterAllows, parseAppFilter } from "../rolemap/app-filter.js";
 import { type GroupFilterLintMiss, lintGroupFilter } from "../rolemap/lint.js";
@@ -17,15 +18,6 @@ export interface AppLint {
     limit: number;
     atRisk: Array<{ userId: string; login: string; roleCount: number; base64Length: number; overLimit: boolean }>;
   };
-}
-
-async function* allPages<T>(fetch: (after: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>) {
-  let after: string | undefined;
-  do {
-    const page = await fetch(after);
-    yield* page.items;
-    after = page.nextCursor ?? undefined;
-  } while (after);
 }
 
 /**

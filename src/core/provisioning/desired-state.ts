@@ -1,4 +1,5 @@
 import type { Store } from "../../store/contract.js";
+import { allPages } from "../../store/pages.js";
 import type { App } from "../apps/model.js";
 import type { ScimAppSettings } from "../apps/scim-app-settings.js";
 import type { User } from "../directory/model.js";
@@ -13,12 +14,8 @@ import { type TargetProfile, validateUserForProfile } from "../scim/profiles.js"
 
 async function allMembers(store: Store, groupId: string): Promise<User[]> {
   const out: User[] = [];
-  let after: string | undefined;
-  do {
-    const page = await store.memberships.membersOfGroup(groupId, { limit: 1000, after });
-    out.push(...page.items);
-    after = page.nextCursor ?? undefined;
-  } while (after);
+  for await (const u of allPages((after) => store.memberships.membersOfGroup(groupId, { limit: 1000, after })))
+    out.push(u);
   return out;
 }
 

@@ -15,10 +15,10 @@ import { formatPlan } from "../scim/plan-text.js";
 import { awsIdentityCenterProfile, genericScim2Profile } from "../scim/profiles.js";
 import { applyPlan, type ObjectResult } from "../scim/reconcile.js";
 import { desiredState } from "./desired-state.js";
+import { PROVISIONING_APP_TYPES } from "./outbox.js";
 import { recordSync, recordSyncFailure } from "./record.js";
 
 const TOKEN = "scim_token";
-const PROVISIONING_TYPES: ReadonlySet<App["type"]> = new Set(["aws-iam-identity-center", "generic-scim2"]);
 
 export interface SyncReport {
   dryRun: boolean;
@@ -243,7 +243,7 @@ export class ProvisioningService {
 
   private async provisioningApp(idOrSlug: string): Promise<App> {
     const app = await this.apps.get(idOrSlug);
-    if (!PROVISIONING_TYPES.has(app.type))
+    if (!(PROVISIONING_APP_TYPES as readonly string[]).includes(app.type))
       throw new DomainError("conflict", `app ${app.slug} does not provision (it is ${app.type})`);
     return app;
   }

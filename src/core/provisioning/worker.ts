@@ -1,5 +1,6 @@
 import type { Store } from "../../store/contract.js";
 import type { OutboxItem } from "../../store/contract-outbox.js";
+import { allPages } from "../../store/pages.js";
 import type { Actor } from "../audit.js";
 import { type Clock, systemClock } from "../ids.js";
 import { PROVISIONING_APP_TYPES } from "./outbox.js";
@@ -76,15 +77,10 @@ export class ProvisioningWorker {
     const named = new Set(items.flatMap((i) => (i.appId ? [i.appId] : [])));
     const everyApp = items.some((i) => i.appId === null);
     const apps = [];
-    let after: string | undefined;
-    do {
-      const page = await this.store.apps.list({}, { limit: 200, after });
-      for (const a of page.items) {
-        const provisions = (PROVISIONING_APP_TYPES as readonly string[]).includes(a.type);
-        if (provisions && a.status === "ACTIVE" && (everyApp || named.has(a.id))) apps.push(a);
-      }
-      after = page.nextCursor ?? undefined;
-    } while (after);
+    for await (const a of allPages((after) => this.store.apps.list({}, { limit: 200, after }))) {
+      const provisions = (PROVISIONING_APP_TYPES as readonly string[]).includes(a.type);
+      if (provisions && a.status === "ACTIVE" && (everyApp || named.has(a.id))) apps.push(a);
+    }
     return apps;
   }
 }
