@@ -60,3 +60,28 @@ export interface ProvisionedRepo {
   upsert(o: ProvisionedObject): Promise<void>;
   remove(appId: string, kind: ProvisionedObject["kind"], objectId: string): Promise<boolean>;
 }
+
+/** The last full reconciliation of one provisioning app (any trigger), and the lease of a scheduled one. */
+export interface FullSyncRun {
+  appId: string;
+  startedAt: string;
+  /** Null while it runs (or when the node running it died before the lease ended). */
+  finishedAt: string | null;
+  leaseUntil: string;
+  error: string | null;
+}
+
+export interface FullSyncRepo {
+  /**
+   * Claims the app's scheduled full sync until `leaseUntil`: only when no node holds an unexpired lease and
+   * the last full sync ended (or, never finished, started) before `notBefore`. One statement per case, so two
+   * nodes cannot both win.
+   */
+  claim(appId: string, now: string, leaseUntil: string, notBefore: string): Promise<boolean>;
+  /**
+   * Records a full sync that started at `startedAt` and ended at `at`, whatever started it, and releases the
+   * lease; ignored when a run that started later is already recorded.
+   */
+  finish(appId: string, startedAt: string, at: string, error: string | null): Promise<void>;
+  get(appId: string): Promise<FullSyncRun | null>;
+}

@@ -17,7 +17,7 @@ import type {
   UserStatus,
 } from "../core/directory/model.js";
 import type { AppRepo, AppSecretRepo, AssignmentRepo, RoleCatalogRepo, SigningKeyRepo } from "./contract-apps.js";
-import type { OutboxRepo, ProvisionedRepo } from "./contract-outbox.js";
+import type { FullSyncRepo, OutboxRepo, ProvisionedRepo } from "./contract-outbox.js";
 
 export interface Page<T> {
   items: T[];
@@ -197,6 +197,7 @@ export interface Repos {
   roleCatalog: RoleCatalogRepo;
   outbox: OutboxRepo;
   provisioned: ProvisionedRepo;
+  fullSyncs: FullSyncRepo;
   users: UserRepo;
   groups: GroupRepo;
   memberships: MembershipRepo;

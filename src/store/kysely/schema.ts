@@ -145,6 +145,14 @@ export interface AwsRefreshRunsTable {
   error: string | null;
 }
 
+export interface ProvisioningFullSyncsTable {
+  app_id: string;
+  lease_until: string;
+  started_at: string;
+  finished_at: string | null;
+  error: string | null;
+}
+
 export interface ProvisioningOutboxTable {
   id: string;
   kind: string;
@@ -173,6 +181,7 @@ export interface ProvisionedObjectsTable {
 export interface Database {
   provisioned_objects: ProvisionedObjectsTable;
   provisioning_outbox: ProvisioningOutboxTable;
+  provisioning_full_syncs: ProvisioningFullSyncsTable;
   aws_role_catalog: AwsRoleCatalogTable;
   aws_refresh_runs: AwsRefreshRunsTable;
   apps: AppsTable;

@@ -5,6 +5,7 @@ import * as m003 from "./003-aws-role-catalog.js";
 import * as m004 from "./004-totp.js";
 import * as m005 from "./005-provisioning-outbox.js";
 import * as m006 from "./006-provisioned-objects.js";
+import * as m007 from "./007-provisioning-full-syncs.js";
 
 /** Migrations are listed in code (not read from disk) so the compiled package carries them. */
 const migrations: Record<string, Migration> = {
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   "004-totp": m004,
   "005-provisioning-outbox": m005,
   "006-provisioned-objects": m006,
+  "007-provisioning-full-syncs": m007,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
