@@ -129,7 +129,7 @@ const createPolicyVersion: QueryHandler = async (ctx) => {
     target.versions.push(fresh);
     target.updateDate = fresh.createDate;
     if (setAsDefault) target.defaultVersionId = fresh.versionId;
-    return [structuredClone(target), fresh] as const;
+    return [target, fresh] as const;
   });
   return { PolicyVersion: renderVersion(policy, version, false) };
 };

@@ -1,4 +1,5 @@
 import { badRequest, conflict, notFound } from "./errors.js";
+import { groupById, groupByName, groupIndexById, userById } from "./lookup.js";
 import type { IdentityCenterInstance, ScimGroup } from "./model.js";
 import { checkPatchBody, targetOf } from "./patch.js";
 import { storeObjectId } from "./users.js";
@@ -8,15 +9,17 @@ export const MAX_MEMBERSHIP_CHANGES = 100;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** Writes read the committed state (`base`) and replace only the draft elements they change. */
+type Instance = Readonly<IdentityCenterInstance>;
+
 /** Members must be provisioned users: Identity Center has no nested groups. */
-function memberIds(instance: IdentityCenterInstance, value: unknown, adding = true): string[] {
+function memberIds(instance: Instance, value: unknown, adding = true): string[] {
   const list = Array.isArray(value) ? value : [value];
   return list.map((m) => {
     const id = isObject(m) ? m.value : undefined;
     if (typeof id !== "string") throw badRequest();
-    if (instance.groups.some((g) => g.id === id)) throw badRequest("Nested groups are not supported.");
-    if (adding && !instance.users.some((u) => u.id === id))
-      throw badRequest(`Member ${id} is not a user of this directory.`);
+    if (groupById(instance, id)) throw badRequest("Nested groups are not supported.");
+    if (adding && !userById(instance, id)) throw badRequest(`Member ${id} is not a user of this directory.`);
     return id;
   });
 }
@@ -33,19 +36,18 @@ export function groupResource(group: ScimGroup) {
   };
 }
 
-export function findGroup(instance: IdentityCenterInstance, id: string): ScimGroup {
-  const group = instance.groups.find((g) => g.id === id);
+export function findGroup(instance: Instance, id: string): ScimGroup {
+  const group = groupById(instance, id);
   if (!group) throw notFound(`Group not found: ${id}`);
   return group;
 }
 
-function requireUnique(instance: IdentityCenterInstance, displayName: string, selfId?: string) {
-  if (instance.groups.some((g) => g.id !== selfId && g.displayName === displayName)) {
-    throw conflict("Group already exists");
-  }
+function requireUnique(instance: Instance, displayName: string, selfId?: string) {
+  const holder = groupByName(instance, displayName);
+  if (holder && holder.id !== selfId) throw conflict("Group already exists");
 }
 
-export function createGroup(instance: IdentityCenterInstance, body: unknown, now: string): ScimGroup {
+export function createGroup(instance: Instance, draft: IdentityCenterInstance, body: unknown, now: string): ScimGroup {
   if (!isObject(body) || typeof body.displayName !== "string" || body.displayName.trim() === "") throw badRequest();
   if (body.externalId !== undefined && typeof body.externalId !== "string") throw badRequest();
   const members = body.members === undefined ? [] : memberIds(instance, body.members);
@@ -59,14 +61,21 @@ export function createGroup(instance: IdentityCenterInstance, body: unknown, now
     externalId: body.externalId,
     memberIds: [...new Set(members)],
   };
-  instance.groups.push(group);
+  draft.groups.push(group);
   return group;
 }
 
 const MEMBER_FILTER = /^members\[\s*value\s+eq\s+"([^"]+)"\s*\]$/i;
 
-export function patchGroup(instance: IdentityCenterInstance, id: string, body: unknown, now: string): ScimGroup {
-  const group = findGroup(instance, id);
+export function patchGroup(
+  instance: Instance,
+  draft: IdentityCenterInstance,
+  id: string,
+  body: unknown,
+  now: string,
+): ScimGroup {
+  const group = { ...findGroup(instance, id) };
+  const index = groupIndexById(instance, id) as number;
   const operations = checkPatchBody(body);
   const members = new Set(group.memberIds);
   let changes = 0;
@@ -103,11 +112,12 @@ export function patchGroup(instance: IdentityCenterInstance, id: string, body: u
   }
   group.memberIds = [...members];
   group.lastModified = now;
+  draft.groups[index] = group;
   return group;
 }
 
-export function deleteGroup(instance: IdentityCenterInstance, id: string): void {
+export function deleteGroup(instance: Instance, draft: IdentityCenterInstance, id: string): void {
   findGroup(instance, id);
-  instance.groups = instance.groups.filter((g) => g.id !== id);
-  instance.assignments = instance.assignments.filter((a) => a.groupId !== id);
+  draft.groups = instance.groups.filter((g) => g.id !== id);
+  draft.assignments = instance.assignments.filter((a) => a.groupId !== id);
 }

@@ -5,10 +5,11 @@ import type { SandboxStore } from "../state/store.js";
 import { resourceTypes, schemaById, schemas, serviceProviderConfig } from "./discovery.js";
 import { badRequest, notFound, SCIM_CONTENT_TYPE, ScimError, scimErrorBody } from "./errors.js";
 import { createGroup, deleteGroup, findGroup, groupResource, patchGroup } from "./groups.js";
-import { type Condition, listResponse, page, parseFilter } from "./lists.js";
-import { findInstance, hashToken, type IdentityCenterInstance, type ScimGroup, type ScimUser } from "./model.js";
+import { listResponse, page, parseFilter } from "./lists.js";
+import { findInstance, hashToken, type IdentityCenterInstance } from "./model.js";
+import { GROUP_FILTERS, matchGroups, matchUsers, USER_FILTERS } from "./queries.js";
 import type { TrafficControl } from "./traffic.js";
-import { createUser, deleteUser, ENTERPRISE_SCHEMA, findUser, patchUser, replaceUser, userResource } from "./users.js";
+import { createUser, deleteUser, findUser, patchUser, replaceUser, userResource } from "./users.js";
 
 export interface ScimRouteOptions {
   store: SandboxStore;
@@ -24,9 +25,6 @@ interface Outcome {
 
 type Query = Record<string, string | undefined>;
 
-const USER_FILTERS = ["userName", "externalId", "id", "manager", "manager.value", "groups.value"];
-const GROUP_FILTERS = ["displayName", "externalId", "id", "members", "members.value"];
-
 const unauthorized = () => new ScimError(401, "Unauthorized");
 
 /** A token of another instance, an unknown tenant, an expired or missing token: all the same 401. */
@@ -40,31 +38,6 @@ function authenticate(state: Readonly<SandboxState>, tenantId: string, header: s
   );
   if (!valid) throw unauthorized();
   return instance;
-}
-
-function userMatches(instance: IdentityCenterInstance, user: ScimUser, c: Condition): boolean {
-  const a = user.attributes;
-  switch (c.attribute) {
-    case "userName":
-      return String(a.userName).toLowerCase() === c.value.toLowerCase();
-    case "externalId":
-      return a.externalId === c.value;
-    case "id":
-      return user.id === c.value;
-    case "groups.value":
-      return instance.groups.some((g) => g.id === c.value && g.memberIds.includes(user.id));
-    default: {
-      const enterprise = a[ENTERPRISE_SCHEMA] as { manager?: { value?: unknown } } | undefined;
-      return enterprise?.manager?.value === c.value;
-    }
-  }
-}
-
-function groupMatches(group: ScimGroup, c: Condition): boolean {
-  if (c.attribute === "displayName") return group.displayName === c.value;
-  if (c.attribute === "externalId") return group.externalId === c.value;
-  if (c.attribute === "id") return group.id === c.value;
-  return group.memberIds.includes(c.value);
 }
 
 /** A parameter given twice (`?count=1&count=2`) is refused rather than guessed at. */
@@ -99,6 +72,7 @@ function handle(
   const now = new Date().toISOString();
   const write = <T>(change: (draft: IdentityCenterInstance) => T): T =>
     options.store.mutate((draft) => change(findInstance(draft, instance.tenantId)!));
+  const base = instance;
   const location = (kind: string, objectId: string) =>
     `${options.baseUrl()}/${instance.tenantId}/scim/v2/${kind}/${objectId}`;
   if (extra !== undefined || segments.some((s) => s === "")) throw notFound("Resource not found");
@@ -111,43 +85,43 @@ function handle(
   if (collection === "Users") {
     if (!id && method === "GET") {
       const conditions = parseFilter(query.filter, USER_FILTERS);
-      const matching = instance.users.filter((u) => conditions.every((c) => userMatches(instance, u, c)));
+      const matching = matchUsers(instance, conditions);
       const result = page(matching, query, instance.settings.legacyPaging);
       return { status: 200, body: listResponse(result.items.map(userResource), result) };
     }
     if (!id && method === "POST") {
-      const user = write((draft) => createUser(draft, parseBody(rawBody), now));
+      const user = write((draft) => createUser(base, draft, parseBody(rawBody), now));
       return { status: 201, body: userResource(user), location: location("Users", user.id) };
     }
     if (id && method === "GET") return { status: 200, body: userResource(findUser(instance, id)) };
     if (id && method === "PUT")
-      return { status: 200, body: userResource(write((d) => replaceUser(d, id, parseBody(rawBody), now))) };
+      return { status: 200, body: userResource(write((d) => replaceUser(base, d, id, parseBody(rawBody), now))) };
     if (id && method === "PATCH")
-      return { status: 200, body: userResource(write((d) => patchUser(d, id, parseBody(rawBody), now))) };
+      return { status: 200, body: userResource(write((d) => patchUser(base, d, id, parseBody(rawBody), now))) };
     if (id && method === "DELETE") {
-      write((d) => deleteUser(d, id));
+      write((d) => deleteUser(base, d, id));
       return { status: 204 };
     }
   }
   if (collection === "Groups") {
     if (!id && method === "GET") {
       const conditions = parseFilter(query.filter, GROUP_FILTERS);
-      const matching = instance.groups.filter((g) => conditions.every((c) => groupMatches(g, c)));
+      const matching = matchGroups(instance, conditions);
       const result = page(matching, query, instance.settings.legacyPaging);
       return { status: 200, body: listResponse(result.items.map(groupResource), result) };
     }
     if (!id && method === "POST") {
-      const group = write((draft) => createGroup(draft, parseBody(rawBody), now));
+      const group = write((draft) => createGroup(base, draft, parseBody(rawBody), now));
       return { status: 201, body: groupResource(group), location: location("Groups", group.id) };
     }
     if (id && method === "GET") return { status: 200, body: groupResource(findGroup(instance, id)) };
     if (id && method === "PUT") throw badRequest("PUT is not supported for groups; use PATCH.");
     if (id && method === "PATCH") {
-      write((d) => patchGroup(d, id, parseBody(rawBody), now));
+      write((d) => patchGroup(base, d, id, parseBody(rawBody), now));
       return { status: 204 };
     }
     if (id && method === "DELETE") {
-      write((d) => deleteGroup(d, id));
+      write((d) => deleteGroup(base, d, id));
       return { status: 204 };
     }
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { scimPatch } from "scim-patch";
 import { badRequest, conflict, notFound } from "./errors.js";
+import { userById, userByName, userIndexById } from "./lookup.js";
 import type { IdentityCenterInstance, ScimUser } from "./model.js";
 import { checkPatchBody, type PatchOperation, targetOf } from "./patch.js";
 
@@ -79,44 +80,65 @@ export function userResource(user: ScimUser) {
   };
 }
 
-function requireUnique(instance: IdentityCenterInstance, userName: unknown, selfId?: string) {
-  const wanted = String(userName).toLowerCase();
-  if (instance.users.some((u) => u.id !== selfId && String(u.attributes.userName).toLowerCase() === wanted)) {
-    throw conflict("Refused to create a new, duplicate resource.");
-  }
+/**
+ * Writes read the committed state (`base`) and change only the draft elements they replace, so a write
+ * never walks — or copies — the other users.
+ */
+type Instance = Readonly<IdentityCenterInstance>;
+
+function requireUnique(base: Instance, userName: unknown, selfId?: string) {
+  const holder = userByName(base, String(userName));
+  if (holder && holder.id !== selfId) throw conflict("Refused to create a new, duplicate resource.");
 }
 
-export function findUser(instance: IdentityCenterInstance, id: string): ScimUser {
-  const user = instance.users.find((u) => u.id === id);
+export function findUser(instance: Instance, id: string): ScimUser {
+  const user = userById(instance, id);
   if (!user) throw notFound(`User not found: ${id}`);
   return user;
 }
 
-/** Identity store ids: ten hex digits of the store, then a UUID. */
-export const storeObjectId = (instance: IdentityCenterInstance) =>
-  `${instance.identityStoreId.replace(/^d-/, "").slice(0, 10)}-${randomUUID()}`;
-
-export function createUser(instance: IdentityCenterInstance, body: unknown, now: string): ScimUser {
-  const attributes = checkUser(body);
-  requireUnique(instance, attributes.userName);
-  const user = { id: storeObjectId(instance), created: now, lastModified: now, attributes };
-  instance.users.push(user);
+function replaceAt(base: Instance, draft: IdentityCenterInstance, user: ScimUser): ScimUser {
+  const index = userIndexById(base, user.id);
+  if (index === undefined) throw notFound(`User not found: ${user.id}`);
+  draft.users[index] = user;
   return user;
 }
 
-export function replaceUser(instance: IdentityCenterInstance, id: string, body: unknown, now: string): ScimUser {
-  const user = findUser(instance, id);
+/** Identity store ids: ten hex digits of the store, then a UUID. */
+export const storeObjectId = (instance: Instance) =>
+  `${instance.identityStoreId.replace(/^d-/, "").slice(0, 10)}-${randomUUID()}`;
+
+export function createUser(base: Instance, draft: IdentityCenterInstance, body: unknown, now: string): ScimUser {
   const attributes = checkUser(body);
-  requireUnique(instance, attributes.userName, id);
-  user.attributes = attributes;
-  user.lastModified = now;
+  requireUnique(base, attributes.userName);
+  const user = { id: storeObjectId(base), created: now, lastModified: now, attributes };
+  draft.users.push(user);
   return user;
+}
+
+export function replaceUser(
+  base: Instance,
+  draft: IdentityCenterInstance,
+  id: string,
+  body: unknown,
+  now: string,
+): ScimUser {
+  const user = findUser(base, id);
+  const attributes = checkUser(body);
+  requireUnique(base, attributes.userName, id);
+  return replaceAt(base, draft, { ...user, attributes, lastModified: now });
 }
 
 const UNREMOVABLE = ["username", "active"];
 
-export function patchUser(instance: IdentityCenterInstance, id: string, body: unknown, now: string): ScimUser {
-  const user = findUser(instance, id);
+export function patchUser(
+  base: Instance,
+  draft: IdentityCenterInstance,
+  id: string,
+  body: unknown,
+  now: string,
+): ScimUser {
+  const user = findUser(base, id);
   const operations = checkPatchBody(body);
   const touched = new Map<string, number>();
   for (const op of operations) {
@@ -132,22 +154,27 @@ export function patchUser(instance: IdentityCenterInstance, id: string, body: un
   }
   const patched = applyPatch({ schemas: [USER_SCHEMA], ...user.attributes }, operations);
   const attributes = checkUser(patched);
-  requireUnique(instance, attributes.userName, id);
-  user.attributes = attributes;
-  user.lastModified = now;
-  return user;
+  requireUnique(base, attributes.userName, id);
+  return replaceAt(base, draft, { ...user, attributes, lastModified: now });
 }
 
 function applyPatch(resource: Record<string, unknown>, operations: PatchOperation[]): Record<string, unknown> {
   try {
-    return scimPatch(resource as never, operations as never) as Record<string, unknown>;
+    // A deep copy: the resource shares its objects with the committed state, which a refused patch must not touch.
+    return scimPatch(resource as never, operations as never, {
+      mutateDocument: false,
+      treatMissingAsAdd: true,
+    }) as Record<string, unknown>;
   } catch (err) {
     throw badRequest(err instanceof Error ? err.message : undefined);
   }
 }
 
-export function deleteUser(instance: IdentityCenterInstance, id: string): void {
-  findUser(instance, id);
-  instance.users = instance.users.filter((u) => u.id !== id);
-  for (const group of instance.groups) group.memberIds = group.memberIds.filter((m) => m !== id);
+export function deleteUser(base: Instance, draft: IdentityCenterInstance, id: string): void {
+  findUser(base, id);
+  draft.users = base.users.filter((u) => u.id !== id);
+  base.groups.forEach((group, i) => {
+    if (group.memberIds.includes(id))
+      draft.groups[i] = { ...group, memberIds: group.memberIds.filter((m) => m !== id) };
+  });
 }

@@ -158,8 +158,14 @@ describe("SCIM Users", () => {
       patch({ op: "replace", path: "displayName", value: "Changed" }, { op: "add", path: "password", value: "x" }),
       { Operations: [{ op: "replace", path: "displayName", value: "X" }] },
     ];
+    // Applied in part, then refused as a whole (no surname left): the stored name must not have been edited.
+    refused.push(
+      patch({ op: "replace", path: "name.givenName", value: "Nope" }, { op: "remove", path: "name.familyName" }),
+    );
     for (const body of refused) expect((await scim("PATCH", `/Users/${id}`, body)).status).toBe(400);
-    expect((await scim("GET", `/Users/${id}`)).body.displayName).toBe("Display dave@example.com");
+    const after = await scim("GET", `/Users/${id}`);
+    expect(after.body.displayName).toBe("Display dave@example.com");
+    expect(after.body.name).toEqual({ givenName: "Given", familyName: "Family" });
     const removeTitle = await scim("PATCH", `/Users/${id}`, patch({ op: "remove", path: "title" }));
     expect(removeTitle.status).toBe(200);
   });
