@@ -19,7 +19,7 @@ describe.each(backends)("provisioning full-sync lease on $name", (backend) => {
     (
       await store.apps.insert({
         id: newId("app"),
-        slug: `sso-${newId("x").slice(-8).toLowerCase()}`,
+        slug: `sso-${Math.random().toString(36).slice(2, 10)}`,
         type: "aws-iam-identity-center",
         label: "SSO",
         status: "ACTIVE",
