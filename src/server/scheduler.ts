@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { systemActor } from "../core/audit.js";
 import { newSecret } from "../core/crypto/tokens.js";
+import { FullSyncSchedule } from "../core/provisioning/schedule.js";
 import { ProvisioningWorker } from "../core/provisioning/worker.js";
 import type { Runtime } from "../runtime.js";
 
@@ -20,13 +21,14 @@ function every(everyMs: number, job: () => Promise<void>) {
 }
 
 /**
- * Periodic work of a server node: legacy API mode's scheduled "Refresh Application Data", and draining the
- * provisioning outbox. Every node runs both; the store's leases let exactly one node refresh a given app per
- * interval, and outbox claims (FOR UPDATE SKIP LOCKED on PostgreSQL) never give a row to two nodes.
+ * Periodic work of a server node: legacy API mode's scheduled "Refresh Application Data", draining the
+ * provisioning outbox, and provisioning apps' scheduled full reconciliation. Every node runs all three; the
+ * store's leases let exactly one node refresh or reconcile a given app per interval, and outbox claims
+ * (FOR UPDATE SKIP LOCKED on PostgreSQL) never give a row to two nodes.
  */
 export function startScheduler(
   runtime: Runtime,
-  opts: { refreshEveryMs?: number; provisioningEveryMs?: number } = {},
+  opts: { refreshEveryMs?: number; provisioningEveryMs?: number; fullSyncEveryMs?: number } = {},
 ): { stop(): Promise<void> } {
   const log = runtime.logger;
   const stopRefresh = every(opts.refreshEveryMs ?? 60_000, async () => {
@@ -53,9 +55,21 @@ export function startScheduler(
       log.error({ err }, "provisioning worker failed");
     }
   });
+  const schedule = new FullSyncSchedule(runtime.store, runtime.provisioning, runtime.clock);
+  const stopFullSync = every(opts.fullSyncEveryMs ?? 60_000, async () => {
+    try {
+      for (const r of await schedule.runDue(systemActor)) {
+        const { app, ...rest } = r;
+        if (r.error) log.warn({ app, trigger: "schedule", ...rest }, "scheduled provisioning reconciliation failed");
+        else log.info({ app, trigger: "schedule", ...rest }, "scheduled provisioning reconciliation");
+      }
+    } catch (err) {
+      log.error({ err }, "scheduled provisioning reconciliation failed");
+    }
+  });
   return {
     async stop() {
-      await Promise.all([stopRefresh(), stopProvisioning()]);
+      await Promise.all([stopRefresh(), stopProvisioning(), stopFullSync()]);
     },
   };
 }

@@ -6,6 +6,7 @@ import { seedDemo } from "../../src/demo/seed.js";
 import type { Runtime } from "../../src/runtime.js";
 import { type SandboxHandle, startSandbox } from "../../src/sandbox/index.js";
 import { startScheduler } from "../../src/server/scheduler.js";
+import { deleteRemoteUser, remoteUserId } from "../core/provisioning/remote.js";
 import { backends } from "../helpers/backends.js";
 import { testRuntime } from "../helpers/runtime.js";
 
@@ -61,6 +62,32 @@ describe("the server's scheduler", () => {
       expect((await runtime.provisioning.sync(cliActor(), "aws-sso-demo", { dryRun: true })).changes).toBe(0);
     } finally {
       await scheduler.stop();
+    }
+  });
+
+  it("repairs drift on the Identity Center side on schedule, without any directory change", async () => {
+    await deleteRemoteUser(sandbox, "carol@example.com");
+    expect(await runtime.store.outbox.depth()).toBe(0);
+    // The demo's sync counts as the last full sync; an hour-long interval has passed two hours on.
+    const realNow = runtime.clock.now;
+    runtime.clock.now = () => new Date(Date.now() + 2 * 3600_000);
+    const scheduler = startScheduler(runtime, {
+      refreshEveryMs: 60_000,
+      provisioningEveryMs: 60_000,
+      fullSyncEveryMs: 20,
+    });
+    try {
+      const scheduled = async () =>
+        (await runtime.store.log.list({ action: "application.provisioning.sync" }, { limit: 100 })).items.filter(
+          (e) => e.summary.trigger === "schedule",
+        );
+      await expect.poll(async () => (await scheduled()).length, { timeout: 30_000, interval: 50 }).toBe(1);
+      expect(await remoteUserId(sandbox, "carol@example.com")).not.toBeNull();
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await scheduled()).toHaveLength(1);
+    } finally {
+      await scheduler.stop();
+      runtime.clock.now = realNow;
     }
   });
 });

@@ -4,6 +4,9 @@ import { type FieldError, validationFailed } from "../errors.js";
 
 /** An absolute http(s) URL: scheme, host (and port), optional path; no spaces, no fragment. */
 const HTTP_URL = "^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^\\s#]*)?$";
+/** Full reconciliation: at most weekly, at least every 5 minutes (each one reads the whole target). */
+const MIN_INTERVAL = 5;
+const MAX_INTERVAL = 7 * 24 * 60;
 
 /**
  * Settings of the provisioning apps (`aws-iam-identity-center`, `generic-scim2`): where to send SCIM, what
@@ -30,6 +33,11 @@ export const ScimAppSettingsSchema = Type.Object(
     }),
     /** Requests per second to the target; AWS publishes none and throttles at a few hundred objects. */
     rateLimitPerSecond: Type.Number({ exclusiveMinimum: 0, maximum: 1000, default: 10 }),
+    /**
+     * Minutes between scheduled full reconciliations, which repair changes made on the target itself; 0 turns
+     * them off (syncs then follow directory changes and "sync now" only).
+     */
+    fullSyncIntervalMinutes: Type.Integer({ minimum: 0, maximum: MAX_INTERVAL, default: 60 }),
     /**
      * SAML sign-in to the IAM Identity Center access portal (`aws-iam-identity-center` only), from the
      * instance's "IAM Identity Center SAML metadata". Absent: the app provisions but signs no one in.
@@ -93,6 +101,12 @@ export function validateScimAppSettings(input: Record<string, unknown>): ScimApp
   if (shape.length) throw validationFailed("the provisioning settings are invalid", shape.slice(0, 20));
   const s = withDefaults as ScimAppSettings;
   const errors = baseUrlErrors(s.baseUrl);
+  if (s.fullSyncIntervalMinutes > 0 && s.fullSyncIntervalMinutes < MIN_INTERVAL) {
+    errors.push({
+      path: "/settings/fullSyncIntervalMinutes",
+      message: `must be 0 (off) or ${MIN_INTERVAL}-${MAX_INTERVAL} minutes: every full sync reads the whole target`,
+    });
+  }
   if (errors.length) throw validationFailed("the provisioning settings are invalid", errors);
   return s;
 }

@@ -87,10 +87,15 @@ export class ProvisioningService {
    * Reads the target, diffs it with the directory and applies the fewest changes, or with `dryRun` only
    * plans them. Operations the app's To App features switch off are left out of the plan.
    */
-  async sync(actor: Actor, idOrSlug: string, opts: { dryRun?: boolean } = {}): Promise<SyncReport> {
+  async sync(
+    actor: Actor,
+    idOrSlug: string,
+    opts: { dryRun?: boolean; trigger?: "schedule" } = {},
+  ): Promise<SyncReport> {
     const app = await this.provisioningApp(idOrSlug);
     const settings = validateScimAppSettings(app.settings);
     const { client, ops } = await this.connect(app);
+    const startedAt = this.clock.now().toISOString();
     const desired = await desiredState(this.store, app, settings, ops.profile);
     const known = await this.knownMemberships(app.id);
     let planned: Awaited<ReturnType<typeof planReconcile>>;
@@ -102,6 +107,7 @@ export class ProvisioningService {
       if (!opts.dryRun && err instanceof ScimError) {
         const at = this.clock.now().toISOString();
         await this.store.transaction((tx) => recordSyncFailure(tx, app.id, desired, err.message, at));
+        await this.store.fullSyncs.finish(app.id, startedAt, at, err.message);
       }
       throw err;
     }
@@ -111,9 +117,12 @@ export class ProvisioningService {
     if (!dryRun) {
       const outcome = await applyPlan(ops, plan);
       results = outcome.results;
-      await this.store.transaction((tx) =>
-        recordSync(tx, app.id, desired, plan, outcome, this.clock.now().toISOString()),
-      );
+      const at = this.clock.now().toISOString();
+      await this.store.transaction(async (tx) => {
+        await recordSync(tx, app.id, desired, plan, outcome, at);
+        // Any full sync counts for the schedule: a reconciliation the outbox just ran needs no scheduled twin.
+        await tx.fullSyncs.finish(app.id, startedAt, at, null);
+      });
     }
     const report: SyncReport = {
       dryRun,
@@ -130,7 +139,12 @@ export class ProvisioningService {
           actor,
           "application.provisioning.sync",
           { type: "app", id: app.id, display: app.slug },
-          { changes: plan.ops.length, failed, requests: report.requests },
+          {
+            changes: plan.ops.length,
+            failed,
+            requests: report.requests,
+            ...(opts.trigger ? { trigger: opts.trigger } : {}),
+          },
           failed ? "FAILURE" : "SUCCESS",
         ),
       );
@@ -248,16 +262,27 @@ export class ProvisioningService {
     return app;
   }
 
-  private async connect(app: App, retry?: { maxAttempts: number }) {
+  /** Whether the app has what provisioning needs: a Base URL and an API token. */
+  async isConfigured(app: App): Promise<boolean> {
+    return (await this.target(app)) !== null;
+  }
+
+  private async target(app: App) {
     const settings = validateScimAppSettings(app.settings);
     const sealed = await this.store.appSecrets.get(app.id, TOKEN);
-    if (!settings.baseUrl || !sealed) {
+    return settings.baseUrl && sealed ? { settings, baseUrl: settings.baseUrl, sealed } : null;
+  }
+
+  private async connect(app: App, retry?: { maxAttempts: number }) {
+    const target = await this.target(app);
+    if (!target) {
       throw new DomainError("conflict", `app ${app.slug} needs a Base URL and an API token before it can provision`, {
         reason: "not_configured",
       });
     }
+    const { settings, sealed } = target;
     const client = new ScimClient({
-      baseUrl: settings.baseUrl,
+      baseUrl: target.baseUrl,
       token: this.secrets.open(sealed, `app:${app.id}:${TOKEN}`),
       rateLimit: {
         ratePerSecond: settings.rateLimitPerSecond,
