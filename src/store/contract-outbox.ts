@@ -52,12 +52,27 @@ export interface ProvisionedObject {
   lastError: string | null;
   /** Groups: the member user ids last written to the target. */
   members: string[] | null;
+  /**
+   * Set when a write was started and its outcome not yet recorded (the sync may have died): for a group the
+   * members whose presence on the target is unknown, for a user `[]` (its own state is unknown).
+   */
+  inDoubt: string[] | null;
   syncedAt: string;
 }
 
 export interface ProvisionedRepo {
   listForApp(appId: string, kind?: ProvisionedObject["kind"]): Promise<ProvisionedObject[]>;
   upsert(o: ProvisionedObject): Promise<void>;
+  /**
+   * Marks a recorded object in doubt before a write (adds `members` to a group's doubt); nothing when the
+   * object has no record yet. Run it in a transaction so two writers' marks are both kept.
+   */
+  markInDoubt(
+    appId: string,
+    kind: ProvisionedObject["kind"],
+    objectId: string,
+    members: readonly string[],
+  ): Promise<void>;
   remove(appId: string, kind: ProvisionedObject["kind"], objectId: string): Promise<boolean>;
 }
 

@@ -99,6 +99,7 @@ describe.each(backends)("provisioning outbox on $name", (backend) => {
       status: "active" as const,
       lastError: null,
       members: ["usr_1"],
+      inDoubt: null,
       syncedAt: t(1),
     };
     await store.provisioned.upsert(row);
@@ -108,5 +109,35 @@ describe.each(backends)("provisioning outbox on $name", (backend) => {
       { ...row, status: "error", lastError: "429", members: null, syncedAt: t(2) },
     ]);
     expect((await store.provisioned.listForApp(app.id)).map((o) => o.kind)).toEqual(["group", "user"]);
+  });
+
+  it("marks a recorded object in doubt, merging marks, and never creates a record for it", async () => {
+    const app = await store.apps.insert({
+      id: newId("app"),
+      slug: "sso-doubt",
+      type: "aws-iam-identity-center",
+      label: "SSO",
+      status: "ACTIVE",
+      settings: {},
+      at: t(0),
+    });
+    const row = {
+      appId: app.id,
+      kind: "group" as const,
+      objectId: "grp_1",
+      remoteId: "r-1",
+      status: "active" as const,
+      lastError: null,
+      members: ["usr_1"],
+      inDoubt: null,
+      syncedAt: t(1),
+    };
+    await store.provisioned.upsert(row);
+    await store.transaction((tx) => tx.provisioned.markInDoubt(app.id, "group", "grp_1", ["usr_3", "usr_2"]));
+    await store.transaction((tx) => tx.provisioned.markInDoubt(app.id, "group", "grp_1", ["usr_2", "usr_4"]));
+    await store.provisioned.markInDoubt(app.id, "user", "usr_9", []);
+    expect(await store.provisioned.listForApp(app.id)).toEqual([{ ...row, inDoubt: ["usr_2", "usr_3", "usr_4"] }]);
+    await store.provisioned.upsert(row);
+    expect((await store.provisioned.listForApp(app.id))[0]?.inDoubt).toBeNull();
   });
 });

@@ -8,7 +8,9 @@ const USER_OPS = new Set(["createUser", "updateUser", "deactivateUser", "reactiv
 /**
  * Writes what a sync left on the target into the status table: every desired user and pushed group with its
  * remote id and status (the last error on failure), and each group's members as written. The next sync reads
- * them back: users no longer assigned are deactivated, and AWS's unlistable memberships are known.
+ * them back: users no longer assigned are deactivated, and AWS's unlistable memberships are known. An object
+ * whose write succeeded is no longer in doubt; one whose write failed keeps its doubt (a timed-out PATCH may
+ * still have landed).
  */
 export async function recordSync(
   tx: Repos,
@@ -28,8 +30,12 @@ export async function recordSync(
     if (r.remoteId) remote.set(r.externalId, r.remoteId);
     if (r.status === "error") errors.set(key, r.error?.message ?? "failed");
   }
-  const write = (o: Omit<ProvisionedObject, "appId" | "syncedAt">) =>
-    tx.provisioned.upsert({ ...o, appId, syncedAt: at });
+  const before = new Map((await tx.provisioned.listForApp(appId)).map((o) => [`${o.kind}:${o.objectId}`, o]));
+  const write = (o: Omit<ProvisionedObject, "appId" | "syncedAt" | "inDoubt">) => {
+    const key = `${o.kind}:${o.objectId}`;
+    const inDoubt = errors.has(key) ? (before.get(key)?.inDoubt ?? null) : null;
+    return tx.provisioned.upsert({ ...o, appId, inDoubt, syncedAt: at });
+  };
   for (const u of desired.users) {
     const remoteId = remote.get(u.externalId) ?? null;
     const error = errors.get(`user:${u.externalId}`);
@@ -76,6 +82,7 @@ export async function recordSyncFailure(tx: Repos, appId: string, desired: Desir
       status: "error",
       lastError: message.slice(0, 2000),
       members: before?.members ?? null,
+      inDoubt: before?.inDoubt ?? null,
       syncedAt: at,
     });
   }

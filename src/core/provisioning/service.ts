@@ -7,28 +7,13 @@ import { type Actor, logEvent } from "../audit.js";
 import type { SecretBox } from "../crypto/secretbox.js";
 import { DomainError, validationFailed } from "../errors.js";
 import { type Clock, systemClock } from "../ids.js";
-import { type RequestOutcome, ScimClient, type ScimClientStats } from "../scim/client.js";
 import { ScimError } from "../scim/errors.js";
-import { ScimOperations } from "../scim/operations.js";
-import { planReconcile } from "../scim/plan.js";
-import { formatPlan } from "../scim/plan-text.js";
-import { awsIdentityCenterProfile, genericScim2Profile } from "../scim/profiles.js";
-import { applyPlan, type ObjectResult } from "../scim/reconcile.js";
-import { desiredState } from "./desired-state.js";
+import type { ChangeScope } from "./change-plan.js";
 import { PROVISIONING_APP_TYPES } from "./outbox.js";
-import { recordSync, recordSyncFailure } from "./record.js";
+import { type SyncReport, SyncRunner, type SyncTrigger } from "./sync-run.js";
+import { ScimTargets, TOKEN } from "./targets.js";
 
-const TOKEN = "scim_token";
-
-export interface SyncReport {
-  dryRun: boolean;
-  /** One line per planned request, as `--dry-run` prints it. */
-  plan: string[];
-  /** Planned operations; 0 means the target already matches. */
-  changes: number;
-  results: ObjectResult[];
-  requests: number;
-}
+export type { SyncReport } from "./sync-run.js";
 
 /**
  * Provisioning apps (AWS IAM Identity Center, generic SCIM 2.0): the API token (sealed at rest), Test API
@@ -40,8 +25,14 @@ export class ProvisioningService {
     private readonly apps: AppService,
     private readonly secrets: SecretBox,
     private readonly clock: Clock = systemClock,
-    private readonly fetchImpl: typeof fetch = fetch,
-  ) {}
+    fetchImpl: typeof fetch = fetch,
+  ) {
+    this.targets = new ScimTargets(store, secrets, fetchImpl);
+    this.runner = new SyncRunner(store, this.targets, clock);
+  }
+
+  private readonly targets: ScimTargets;
+  private readonly runner: SyncRunner;
 
   async setToken(actor: Actor, idOrSlug: string, token: string): Promise<void> {
     const app = await this.provisioningApp(idOrSlug);
@@ -73,7 +64,7 @@ export class ProvisioningService {
   async testCredentials(
     idOrSlug: string,
   ): Promise<{ ok: true } | { ok: false; status: number | null; message: string }> {
-    const { client } = await this.connect(await this.provisioningApp(idOrSlug), { maxAttempts: 1 });
+    const { client } = await this.targets.connect(await this.provisioningApp(idOrSlug), { maxAttempts: 1 });
     try {
       await client.request("GET", "/Users", { query: { startIndex: 1, count: 2 } });
       return { ok: true };
@@ -84,72 +75,17 @@ export class ProvisioningService {
   }
 
   /**
-   * Reads the target, diffs it with the directory and applies the fewest changes, or with `dryRun` only
-   * plans them. Operations the app's To App features switch off are left out of the plan.
+   * "Sync now" and the scheduled run: reads the whole target, diffs it with the directory and applies the
+   * fewest changes, or with `dryRun` only plans them. Operations the app's To App features switch off are
+   * left out of the plan.
    */
-  async sync(
-    actor: Actor,
-    idOrSlug: string,
-    opts: { dryRun?: boolean; trigger?: "schedule" } = {},
-  ): Promise<SyncReport> {
-    const app = await this.provisioningApp(idOrSlug);
-    const settings = validateScimAppSettings(app.settings);
-    const { client, ops } = await this.connect(app);
-    const startedAt = this.clock.now().toISOString();
-    const desired = await desiredState(this.store, app, settings, ops.profile);
-    const known = await this.knownMemberships(app.id);
-    let planned: Awaited<ReturnType<typeof planReconcile>>;
-    try {
-      planned = await planReconcile(ops, desired, { knownMemberships: known });
-    } catch (err) {
-      // The target could not even be read: say so on every object, then let the caller retry later.
-      this.account(client.stats);
-      if (!opts.dryRun && err instanceof ScimError) {
-        const at = this.clock.now().toISOString();
-        await this.store.transaction((tx) => recordSyncFailure(tx, app.id, desired, err.message, at));
-        await this.store.fullSyncs.finish(app.id, startedAt, at, err.message);
-      }
-      throw err;
-    }
-    const plan = { ...planned, ops: planned.ops.filter((op) => this.allowed(settings.features, op.kind)) };
-    const dryRun = opts.dryRun ?? false;
-    let results: ObjectResult[] = [];
-    if (!dryRun) {
-      const outcome = await applyPlan(ops, plan);
-      results = outcome.results;
-      const at = this.clock.now().toISOString();
-      await this.store.transaction(async (tx) => {
-        await recordSync(tx, app.id, desired, plan, outcome, at);
-        // Any full sync counts for the schedule: a reconciliation the outbox just ran needs no scheduled twin.
-        await tx.fullSyncs.finish(app.id, startedAt, at, null);
-      });
-    }
-    const report: SyncReport = {
-      dryRun,
-      plan: formatPlan(plan),
-      changes: plan.ops.length,
-      results,
-      requests: this.account(client.stats),
-    };
-    if (!dryRun) {
-      const failed = results.filter((r) => r.status === "error").length;
-      await this.store.log.append(
-        logEvent(
-          this.clock,
-          actor,
-          "application.provisioning.sync",
-          { type: "app", id: app.id, display: app.slug },
-          {
-            changes: plan.ops.length,
-            failed,
-            requests: report.requests,
-            ...(opts.trigger ? { trigger: opts.trigger } : {}),
-          },
-          failed ? "FAILURE" : "SUCCESS",
-        ),
-      );
-    }
-    return report;
+  async sync(actor: Actor, idOrSlug: string, opts: { dryRun?: boolean; trigger?: SyncTrigger } = {}) {
+    return this.runner.full(actor, await this.provisioningApp(idOrSlug), opts);
+  }
+
+  /** The outbox worker's sync: only what the changes concern (see planChange), full when that is no cheaper. */
+  async syncChanges(actor: Actor, idOrSlug: string, changed: ChangeScope): Promise<SyncReport> {
+    return this.runner.changes(actor, await this.provisioningApp(idOrSlug), changed);
   }
 
   /**
@@ -168,11 +104,11 @@ export class ProvisioningService {
         `unassign ${user.profile.login} from ${app.slug} first; a sync would create them again`,
       );
     }
-    const { client, ops } = await this.connect(app);
+    const { client, ops } = await this.targets.connect(app);
     try {
       await ops.deleteUser(row.remoteId);
     } finally {
-      this.account(client.stats);
+      this.targets.account(client.stats);
     }
     await this.store.transaction(async (tx) => {
       await tx.provisioned.remove(app.id, "user", userId);
@@ -192,27 +128,8 @@ export class ProvisioningService {
   }
 
   /** Requests to SCIM targets since start, by outcome, with throttles and retries: read by /metrics. */
-  readonly totals = {
-    requests: { ok: 0, clientError: 0, serverError: 0, throttled: 0, authError: 0, networkError: 0 } as Record<
-      RequestOutcome,
-      number
-    >,
-    throttles: 0,
-    retries: 0,
-    exhausted: 0,
-  };
-
-  /** Adds one client's counters to the totals; returns how many requests it sent. */
-  private account(stats: ScimClientStats): number {
-    let sent = 0;
-    for (const [outcome, n] of Object.entries(stats.requests) as [RequestOutcome, number][]) {
-      this.totals.requests[outcome] += n;
-      sent += n;
-    }
-    this.totals.throttles += stats.throttles;
-    this.totals.retries += stats.retries;
-    this.totals.exhausted += stats.exhausted;
-    return sent;
+  get totals() {
+    return this.targets.totals;
   }
 
   /** Per user and pushed group: remote id, status and last error, as the last sync left them. */
@@ -230,29 +147,10 @@ export class ProvisioningService {
         status: "pending",
         lastError: null,
         members: null,
+        inDoubt: null,
         syncedAt: app.lastUpdated,
       }));
     return [...recorded, ...pending];
-  }
-
-  /** The members last written per group: AWS never lists them, so this is how a sync knows them. */
-  private async knownMemberships(appId: string): Promise<Record<string, string[]>> {
-    const known: Record<string, string[]> = {};
-    for (const g of await this.store.provisioned.listForApp(appId, "group")) {
-      if (g.members && g.status === "active") known[g.objectId] = g.members;
-    }
-    return known;
-  }
-
-  private allowed(
-    features: { createUsers: boolean; updateUsers: boolean; deactivateUsers: boolean },
-    kind: string,
-  ): boolean {
-    if (kind === "createUser") return features.createUsers;
-    if (kind === "updateUser") return features.updateUsers;
-    // Okta's "Deactivate Users" covers both directions.
-    if (kind === "deactivateUser" || kind === "reactivateUser") return features.deactivateUsers;
-    return true;
   }
 
   private async provisioningApp(idOrSlug: string): Promise<App> {
@@ -263,35 +161,7 @@ export class ProvisioningService {
   }
 
   /** Whether the app has what provisioning needs: a Base URL and an API token. */
-  async isConfigured(app: App): Promise<boolean> {
-    return (await this.target(app)) !== null;
-  }
-
-  private async target(app: App) {
-    const settings = validateScimAppSettings(app.settings);
-    const sealed = await this.store.appSecrets.get(app.id, TOKEN);
-    return settings.baseUrl && sealed ? { settings, baseUrl: settings.baseUrl, sealed } : null;
-  }
-
-  private async connect(app: App, retry?: { maxAttempts: number }) {
-    const target = await this.target(app);
-    if (!target) {
-      throw new DomainError("conflict", `app ${app.slug} needs a Base URL and an API token before it can provision`, {
-        reason: "not_configured",
-      });
-    }
-    const { settings, sealed } = target;
-    const client = new ScimClient({
-      baseUrl: target.baseUrl,
-      token: this.secrets.open(sealed, `app:${app.id}:${TOKEN}`),
-      rateLimit: {
-        ratePerSecond: settings.rateLimitPerSecond,
-        burst: Math.max(1, Math.ceil(settings.rateLimitPerSecond)),
-      },
-      fetch: this.fetchImpl,
-      ...(retry ? { retry } : {}),
-    });
-    const profile = app.type === "aws-iam-identity-center" ? awsIdentityCenterProfile : genericScim2Profile;
-    return { client, ops: new ScimOperations(client, profile) };
+  isConfigured(app: App): Promise<boolean> {
+    return this.targets.isConfigured(app);
   }
 }

@@ -16,6 +16,19 @@ export interface DesiredState {
   groups: DesiredGroup[];
 }
 
+/** What planning reads from the target: a full listing (ScimOperations) or a scoped view of it. */
+export type PlanReader = Pick<
+  ScimOperations,
+  | "profile"
+  | "listUsers"
+  | "listGroups"
+  | "findUserByUserName"
+  | "findUserByExternalId"
+  | "findGroupByExternalId"
+  | "findGroupByDisplayName"
+  | "isMember"
+>;
+
 export interface PlanOptions {
   /**
    * Memberships last known to be on the target, by group externalId (user externalIds), as the
@@ -25,6 +38,16 @@ export interface PlanOptions {
   /** Deletion happens only for the ids named here: the admin's explicit request. */
   deleteUserExternalIds?: readonly string[];
   deleteGroupExternalIds?: readonly string[];
+  /**
+   * Remote ids of users outside the desired state handed in (a plan scoped to a change), so memberships
+   * of people the plan does not otherwise touch can still be written.
+   */
+  knownUserRemoteIds?: Readonly<Record<string, string>>;
+  /**
+   * Members (user externalIds) of each group whose presence on the target is unknown: a write to them was
+   * started and its outcome never recorded. Their add or remove is sent again; both are idempotent.
+   */
+  inDoubtMembers?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** A member in a membership change: adds may await a user created earlier in the same run. */
@@ -35,7 +58,8 @@ export interface MemberRef {
 
 export type PlanOp =
   | { kind: "rejectUser"; externalId: string; errors: FieldError[] }
-  | { kind: "createUser"; externalId: string; user: DesiredUser }
+  /** `lookedUp`: the plan already asked the target for this user, so the create need not ask again. */
+  | { kind: "createUser"; externalId: string; user: DesiredUser; lookedUp: boolean }
   | {
       kind: "updateUser" | "deactivateUser" | "reactivateUser";
       externalId: string;
@@ -44,7 +68,7 @@ export type PlanOp =
       changes: UserAttribute[];
     }
   | { kind: "deleteUser" | "deleteGroup"; externalId: string; remoteId: string }
-  | { kind: "createGroup"; externalId: string; displayName: string; members: MemberRef[] }
+  | { kind: "createGroup"; externalId: string; displayName: string; members: MemberRef[]; lookedUp: boolean }
   | { kind: "updateGroup"; externalId: string; remoteId: string; displayName?: string; setExternalId?: string }
   | { kind: "addMembers" | "removeMembers"; externalId: string; remoteId: string | null; members: MemberRef[] };
 
@@ -70,11 +94,7 @@ const byExternalId = <T extends { externalId: string }>(a: T, b: T) =>
  * state. Nothing is written: a dry run is exactly this plan. Order is deterministic (users,
  * then groups, each by externalId) so two runs over the same state print the same diff.
  */
-export async function planReconcile(
-  ops: ScimOperations,
-  desired: DesiredState,
-  options: PlanOptions = {},
-): Promise<Plan> {
+export async function planReconcile(ops: PlanReader, desired: DesiredState, options: PlanOptions = {}): Promise<Plan> {
   const profile = ops.profile;
   const plan: Plan = {
     profile: profile.name,
@@ -108,7 +128,8 @@ export async function planReconcile(
     const errors = validateUserForProfile(profile, user);
     let remote = usersByExternalId.get(user.externalId) ?? usersByName.get(user.userName.toLowerCase()) ?? null;
     // A capped listing proves nothing about absence: ask the target before planning a create.
-    if (!remote && !remoteUsers.complete && errors.length === 0) {
+    const lookedUp = !remote && !remoteUsers.complete && errors.length === 0;
+    if (lookedUp) {
       remote = (await ops.findUserByExternalId(user.externalId)) ?? (await ops.findUserByUserName(user.userName));
     }
     const owner = remote ? claimed.get(remote.id) : undefined;
@@ -121,7 +142,7 @@ export async function planReconcile(
     }
     if (!remote) {
       // An inactive person who was never provisioned stays unprovisioned, and out of groups.
-      if (user.active) plan.ops.push({ kind: "createUser", externalId: user.externalId, user });
+      if (user.active) plan.ops.push({ kind: "createUser", externalId: user.externalId, user, lookedUp });
       else unprovisioned.add(user.externalId);
       continue;
     }
@@ -136,19 +157,29 @@ export async function planReconcile(
   for (const user of remoteUsers.items) {
     if (user.externalId && !externalOfRemote.has(user.id)) externalOfRemote.set(user.id, user.externalId);
   }
+  for (const [externalId, remoteId] of Object.entries(options.knownUserRemoteIds ?? {})) {
+    if (plan.userRemoteIds[externalId] !== undefined || deletedUsers.has(externalId)) continue;
+    plan.userRemoteIds[externalId] = remoteId;
+    if (!externalOfRemote.has(remoteId)) externalOfRemote.set(remoteId, externalId);
+  }
 
-  await planGroups(ops, desired, options, plan, externalOfRemote, unprovisioned);
+  const remoteIdOf = (externalId: string) => plan.userRemoteIds[externalId] ?? usersByExternalId.get(externalId)?.id;
+  await planGroups(ops, desired, options, plan, { externalOfRemote, unprovisioned, remoteIdOf });
   return plan;
 }
 
 async function planGroups(
-  ops: ScimOperations,
+  ops: PlanReader,
   desired: DesiredState,
   options: PlanOptions,
   plan: Plan,
-  externalOfRemote: Map<string, string>,
-  unprovisioned: Set<string>,
+  users: {
+    externalOfRemote: Map<string, string>;
+    unprovisioned: Set<string>;
+    remoteIdOf: (externalId: string) => string | undefined;
+  },
 ): Promise<void> {
+  const { externalOfRemote, unprovisioned } = users;
   const profile = ops.profile;
   const remoteGroups = await ops.listGroups();
   plan.complete.groups = remoteGroups.complete;
@@ -173,7 +204,8 @@ async function planGroups(
   for (const group of [...desired.groups].sort(byExternalId)) {
     if (deletedGroups.has(group.externalId)) continue;
     let remote = groupsByExternalId.get(group.externalId) ?? groupsByName.get(group.displayName.toLowerCase()) ?? null;
-    if (!remote && !remoteGroups.complete) {
+    const lookedUp = !remote && !remoteGroups.complete;
+    if (lookedUp) {
       remote =
         (await ops.findGroupByExternalId(group.externalId)) ?? (await ops.findGroupByDisplayName(group.displayName));
     }
@@ -186,6 +218,7 @@ async function planGroups(
         externalId: group.externalId,
         displayName: group.displayName,
         members: inCreate.map(memberRef),
+        lookedUp,
       });
       pushMemberBatches(
         plan,
@@ -211,8 +244,15 @@ async function planGroups(
     plan.currentMemberships[group.externalId] = current.filter((m) => m.externalId !== null).map((m) => m.externalId!);
     const currentExternal = new Set(current.map((m) => m.externalId));
     const wantedSet = new Set(wanted);
-    const adds = wanted.filter((id) => !currentExternal.has(id)).map(memberRef);
+    // Only where members are not read back: a listed membership is exact whatever a dead sync did.
+    const doubt = new Set(remote.memberIds === null ? (options.inDoubtMembers?.[group.externalId] ?? []) : []);
+    const adds = wanted.filter((id) => !currentExternal.has(id) || doubt.has(id)).map(memberRef);
     const removes = current.filter((m) => m.externalId === null || !wantedSet.has(m.externalId));
+    for (const externalId of [...doubt].sort()) {
+      const remoteId = users.remoteIdOf(externalId);
+      if (!wantedSet.has(externalId) && !currentExternal.has(externalId) && remoteId)
+        removes.push({ externalId, remoteId });
+    }
     // Adds before removes: a batch never empties a group that is meant to keep members.
     pushMemberBatches(plan, "addMembers", group.externalId, remote.id, adds, profile.maxMembershipOpsPerPatch);
     pushMemberBatches(plan, "removeMembers", group.externalId, remote.id, removes, profile.maxMembershipOpsPerPatch);
@@ -220,7 +260,7 @@ async function planGroups(
 }
 
 async function currentMembers(
-  ops: ScimOperations,
+  ops: PlanReader,
   remote: RemoteGroup,
   group: DesiredGroup,
   wanted: string[],

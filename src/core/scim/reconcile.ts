@@ -60,7 +60,11 @@ export async function reconcile(
  * Executes a plan in order. A failure is recorded on its object and the run goes on: one bad
  * person never blocks the others, and nothing fails silently.
  */
-export async function applyPlan(ops: ScimOperations, plan: Plan): Promise<ApplyOutcome> {
+export async function applyPlan(
+  ops: ScimOperations,
+  plan: Plan,
+  hooks: { beforeWrite?: (op: PlanOp) => Promise<void> } = {},
+): Promise<ApplyOutcome> {
   const userIds = new Map(Object.entries(plan.userRemoteIds));
   const groupIds = new Map(Object.entries(plan.groupRemoteIds));
   const memberships = new Map(Object.entries(plan.currentMemberships).map(([g, m]) => [g, new Set(m)]));
@@ -89,6 +93,7 @@ export async function applyPlan(ops: ScimOperations, plan: Plan): Promise<ApplyO
     const result: ObjectResult = { kind: op.kind, externalId: op.externalId, status: "ok" };
     try {
       if (refused) throw new DomainError("unauthorized", `not attempted: ${refused.message}`);
+      await hooks.beforeWrite?.(op);
       await applyOne(op, result);
     } catch (error) {
       result.status = "error";
@@ -109,7 +114,8 @@ export async function applyPlan(ops: ScimOperations, plan: Plan): Promise<ApplyO
           },
         );
       case "createUser": {
-        const { remote, adopted } = await ops.createUser(op.user, { listedAbsent: plan.complete.users });
+        const listedAbsent = plan.complete.users || op.lookedUp;
+        const { remote, adopted } = await ops.createUser(op.user, { listedAbsent });
         userIds.set(op.externalId, remote.id);
         Object.assign(result, { remoteId: remote.id, adopted });
         return;
@@ -137,7 +143,7 @@ export async function applyPlan(ops: ScimOperations, plan: Plan): Promise<ApplyO
         const { remote, adopted } = await ops.createGroup(
           { externalId: op.externalId, displayName: op.displayName },
           ids,
-          { listedAbsent: plan.complete.groups },
+          { listedAbsent: plan.complete.groups || op.lookedUp },
         );
         groupIds.set(op.externalId, remote.id);
         Object.assign(result, { remoteId: remote.id, adopted });

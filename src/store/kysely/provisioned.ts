@@ -16,6 +16,7 @@ export function provisionedRepo(db: Kysely<Database>): ProvisionedRepo {
         status: r.status as ProvisionedObject["status"],
         lastError: r.last_error,
         members: r.members === null ? null : (JSON.parse(r.members) as string[]),
+        inDoubt: r.in_doubt === null ? null : (JSON.parse(r.in_doubt) as string[]),
         syncedAt: r.synced_at,
       }));
     },
@@ -28,6 +29,25 @@ export function provisionedRepo(db: Kysely<Database>): ProvisionedRepo {
         .executeTakeFirst();
       return Number(r.numDeletedRows) > 0;
     },
+    async markInDoubt(appId, kind, objectId, members) {
+      const row = await db
+        .selectFrom("provisioned_objects")
+        .select("in_doubt")
+        .where("app_id", "=", appId)
+        .where("kind", "=", kind)
+        .where("object_id", "=", objectId)
+        .executeTakeFirst();
+      if (!row) return;
+      const before = row.in_doubt === null ? [] : (JSON.parse(row.in_doubt) as string[]);
+      const merged = [...new Set([...before, ...members])].sort();
+      await db
+        .updateTable("provisioned_objects")
+        .set({ in_doubt: JSON.stringify(merged) })
+        .where("app_id", "=", appId)
+        .where("kind", "=", kind)
+        .where("object_id", "=", objectId)
+        .execute();
+    },
     async upsert(o) {
       const row = {
         app_id: o.appId,
@@ -37,6 +57,7 @@ export function provisionedRepo(db: Kysely<Database>): ProvisionedRepo {
         status: o.status,
         last_error: o.lastError,
         members: o.members === null ? null : JSON.stringify(o.members),
+        in_doubt: o.inDoubt === null ? null : JSON.stringify(o.inDoubt),
         synced_at: o.syncedAt,
       };
       await db
@@ -48,6 +69,7 @@ export function provisionedRepo(db: Kysely<Database>): ProvisionedRepo {
             status: row.status,
             last_error: row.last_error,
             members: row.members,
+            in_doubt: row.in_doubt,
             synced_at: row.synced_at,
           }),
         )

@@ -175,6 +175,7 @@ export interface ProvisionedObjectsTable {
   status: string;
   last_error: string | null;
   members: string | null;
+  in_doubt: string | null;
   synced_at: string;
 }
 

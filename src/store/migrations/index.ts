@@ -6,6 +6,7 @@ import * as m004 from "./004-totp.js";
 import * as m005 from "./005-provisioning-outbox.js";
 import * as m006 from "./006-provisioned-objects.js";
 import * as m007 from "./007-provisioning-full-syncs.js";
+import * as m008 from "./008-provisioned-in-doubt.js";
 
 /** Migrations are listed in code (not read from disk) so the compiled package carries them. */
 const migrations: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   "005-provisioning-outbox": m005,
   "006-provisioned-objects": m006,
   "007-provisioning-full-syncs": m007,
+  "008-provisioned-in-doubt": m008,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

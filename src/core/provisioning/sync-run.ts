@@ -1,0 +1,195 @@
+import type { Store } from "../../store/contract.js";
+import type { ProvisionedObject } from "../../store/contract-outbox.js";
+import type { App } from "../apps/model.js";
+import { type ScimAppSettings, validateScimAppSettings } from "../apps/scim-app-settings.js";
+import { type Actor, logEvent } from "../audit.js";
+import type { Clock } from "../ids.js";
+import type { ScimClient } from "../scim/client.js";
+import { ScimError } from "../scim/errors.js";
+import type { ScimOperations } from "../scim/operations.js";
+import { type DesiredState, type Plan, type PlanOp, planReconcile } from "../scim/plan.js";
+import { formatPlan } from "../scim/plan-text.js";
+import { applyPlan, type ObjectResult } from "../scim/reconcile.js";
+import { type ChangeScope, planChange } from "./change-plan.js";
+import { desiredState } from "./desired-state.js";
+import { recordSync, recordSyncFailure } from "./record.js";
+import type { ScimTargets } from "./targets.js";
+
+export interface SyncReport {
+  dryRun: boolean;
+  /** One line per planned request, as `--dry-run` prints it. */
+  plan: string[];
+  /** Planned operations; 0 means the target already matches. */
+  changes: number;
+  results: ObjectResult[];
+  requests: number;
+  /** full: the target was read whole; change: only what the outbox's changes needed (see planChange). */
+  mode: "full" | "change";
+}
+
+export type SyncTrigger = "schedule" | "change";
+
+interface Connection {
+  client: ScimClient;
+  ops: ScimOperations;
+}
+
+/** Runs syncs of one provisioning app: plan (full or scoped to a change), apply, record, log. */
+export class SyncRunner {
+  constructor(
+    private readonly store: Store,
+    private readonly targets: ScimTargets,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Reads the whole target, diffs it with the directory and applies the fewest changes (or only plans them). */
+  async full(actor: Actor, app: App, opts: { dryRun?: boolean; trigger?: SyncTrigger } = {}): Promise<SyncReport> {
+    const settings = validateScimAppSettings(app.settings);
+    const conn = await this.targets.connect(app);
+    const startedAt = this.clock.now().toISOString();
+    const desired = await desiredState(this.store, app, settings, conn.ops.profile);
+    const records = await this.store.provisioned.listForApp(app.id);
+    let planned: Plan;
+    try {
+      planned = await planReconcile(conn.ops, desired, {
+        knownMemberships: knownMemberships(records),
+        inDoubtMembers: Object.fromEntries(
+          records.flatMap((r) => (r.kind === "group" && r.inDoubt?.length ? [[r.objectId, r.inDoubt]] : [])),
+        ),
+      });
+    } catch (err) {
+      await this.failed(
+        app,
+        conn,
+        desired,
+        err,
+        opts.dryRun ? { record: false } : { record: true, fullSince: startedAt },
+      );
+      throw err;
+    }
+    return this.apply(actor, app, settings, conn, desired, planned, { ...opts, fullSince: startedAt });
+  }
+
+  /**
+   * Brings the target in line with what changed, reading only the objects concerned; falls back to a full
+   * sync when no full sync has finished yet, when reading the whole target costs no more, or when the
+   * target turns out to differ from the records (an object recorded there is gone).
+   */
+  async changes(actor: Actor, app: App, changed: ChangeScope): Promise<SyncReport> {
+    const last = await this.store.fullSyncs.get(app.id);
+    if (!last?.finishedAt || last.error) return this.full(actor, app, { trigger: "change" });
+    const settings = validateScimAppSettings(app.settings);
+    const conn = await this.targets.connect(app);
+    const desired = await desiredState(this.store, app, settings, conn.ops.profile);
+    let scoped: Awaited<ReturnType<typeof planChange>>;
+    try {
+      scoped = await planChange(conn.ops, desired, await this.store.provisioned.listForApp(app.id), changed);
+    } catch (err) {
+      await this.failed(app, conn, desired, err, { record: true });
+      throw err;
+    }
+    if (!scoped) return this.full(actor, app, { trigger: "change" });
+    const report = await this.apply(actor, app, settings, conn, scoped.desired, scoped.plan, { trigger: "change" });
+    if (!report.results.some((r) => r.status === "error" && r.error?.httpStatus === 404)) return report;
+    const repaired = await this.full(actor, app, { trigger: "change" });
+    return { ...repaired, requests: report.requests + repaired.requests };
+  }
+
+  /** The target could not even be read: every object shows why, and the caller retries later. */
+  private async failed(
+    app: App,
+    conn: Connection,
+    desired: DesiredState,
+    err: unknown,
+    opts: { record: boolean; fullSince?: string },
+  ) {
+    this.targets.account(conn.client.stats);
+    if (!opts.record || !(err instanceof ScimError)) return;
+    const at = this.clock.now().toISOString();
+    await this.store.transaction((tx) => recordSyncFailure(tx, app.id, desired, err.message, at));
+    if (opts.fullSince) await this.store.fullSyncs.finish(app.id, opts.fullSince, at, err.message);
+  }
+
+  private async apply(
+    actor: Actor,
+    app: App,
+    settings: ScimAppSettings,
+    conn: Connection,
+    desired: DesiredState,
+    planned: Plan,
+    opts: { dryRun?: boolean; trigger?: SyncTrigger; fullSince?: string },
+  ): Promise<SyncReport> {
+    const plan = { ...planned, ops: planned.ops.filter((op) => allowed(settings.features, op.kind)) };
+    const dryRun = opts.dryRun ?? false;
+    let results: ObjectResult[] = [];
+    if (!dryRun) {
+      const outcome = await applyPlan(conn.ops, plan, { beforeWrite: (op) => this.markInDoubt(app.id, op) });
+      results = outcome.results;
+      const at = this.clock.now().toISOString();
+      await this.store.transaction(async (tx) => {
+        await recordSync(tx, app.id, desired, plan, outcome, at);
+        // Any full sync counts for the schedule: a reconciliation the outbox just ran needs no scheduled twin.
+        if (opts.fullSince) await tx.fullSyncs.finish(app.id, opts.fullSince, at, null);
+      });
+    }
+    const report: SyncReport = {
+      dryRun,
+      plan: formatPlan(plan),
+      changes: plan.ops.length,
+      results,
+      requests: this.targets.account(conn.client.stats),
+      mode: opts.fullSince ? "full" : "change",
+    };
+    if (!dryRun) {
+      const failed = results.filter((r) => r.status === "error").length;
+      await this.store.log.append(
+        logEvent(
+          this.clock,
+          actor,
+          "application.provisioning.sync",
+          { type: "app", id: app.id, display: app.slug },
+          {
+            changes: plan.ops.length,
+            failed,
+            requests: report.requests,
+            mode: report.mode,
+            ...(opts.trigger ? { trigger: opts.trigger } : {}),
+          },
+          failed ? "FAILURE" : "SUCCESS",
+        ),
+      );
+    }
+    return report;
+  }
+
+  /**
+   * Written before the request, so a sync that dies between the two leaves a trace: the next one re-sends
+   * (memberships) or re-reads (a user) instead of trusting a record the dead sync never updated.
+   */
+  private async markInDoubt(appId: string, op: PlanOp): Promise<void> {
+    if (op.kind === "addMembers" || op.kind === "removeMembers") {
+      const members = op.members.flatMap((m) => (m.externalId ? [m.externalId] : []));
+      await this.store.transaction((tx) => tx.provisioned.markInDoubt(appId, "group", op.externalId, members));
+    } else if (op.kind === "updateUser" || op.kind === "deactivateUser" || op.kind === "reactivateUser") {
+      await this.store.transaction((tx) => tx.provisioned.markInDoubt(appId, "user", op.externalId, []));
+    }
+  }
+}
+
+/** The members last written per group: AWS never lists them, so this is how a sync knows them. */
+function knownMemberships(records: readonly ProvisionedObject[]): Record<string, string[]> {
+  const known: Record<string, string[]> = {};
+  for (const g of records) if (g.kind === "group" && g.members && g.status === "active") known[g.objectId] = g.members;
+  return known;
+}
+
+function allowed(
+  features: { createUsers: boolean; updateUsers: boolean; deactivateUsers: boolean },
+  kind: string,
+): boolean {
+  if (kind === "createUser") return features.createUsers;
+  if (kind === "updateUser") return features.updateUsers;
+  // Okta's "Deactivate Users" covers both directions.
+  if (kind === "deactivateUser" || kind === "reactivateUser") return features.deactivateUsers;
+  return true;
+}
