@@ -41,7 +41,7 @@ export class ProvisioningWorker {
     const failedApps = new Map<string, string>();
     for (const app of await this.appsConcerned(items)) {
       try {
-        const report = await this.provisioning.sync(actor, app.id);
+        const report = await this.sync(actor, app.id, items);
         const errors = report.results.filter((r) => r.status === "error");
         run.apps.push({ slug: app.slug, changes: report.changes, failed: errors.length });
         // Objects refused for their data (a missing surname) are final until the data changes; a refused
@@ -70,6 +70,22 @@ export class ProvisioningWorker {
     }
     run.completed = await this.store.outbox.complete(this.workerId, done);
     return run;
+  }
+
+  /**
+   * A change to the app itself (its target, its pushed groups) needs a full reconciliation; changes to people
+   * and groups need only what they concern — the records say the rest is already in place.
+   */
+  private sync(actor: Actor, appId: string, items: OutboxItem[]) {
+    const mine = items.filter((i) => i.appId === null || i.appId === appId);
+    if (mine.some((i) => i.kind === "app")) return this.provisioning.sync(actor, appId);
+    const userIds = new Set<string>();
+    const groupIds = new Set<string>();
+    for (const item of mine) {
+      if (item.kind === "user" || item.kind === "assignment") userIds.add(item.objectId);
+      else if (item.kind === "group") groupIds.add(item.objectId);
+    }
+    return this.provisioning.syncChanges(actor, appId, { userIds, groupIds });
   }
 
   /** Rows naming an app concern that app; the others (a person or group changed) concern every provisioning app. */

@@ -8,3 +8,4 @@ export * from "./plan-text.js";
 export * from "./profiles.js";
 export * from "./rate-limit.js";
 export * from "./reconcile.js";
+export * from "./scoped.js";

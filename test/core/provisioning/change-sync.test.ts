@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAppWithKey } from "../../../src/core/apps/create.js";
+import { cliActor } from "../../../src/core/audit.js";
+import { ProvisioningWorker } from "../../../src/core/provisioning/worker.js";
+import type { Runtime } from "../../../src/runtime.js";
+import { type SandboxHandle, startSandbox } from "../../../src/sandbox/index.js";
+import { backends } from "../../helpers/backends.js";
+import { testRuntime } from "../../helpers/runtime.js";
+
+const actor = cliActor();
+const TENANT = "d-c4a96e0001";
+const PEOPLE = 250;
+const login = (i: number) => `p${String(i).padStart(3, "0")}@example.com`;
+
+/**
+ * The outbox worker's syncs after a first full one: each sends only what its change needs, trusting the
+ * records for the rest, and falls back to reading the target whole when the records turn out wrong.
+ */
+describe.each(backends)("change-scoped provisioning syncs on $name", (backend) => {
+  let sandbox: SandboxHandle;
+  let runtime: Runtime;
+  let cleanup: () => Promise<void>;
+  let worker: ProvisioningWorker;
+  let token: string;
+  const ids = new Map<string, string>();
+  const groups: Record<string, string> = {};
+
+  const instance = () => sandbox.state().identityCenter?.instances.find((i) => i.tenantId === TENANT)!;
+  const remoteUser = (i: number) => instance().users.find((u) => u.attributes.externalId === ids.get(login(i)));
+  const remoteGroup = (name: string) => instance().groups.find((g) => g.externalId === groups[name]);
+  const remoteMembers = (name: string) =>
+    new Set(remoteGroup(name)?.memberIds.map((id) => instance().users.find((u) => u.id === id)?.attributes.userName));
+  const sent = () => Object.values(runtime.provisioning.totals.requests).reduce((a, b) => a + b, 0);
+  /** Drains the outbox and answers how many requests that took. */
+  const drain = async () => {
+    const before = sent();
+    for (let i = 0; i < 5 && (await runtime.store.outbox.depth()) > 0; i++) await worker.runOnce(actor);
+    expect(await runtime.store.outbox.depth()).toBe(0);
+    return sent() - before;
+  };
+  const inSync = async () => expect((await runtime.provisioning.sync(actor, "sso", { dryRun: true })).changes).toBe(0);
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ fixture: "demo" });
+    sandbox.identityCenter.admin.createInstance({ tenantId: TENANT });
+    token = sandbox.identityCenter.admin.createToken(TENANT).token;
+    ({ runtime, cleanup } = await testRuntime(backend));
+    worker = new ProvisioningWorker(runtime.store, runtime.provisioning, "worker-1");
+    for (let i = 0; i < PEOPLE; i++) {
+      const profile = { login: login(i), email: login(i), firstName: "P", lastName: `N${i}`, displayName: null };
+      ids.set(login(i), (await runtime.directory.users.create(actor, { profile })).id);
+    }
+    for (const name of ["staff", "eng", "ops"])
+      groups[name] = (await runtime.directory.groups.create(actor, { name })).id;
+    for (let i = 0; i < 200; i++) await runtime.directory.groups.addMember(actor, groups.staff!, ids.get(login(i))!);
+    for (let i = 0; i < 10; i++) await runtime.directory.groups.addMember(actor, groups.eng!, ids.get(login(i))!);
+    for (let i = 10; i < 20; i++) await runtime.directory.groups.addMember(actor, groups.ops!, ids.get(login(i))!);
+    const app = await createAppWithKey(runtime, actor, {
+      slug: "sso",
+      type: "aws-iam-identity-center",
+      label: "SSO",
+      settings: { baseUrl: sandbox.identityCenter.scimUrl(TENANT), pushGroups: [groups.eng!, groups.ops!] },
+    });
+    await runtime.provisioning.setToken(actor, app.id, token);
+    await runtime.apps.assign(actor, app.id, "group", groups.staff!, {});
+    // No full sync has finished yet: the worker's first run reads the whole target.
+    await drain();
+    expect(instance().users).toHaveLength(200);
+    expect(remoteMembers("eng").size).toBe(10);
+  }, 120_000);
+  afterAll(async () => {
+    await sandbox?.close();
+    await cleanup?.();
+  });
+
+  it("sends one PATCH for one membership change, where a full sync would first read 3 + 1 list pages", async () => {
+    await runtime.directory.groups.addMember(actor, groups.eng!, ids.get(login(50))!);
+    expect(await drain()).toBe(1);
+    expect(remoteMembers("eng").has(login(50))).toBe(true);
+    await runtime.directory.groups.removeMember(actor, groups.ops!, ids.get(login(10))!);
+    expect(await drain()).toBe(1);
+    expect(remoteMembers("ops").has(login(10))).toBe(false);
+    await inSync();
+  });
+
+  it("reads a changed person by id and patches only them", async () => {
+    await runtime.directory.users.updateProfile(actor, login(1), { lastName: "Renamed" });
+    expect(await drain()).toBe(2);
+    expect(remoteUser(1)?.attributes.name).toMatchObject({ familyName: "Renamed" });
+    await inSync();
+  });
+
+  it("creates a newly assigned person (looked up first) and adds them to their pushed group", async () => {
+    await runtime.directory.groups.addMember(actor, groups.eng!, ids.get(login(210))!);
+    await runtime.directory.groups.addMember(actor, groups.staff!, ids.get(login(210))!);
+    // Two look-ups (externalId, userName), the POST, and the PATCH into eng.
+    expect(await drain()).toBe(4);
+    expect(remoteUser(210)?.attributes.active).toBe(true);
+    expect(remoteMembers("eng").has(login(210))).toBe(true);
+    await inSync();
+  });
+
+  it("deactivates a person who lost their assignment", async () => {
+    await runtime.directory.groups.removeMember(actor, groups.staff!, ids.get(login(150))!);
+    expect(await drain()).toBe(2);
+    expect(remoteUser(150)?.attributes.active).toBe(false);
+    await inSync();
+  });
+
+  it("falls back to a full sync when a recorded group was deleted on the target behind its back", async () => {
+    const res = await fetch(`${sandbox.identityCenter.scimUrl(TENANT)}/Groups/${remoteGroup("ops")!.id}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(204);
+    await runtime.directory.groups.addMember(actor, groups.ops!, ids.get(login(60))!);
+    await drain();
+    expect(remoteMembers("ops")).toEqual(new Set([...Array(9).keys()].map((i) => login(i + 11)).concat(login(60))));
+    await inSync();
+  });
+
+  it("re-sends a membership write a dead sync left in doubt, after the directory took the change back", async () => {
+    // As if a sync had written this add and died before recording it.
+    const eng = remoteGroup("eng")!;
+    const app = await runtime.apps.get("sso");
+    await runtime.store.transaction((tx) =>
+      tx.provisioned.markInDoubt(app.id, "group", groups.eng!, [ids.get(login(99))!]),
+    );
+    const extra = remoteUser(99)!.id;
+    const res = await fetch(`${sandbox.identityCenter.scimUrl(TENANT)}/Groups/${eng.id}`, {
+      method: "PATCH",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/scim+json" },
+      body: JSON.stringify({
+        schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        Operations: [{ op: "add", path: "members", value: [{ value: extra }] }],
+      }),
+    });
+    expect(res.status).toBe(204);
+    expect(remoteMembers("eng").has(login(99))).toBe(true);
+    // The directory never kept p099 in eng; any change to the app's people runs a change sync.
+    await runtime.directory.users.updateProfile(actor, login(2), { lastName: "Again" });
+    await drain();
+    expect(remoteMembers("eng").has(login(99))).toBe(false);
+    const record = (await runtime.provisioning.status("sso")).find((o) => o.objectId === groups.eng);
+    expect(record?.inDoubt).toBeNull();
+    await inSync();
+  });
+});
