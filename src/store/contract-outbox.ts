@@ -1,6 +1,7 @@
 /** Storage contract of the provisioning outbox. */
 
-export type OutboxKind = "user" | "group" | "membership" | "assignment" | "app";
+/** `directory`: a bulk change (an import) that every provisioning app takes in with a full sync. */
+export type OutboxKind = "user" | "group" | "membership" | "assignment" | "app" | "directory";
 
 export interface OutboxItem {
   id: string;

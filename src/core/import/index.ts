@@ -1,6 +1,7 @@
 import type { Store } from "../../store/contract.js";
 import { type Actor, logEvent } from "../audit.js";
 import { type Clock, systemClock } from "../ids.js";
+import { enqueueChange } from "../provisioning/outbox.js";
 import type { CsvInput } from "./csv.js";
 import { importGroups } from "./groups.js";
 import { importMemberships } from "./memberships.js";
@@ -55,6 +56,9 @@ export async function importDirectory(store: Store, files: ImportFiles, opts: Im
       sortErrors(run.report);
       if (!run.writing) throw new RolledBack();
       run.report.committed = true;
+      const written = run.report.users.written + run.report.groups.written + run.report.memberships.written;
+      // One row, not one per imported row: a bulk change is cheaper to take in with one full sync per app.
+      if (written > 0) await enqueueChange(tx, { kind: "directory", objectId: "import" }, at);
       await tx.log.append(logEvent(clock, opts.actor, "directory.import", null, summary(run.report, files)));
       return run.report;
     });

@@ -78,7 +78,7 @@ export class ProvisioningWorker {
    */
   private sync(actor: Actor, appId: string, items: OutboxItem[]) {
     const mine = items.filter((i) => i.appId === null || i.appId === appId);
-    if (mine.some((i) => i.kind === "app")) return this.provisioning.sync(actor, appId);
+    if (mine.some((i) => i.kind === "app" || i.kind === "directory")) return this.provisioning.sync(actor, appId);
     const userIds = new Set<string>();
     const groupIds = new Set<string>();
     for (const item of mine) {

@@ -1,6 +1,9 @@
+import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { createAppWithKey } from "../../../src/core/apps/create.js";
 import { cliActor } from "../../../src/core/audit.js";
+import { importDirectory } from "../../../src/core/import/index.js";
 import { ProvisioningWorker } from "../../../src/core/provisioning/worker.js";
 import type { Runtime } from "../../../src/runtime.js";
 import { type SandboxHandle, startSandbox } from "../../../src/sandbox/index.js";
@@ -104,6 +107,26 @@ describe.each(backends)("change-scoped provisioning syncs on $name", (backend) =
     await runtime.directory.groups.removeMember(actor, groups.staff!, ids.get(login(150))!);
     expect(await drain()).toBe(2);
     expect(remoteUser(150)?.attributes.active).toBe(false);
+    await inSync();
+  });
+
+  it("takes a CSV import in with one outbox row and a full sync", async () => {
+    const csv = (name: string, text: string) => ({ name, input: Readable.from([Buffer.from(text)]) });
+    const depth = await runtime.store.outbox.depth();
+    const report = await importDirectory(
+      runtime.store,
+      {
+        users: csv("users.csv", "login,email,firstName,lastName\nnew@example.com,new@example.com,New,Person\n"),
+        memberships: csv("memberships.csv", "group,user\nstaff,new@example.com\neng,new@example.com\n"),
+      },
+      { actor },
+    );
+    expect(report.committed).toBe(true);
+    expect(await runtime.store.outbox.depth()).toBe(depth + 1);
+    await drain();
+    const created = instance().users.find((u) => u.attributes.userName === "new@example.com");
+    expect(created?.attributes.active).toBe(true);
+    expect(remoteMembers("eng").has("new@example.com")).toBe(true);
     await inSync();
   });
 
