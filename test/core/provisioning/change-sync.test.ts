@@ -28,7 +28,11 @@ describe.each(backends)("change-scoped provisioning syncs on $name", (backend) =
   const ids = new Map<string, string>();
   const groups: Record<string, string> = {};
 
-  const instance = () => sandbox.state().identityCenter?.instances.find((i) => i.tenantId === TENANT)!;
+  const instance = () => {
+    const found = sandbox.state().identityCenter?.instances.find((i) => i.tenantId === TENANT);
+    if (!found) throw new Error(`no instance ${TENANT}`);
+    return found;
+  };
   const remoteUser = (i: number) => instance().users.find((u) => u.attributes.externalId === ids.get(login(i)));
   const remoteGroup = (name: string) => instance().groups.find((g) => g.externalId === groups[name]);
   const remoteMembers = (name: string) =>
