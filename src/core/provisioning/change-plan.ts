@@ -1,7 +1,9 @@
 import type { ProvisionedObject } from "../../store/contract-outbox.js";
 import type { ScimOperations } from "../scim/operations.js";
 import { type DesiredState, type Plan, planReconcile } from "../scim/plan.js";
+import { validateUserForProfile } from "../scim/profiles.js";
 import { type RecordedTarget, ScopedReader } from "../scim/scoped.js";
+import { trustedMembers } from "./record.js";
 
 /** What the outbox says changed for one app since its last sync. */
 export interface ChangeScope {
@@ -23,7 +25,8 @@ export interface ChangePlan {
  *
  * The scope is the outbox's objects plus everything the records disagree with: a person to create (no
  * record), to deactivate or reactivate (recorded status differs), a pushed group whose members differ from
- * the members last written, and whatever a sync that died left in doubt. So a membership change sends one PATCH, however large the directory.
+ * the members last written, whatever a sync that died left in doubt, and objects whose last write failed.
+ * So a membership change sends one PATCH, however large the directory.
  */
 export async function planChange(
   ops: ScimOperations,
@@ -41,7 +44,9 @@ export async function planChange(
   const users = full.users.filter((u) => {
     const record = userRecords.get(u.externalId);
     if (!record) return u.active;
-    if (changed.userIds.has(u.externalId) || record.inDoubt) return true;
+    // An error (a refused write, or a sync that could not run) is retried: for a refused profile that is
+    // free (validation refuses it again without a request).
+    if (changed.userIds.has(u.externalId) || record.inDoubt || record.status === "error") return true;
     if (record.status === "deactivated") return u.active;
     return record.status === "active" && !u.active;
   });
@@ -65,8 +70,12 @@ export async function planChange(
   };
   const readGroups = new Set(groups.filter((g) => changed.groupIds.has(g.externalId)).map((g) => g.externalId));
   // Reads only: the writes are the same either way. Unrecorded objects cost two look-ups each.
-  const unrecorded = users.filter((u) => !recorded.users.has(u.externalId)).length;
-  const scopedReads = users.length + unrecorded + readGroups.size + (groups.length - recorded.groups.size) * 2;
+  // A recorded person is one GET; an unrecorded one two look-ups; one the profile refuses, none.
+  const userReads = users.reduce(
+    (n, u) => n + (recorded.users.has(u.externalId) ? 1 : validateUserForProfile(ops.profile, u).length > 0 ? 0 : 2),
+    0,
+  );
+  const scopedReads = userReads + readGroups.size + (groups.length - recorded.groups.size) * 2;
   const page = ops.profile.maxPageSize;
   const listingReads = Math.ceil(userRecords.size / page) + Math.ceil(groupRecords.size / page);
   if (userRecords.size + groupRecords.size === 0 || scopedReads >= listingReads) return null;
@@ -74,7 +83,8 @@ export async function planChange(
   const knownMemberships: Record<string, string[]> = {};
   for (const g of groups) {
     const record = groupRecords.get(g.externalId);
-    if (record?.members && record.status === "active") knownMemberships[g.externalId] = record.members;
+    const members = record && trustedMembers(record);
+    if (members) knownMemberships[g.externalId] = members;
   }
   const reader = new ScopedReader(ops, recorded, { userExternalIds: users.map((u) => u.externalId), readGroups });
   const desired = { users, groups };

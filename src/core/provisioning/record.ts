@@ -33,7 +33,7 @@ export async function recordSync(
   const before = new Map((await tx.provisioned.listForApp(appId)).map((o) => [`${o.kind}:${o.objectId}`, o]));
   const write = (o: Omit<ProvisionedObject, "appId" | "syncedAt" | "inDoubt">) => {
     const key = `${o.kind}:${o.objectId}`;
-    const inDoubt = errors.has(key) ? (before.get(key)?.inDoubt ?? null) : null;
+    const inDoubt = errors.has(key) ? keptDoubt(before.get(key)) : null;
     return tx.provisioned.upsert({ ...o, appId, inDoubt, syncedAt: at });
   };
   for (const u of desired.users) {
@@ -63,6 +63,20 @@ export async function recordSync(
 }
 
 /**
+ * The doubt an object keeps through a failed write or a sync that could not run: the marks made before its
+ * writes. A group whose members were trusted stays trusted (`[]`: nothing in doubt) — its error says a write
+ * failed, and the marks say exactly which members that write concerned.
+ */
+function keptDoubt(before: ProvisionedObject | undefined): string[] | null {
+  if (before?.inDoubt) return before.inDoubt;
+  return before?.kind === "group" && before.status === "active" ? [] : null;
+}
+
+/** Whether a group's recorded members can be trusted (the rest is in `inDoubt`). */
+export const trustedMembers = (o: ProvisionedObject): string[] | null =>
+  o.kind === "group" && o.members && (o.status === "active" || o.inDoubt !== null) ? o.members : null;
+
+/**
  * A sync that could not run at all (token refused, target unreachable): every object it was to bring in
  * line shows the error, keeping what is known of it, so the status pages say why nothing moves.
  */
@@ -82,7 +96,7 @@ export async function recordSyncFailure(tx: Repos, appId: string, desired: Desir
       status: "error",
       lastError: message.slice(0, 2000),
       members: before?.members ?? null,
-      inDoubt: before?.inDoubt ?? null,
+      inDoubt: keptDoubt(before),
       syncedAt: at,
     });
   }

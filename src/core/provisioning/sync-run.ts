@@ -12,7 +12,7 @@ import { formatPlan } from "../scim/plan-text.js";
 import { applyPlan, type ObjectResult } from "../scim/reconcile.js";
 import { type ChangeScope, planChange } from "./change-plan.js";
 import { desiredState } from "./desired-state.js";
-import { recordSync, recordSyncFailure } from "./record.js";
+import { recordSync, recordSyncFailure, trustedMembers } from "./record.js";
 import type { ScimTargets } from "./targets.js";
 
 export interface SyncReport {
@@ -179,7 +179,10 @@ export class SyncRunner {
 /** The members last written per group: AWS never lists them, so this is how a sync knows them. */
 function knownMemberships(records: readonly ProvisionedObject[]): Record<string, string[]> {
   const known: Record<string, string[]> = {};
-  for (const g of records) if (g.kind === "group" && g.members && g.status === "active") known[g.objectId] = g.members;
+  for (const g of records) {
+    const members = trustedMembers(g);
+    if (members) known[g.objectId] = members;
+  }
   return known;
 }
 
