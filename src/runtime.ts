@@ -59,7 +59,11 @@ export async function openRuntime(config: Config, opts: { logger?: Logger; clock
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger(config);
   const secrets = new SecretBox(resolveMasterKey(config));
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    onIdleError: (err) => logger.warn({ err: { message: err.message } }, "database connection lost; reconnecting"),
+  });
   const apps = new AppService(store, clock);
   const dir = directory(store, clock);
   return {

@@ -7,6 +7,8 @@ export interface StoreConfig {
   /** postgres://… selects PostgreSQL; otherwise SQLite in the data directory. */
   databaseUrl?: string | undefined;
   dataDir: string;
+  /** PostgreSQL: an idle connection the server ended (the pool replaces it). */
+  onIdleError?: (err: Error) => void;
 }
 
 export function openStore(config: StoreConfig): Promise<Store> {
@@ -14,7 +16,7 @@ export function openStore(config: StoreConfig): Promise<Store> {
     if (!/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
       throw new Error("DATABASE_URL must start with postgres:// or postgresql:// (SQLite needs no URL)");
     }
-    return openPostgresStore(config.databaseUrl);
+    return openPostgresStore(config.databaseUrl, config.onIdleError ? { onIdleError: config.onIdleError } : {});
   }
   return openSqliteStore(join(config.dataDir, "rolebridge.db"));
 }

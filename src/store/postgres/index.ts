@@ -6,8 +6,15 @@ import type { Database as Schema } from "../kysely/schema.js";
 import { migrateToLatest } from "../migrations/index.js";
 
 /** PostgreSQL for several stateless nodes sharing one database. */
-export async function openPostgresStore(url: string, opts: { poolSize?: number } = {}): Promise<Store> {
+export async function openPostgresStore(
+  url: string,
+  opts: { poolSize?: number; onIdleError?: (err: Error) => void } = {},
+): Promise<Store> {
   const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10 });
+  // An idle connection the server ends (a restart, a failover, an admin's terminate) is an 'error' on the pool;
+  // unhandled, it would take the whole process down. The pool drops that client and the next query opens a
+  // new one; until the server is back, queries fail and /readyz says so.
+  pool.on("error", (err) => opts.onIdleError?.(err));
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   try {
     await migrateToLatest(db as Kysely<unknown>);
