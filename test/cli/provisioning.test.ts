@@ -1,6 +1,7 @@
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_IDENTITY_CENTER, type SandboxHandle, startSandbox } from "../../src/sandbox/index.js";
+import { startScimmyServer } from "../helpers/scimmy-server.js";
 import { rolebridge, tempDir } from "./run.js";
 
 const dir = tempDir();
@@ -96,5 +97,41 @@ describe("rolebridge provisioning", () => {
       ["group", "active"],
       ["user", "active"],
     ]);
+  }, 120_000);
+
+  it("creates a generic-scim2 app from the CLI with a base URL and token, and provisions a third-party SCIM server", async () => {
+    const scimmy = await startScimmyServer();
+    try {
+      const settings = JSON.stringify({ pushGroups: [] });
+      const created = await run([
+        "apps",
+        "create",
+        "--type",
+        "generic-scim2",
+        "--slug",
+        "scim-any",
+        "--label",
+        "Any SCIM 2.0 server",
+        "--base-url",
+        scimmy.baseUrl,
+        "--settings",
+        settings,
+        "--json",
+      ]);
+      expect(created.code).toBe(0);
+      expect(JSON.parse(created.stdout)).toMatchObject({ slug: "scim-any", type: "generic-scim2" });
+      expect((await run(["provisioning", "token", "--app", "scim-any"], scimmy.token)).code).toBe(0);
+      expect((await run(["provisioning", "test", "--app", "scim-any"])).stdout).toBe(
+        "OK: the target accepted the token\n",
+      );
+      expect((await run(["apps", "assign", "scim-any", "--user", "ann@example.com"])).code).toBe(0);
+      const synced = await run(["provisioning", "sync", "--app", "scim-any"]);
+      expect(synced.code).toBe(0);
+      expect([...scimmy.users.values()].map((u) => u.userName)).toEqual(["ann@example.com"]);
+      const after = await run(["provisioning", "sync", "--app", "scim-any", "--dry-run"]);
+      expect([after.code, after.stdout]).toEqual([0, "generic-scim2: in sync, nothing to send\n"]);
+    } finally {
+      await scimmy.close();
+    }
   }, 120_000);
 });
