@@ -110,13 +110,17 @@ export class SandboxStore {
   }
 }
 
-/** Plain copies of any drafts in a mutation's result (a draft, or drafts inside a returned array or object). */
+/** Plain copies of any drafts in a mutation's result, however deep (results are small: a resource, a pair). */
 function detach<T>(value: T): T {
   if (isDraft(value)) return current(value as never) as T;
-  if (Array.isArray(value)) return (value.some(isDraft) ? value.map(detach) : value) as T;
+  if (Array.isArray(value)) {
+    const items = value.map(detach);
+    return (items.some((item, i) => item !== value[i]) ? items : value) as T;
+  }
   if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
-    const entries = Object.entries(value);
-    if (entries.some(([, v]) => isDraft(v))) return Object.fromEntries(entries.map(([k, v]) => [k, detach(v)])) as T;
+    const entries = Object.entries(value).map(([k, v]) => [k, detach(v)] as const);
+    const changed = entries.some(([k, v]) => v !== (value as Record<string, unknown>)[k]);
+    return (changed ? Object.fromEntries(entries) : value) as T;
   }
   return value;
 }

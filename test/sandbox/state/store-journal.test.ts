@@ -68,11 +68,12 @@ describe("sandbox store: copy-on-write state with a change journal", () => {
     const store = SandboxStore.open(undefined, () => load(demo()));
     const [role, pair] = store.mutate((draft) => {
       draft.roles[0]!.description = "read after";
-      return [draft.roles[0]!, { inner: draft.roles[0]! }] as const;
+      return [draft.roles[0]!, { inner: draft.roles[0]!, deeper: [{ role: draft.roles[0]! }] }] as const;
     });
     expect(role.description).toBe("read after");
     expect(pair.inner.name).toBe(role.name);
     expect(structuredClone(role).name).toBe(role.name);
+    expect(structuredClone(pair).deeper[0]?.role.name).toBe(role.name);
   });
 
   it("writes nothing when a change throws after editing its draft", () => {
