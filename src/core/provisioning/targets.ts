@@ -6,6 +6,7 @@ import { DomainError } from "../errors.js";
 import { type RequestOutcome, ScimClient, type ScimClientStats } from "../scim/client.js";
 import { ScimOperations } from "../scim/operations.js";
 import { awsIdentityCenterProfile, genericScim2Profile } from "../scim/profiles.js";
+import { systemTimer, TokenBucket } from "../scim/rate-limit.js";
 
 export const TOKEN = "scim_token";
 
@@ -24,6 +25,9 @@ export class ScimTargets {
     retries: 0,
     exhausted: 0,
   };
+
+  /** One token bucket per app and target: every sync of that app in this process draws from it. */
+  private readonly buckets = new Map<string, { key: string; bucket: TokenBucket }>();
 
   constructor(
     private readonly store: Store,
@@ -60,15 +64,21 @@ export class ScimTargets {
     const client = new ScimClient({
       baseUrl: target.baseUrl,
       token: this.secrets.open(sealed, `app:${app.id}:${TOKEN}`),
-      rateLimit: {
-        ratePerSecond: settings.rateLimitPerSecond,
-        burst: Math.max(1, Math.ceil(settings.rateLimitPerSecond)),
-      },
+      bucket: this.bucketFor(app.id, target.baseUrl, settings.rateLimitPerSecond),
       fetch: this.fetchImpl,
       ...(retry ? { retry } : {}),
     });
     const profile = app.type === "aws-iam-identity-center" ? awsIdentityCenterProfile : genericScim2Profile;
     return { client, ops: new ScimOperations(client, profile) };
+  }
+
+  private bucketFor(appId: string, baseUrl: string, ratePerSecond: number): TokenBucket {
+    const key = `${baseUrl} ${ratePerSecond}`;
+    const found = this.buckets.get(appId);
+    if (found?.key === key) return found.bucket;
+    const bucket = new TokenBucket({ ratePerSecond, burst: Math.max(1, Math.ceil(ratePerSecond)) }, systemTimer);
+    this.buckets.set(appId, { key, bucket });
+    return bucket;
   }
 
   private async target(app: App) {

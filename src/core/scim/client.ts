@@ -13,6 +13,11 @@ export interface ScimClientOptions {
   baseUrl: string;
   token: string;
   rateLimit?: RateLimit;
+  /**
+   * A bucket shared with the other clients of the same target, so concurrent syncs of one app (the worker,
+   * a scheduled run, "sync now") stay within its rate together; `rateLimit` is then ignored.
+   */
+  bucket?: TokenBucket;
   retry?: Partial<RetryPolicy>;
   timeoutMs?: number;
   fetch?: typeof fetch;
@@ -68,7 +73,7 @@ export class ScimClient {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.timer = options.timer ?? systemTimer;
-    this.bucket = new TokenBucket(options.rateLimit ?? DEFAULT_RATE, this.timer);
+    this.bucket = options.bucket ?? new TokenBucket(options.rateLimit ?? DEFAULT_RATE, this.timer);
     this.random = options.random ?? Math.random;
     this.fetchImpl = options.fetch ?? fetch;
   }
@@ -80,8 +85,9 @@ export class ScimClient {
   async request(method: string, path: string, options: RequestOptions = {}): Promise<ScimResponse> {
     const url = this.url(path, options.query);
     for (let attempt = 1; ; attempt++) {
+      const waitFrom = this.timer.nowMs();
       await this.bucket.take();
-      this.stats.rateLimitWaitMs = this.bucket.waitedMs;
+      this.stats.rateLimitWaitMs += this.timer.nowMs() - waitFrom;
       const failure = await this.attempt(method, url, options.body, attempt);
       if (!(failure instanceof ScimError)) return failure;
       if (failure.errorClass !== "retryable") throw failure;

@@ -67,7 +67,12 @@ describe.each(backends)("change-scoped provisioning syncs on $name", (backend) =
       slug: "sso",
       type: "aws-iam-identity-center",
       label: "SSO",
-      settings: { baseUrl: sandbox.identityCenter.scimUrl(TENANT), pushGroups: [groups.eng!, groups.ops!] },
+      // Unthrottled: this suite counts requests; pacing is the client's and the bench's business.
+      settings: {
+        baseUrl: sandbox.identityCenter.scimUrl(TENANT),
+        pushGroups: [groups.eng!, groups.ops!],
+        rateLimitPerSecond: 1000,
+      },
     });
     await runtime.provisioning.setToken(actor, app.id, token);
     await runtime.apps.assign(actor, app.id, "group", groups.staff!, {});

@@ -161,6 +161,26 @@ describe("TokenBucket", () => {
     expect(time.elapsed()).toBe(2000);
   });
 
+  it("paces clients that share it together, and each counts only its own wait", async () => {
+    const time = manualTimer();
+    const bucket = new TokenBucket({ ratePerSecond: 10, burst: 5 }, time.timer);
+    const make = () =>
+      new ScimClient({
+        baseUrl: "https://scim.example/tenant/scim/v2",
+        token: "secret",
+        fetch: scriptedFetch([]).fetchImpl,
+        timer: time.timer,
+        bucket,
+      });
+    const [first, second] = [make(), make()];
+    for (let i = 0; i < 5; i++) await first.request("GET", "/Users");
+    expect(time.elapsed()).toBe(0);
+    // The burst is spent: the second client of the same target waits for tokens like the first would.
+    for (let i = 0; i < 5; i++) await second.request("GET", "/Users");
+    expect(time.elapsed()).toBe(500);
+    expect([first.stats.rateLimitWaitMs, second.stats.rateLimitWaitMs]).toEqual([0, 500]);
+  });
+
   it("holds everything back while paused by a Retry-After", async () => {
     const time = manualTimer();
     const bucket = new TokenBucket({ ratePerSecond: 10, burst: 10 }, time.timer);
