@@ -9,6 +9,7 @@ import type { Runtime } from "../../../src/runtime.js";
 import { type SandboxHandle, startSandbox } from "../../../src/sandbox/index.js";
 import { backends } from "../../helpers/backends.js";
 import { testRuntime } from "../../helpers/runtime.js";
+import { type ScimmyServer, startScimmyServer } from "../../helpers/scimmy-server.js";
 
 const actor = cliActor();
 const TENANT = "d-c4a96e0001";
@@ -195,5 +196,55 @@ describe.each(backends)("change-scoped provisioning syncs on $name", (backend) =
     const after = await runtime.provisioning.status("sso");
     expect(after.filter((o) => o.status === "error")).toEqual([]);
     await inSync();
+  });
+});
+
+describe("change-scoped syncs to a generic SCIM 2.0 server (scimmy)", () => {
+  let scimmy: ScimmyServer;
+  let runtime: Runtime;
+  let cleanup: () => Promise<void>;
+  let worker: ProvisioningWorker;
+  const ids: string[] = [];
+  let eng = "";
+
+  const members = () => {
+    const group = [...scimmy.groups.values()].find((g) => g.displayName === "eng");
+    const values = ((group?.members ?? []) as Array<{ value: string }>).map((m) => m.value);
+    return values.map((id) => scimmy.users.get(id)?.userName).sort();
+  };
+
+  beforeAll(async () => {
+    scimmy = await startScimmyServer();
+    ({ runtime, cleanup } = await testRuntime(backends[0]!));
+    worker = new ProvisioningWorker(runtime.store, runtime.provisioning, "worker-g");
+    for (let i = 0; i < 150; i++) {
+      const profile = { login: `g${i}@example.com`, email: `g${i}@example.com`, firstName: "G", lastName: `${i}` };
+      ids.push((await runtime.directory.users.create(actor, { profile: { ...profile, displayName: null } })).id);
+    }
+    eng = (await runtime.directory.groups.create(actor, { name: "eng" })).id;
+    for (const id of ids.slice(0, 5)) await runtime.directory.groups.addMember(actor, eng, id);
+    const app = await createAppWithKey(runtime, actor, {
+      slug: "generic",
+      type: "generic-scim2",
+      label: "Generic",
+      settings: { baseUrl: scimmy.baseUrl, pushGroups: [eng], rateLimitPerSecond: 1000 },
+    });
+    await runtime.provisioning.setToken(actor, app.id, scimmy.token);
+    for (const id of ids) await runtime.apps.assign(actor, app.id, "user", id, {});
+    for (let i = 0; i < 5 && (await runtime.store.outbox.depth()) > 0; i++) await worker.runOnce(actor);
+    expect(scimmy.users.size).toBe(150);
+  }, 120_000);
+  afterAll(async () => {
+    await scimmy?.close();
+    await cleanup?.();
+  });
+
+  it("sends one PATCH for one membership change, and the server's group then lists exactly the members", async () => {
+    const before = scimmy.requests.length;
+    await runtime.directory.groups.addMember(actor, eng, ids[100]!);
+    await worker.runOnce(actor);
+    expect(scimmy.requests.slice(before).map((r) => r.method)).toEqual(["PATCH"]);
+    expect(members()).toEqual(["g0", "g1", "g100", "g2", "g3", "g4"].map((n) => `${n}@example.com`).sort());
+    expect((await runtime.provisioning.sync(actor, "generic", { dryRun: true })).changes).toBe(0);
   });
 });
