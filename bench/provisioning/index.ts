@@ -25,6 +25,7 @@ import {
   ScimOperations,
   toScimUser,
 } from "../../src/core/scim/index.js";
+import { seededRandom } from "../../src/sandbox/identity-center/traffic.js";
 import { DEMO_IDENTITY_CENTER, type SandboxHandle, startSandbox } from "../../src/sandbox/index.js";
 import type { ProvisionedObject } from "../../src/store/contract-outbox.js";
 import { startScimmyServer } from "../../test/helpers/scimmy-server.js";
@@ -71,18 +72,6 @@ const TOKEN = DEMO_IDENTITY_CENTER.scimToken;
 const PAGE = awsIdentityCenterProfile.maxPageSize;
 const MEMBERS_IN_CREATE = awsIdentityCenterProfile.maxMembersInCreate;
 const MEMBERS_PER_PATCH = awsIdentityCenterProfile.maxMembershipOpsPerPatch;
-
-/** mulberry32: deterministic for a seed. */
-function seededRandom(s: number): () => number {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pad = (i: number, width: number) => String(i).padStart(width, "0");
 

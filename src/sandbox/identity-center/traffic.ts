@@ -1,7 +1,7 @@
 import type { InstanceSettings } from "./model.js";
 
 /** mulberry32: tiny and good enough to decide faults; seeded, it makes a test's faults repeat exactly. */
-function seededRandom(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

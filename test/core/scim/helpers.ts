@@ -15,17 +15,8 @@ export function manualTimer(start = Date.parse("2026-01-01T00:00:00Z")) {
   return { timer, sleeps, elapsed: () => now - start };
 }
 
-/** mulberry32: a seeded RNG, so jitter and fault injection replay identically. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The sandbox's seeded RNG (mulberry32), so jitter and fault injection replay identically. */
+export { seededRandom } from "../../../src/sandbox/identity-center/traffic.js";
 
 const pad = (n: number) => String(n).padStart(4, "0");
 
