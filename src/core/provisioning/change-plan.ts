@@ -3,7 +3,7 @@ import type { ScimOperations } from "../scim/operations.js";
 import { type DesiredState, type Plan, planReconcile } from "../scim/plan.js";
 import { validateUserForProfile } from "../scim/profiles.js";
 import { type RecordedTarget, ScopedReader } from "../scim/scoped.js";
-import { trustedMembers } from "./record.js";
+import { recordedMemberships } from "./record.js";
 
 /** What the outbox says changed for one app since its last sync. */
 export interface ChangeScope {
@@ -80,19 +80,10 @@ export async function planChange(
   const listingReads = Math.ceil(userRecords.size / page) + Math.ceil(groupRecords.size / page);
   if (userRecords.size + groupRecords.size === 0 || scopedReads >= listingReads) return null;
 
-  const knownMemberships: Record<string, string[]> = {};
-  for (const g of groups) {
-    const record = groupRecords.get(g.externalId);
-    const members = record && trustedMembers(record);
-    if (members) knownMemberships[g.externalId] = members;
-  }
   const reader = new ScopedReader(ops, recorded, { userExternalIds: users.map((u) => u.externalId), readGroups });
   const desired = { users, groups };
   const plan = await planReconcile(reader, desired, {
-    knownMemberships,
-    inDoubtMembers: Object.fromEntries(
-      groups.map((g) => [g.externalId, groupRecords.get(g.externalId)?.inDoubt ?? []]),
-    ),
+    ...recordedMemberships(records),
     knownUserRemoteIds: Object.fromEntries(recorded.users),
   });
   return { desired, plan };

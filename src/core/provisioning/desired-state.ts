@@ -1,4 +1,5 @@
 import type { Store } from "../../store/contract.js";
+import type { ProvisionedObject } from "../../store/contract-outbox.js";
 import { allPages } from "../../store/pages.js";
 import type { App } from "../apps/model.js";
 import type { ScimAppSettings } from "../apps/scim-app-settings.js";
@@ -30,6 +31,8 @@ export async function desiredState(
   app: App,
   settings: ScimAppSettings,
   profile: TargetProfile,
+  /** The app's provisioning records, as the caller already read them. */
+  records: readonly ProvisionedObject[],
 ): Promise<DesiredState> {
   const users = new Map<string, DesiredUser>();
   for (const a of await store.assignments.listForApp(app.id)) {
@@ -41,7 +44,7 @@ export async function desiredState(
     }
   }
   // People provisioned before but no longer assigned stay on the target as deactivated (never deleted).
-  const known = settings.features.deactivateUsers ? await store.provisioned.listForApp(app.id, "user") : [];
+  const known = settings.features.deactivateUsers ? records.filter((r) => r.kind === "user") : [];
   for (const p of known) {
     if (users.has(p.objectId) || p.status === "deactivated" || !p.remoteId) continue;
     const u = await store.users.get(p.objectId);

@@ -72,9 +72,23 @@ function keptDoubt(before: ProvisionedObject | undefined): string[] | null {
   return before?.kind === "group" && before.status === "active" ? [] : null;
 }
 
-/** Whether a group's recorded members can be trusted (the rest is in `inDoubt`). */
-export const trustedMembers = (o: ProvisionedObject): string[] | null =>
-  o.kind === "group" && o.members && (o.status === "active" || o.inDoubt !== null) ? o.members : null;
+/**
+ * What the records say of each group's members, as planning takes it: the members last written where they
+ * can be trusted (AWS never lists them), and the members a dead or failed write left in doubt.
+ */
+export function recordedMemberships(records: readonly ProvisionedObject[]): {
+  knownMemberships: Record<string, string[]>;
+  inDoubtMembers: Record<string, string[]>;
+} {
+  const knownMemberships: Record<string, string[]> = {};
+  const inDoubtMembers: Record<string, string[]> = {};
+  for (const o of records) {
+    if (o.kind !== "group") continue;
+    if (o.members && (o.status === "active" || o.inDoubt !== null)) knownMemberships[o.objectId] = o.members;
+    if (o.inDoubt?.length) inDoubtMembers[o.objectId] = o.inDoubt;
+  }
+  return { knownMemberships, inDoubtMembers };
+}
 
 /**
  * A sync that could not run at all (token refused, target unreachable): every object it was to bring in

@@ -2,10 +2,11 @@ import type { Store } from "../../store/contract.js";
 import { allPages } from "../../store/pages.js";
 import type { App } from "../apps/model.js";
 import { validateScimAppSettings } from "../apps/scim-app-settings.js";
-import { type Actor, logEvent } from "../audit.js";
+import type { Actor } from "../audit.js";
 import { type Clock, systemClock } from "../ids.js";
 import { PROVISIONING_APP_TYPES } from "./outbox.js";
 import type { ProvisioningService } from "./service.js";
+import { syncLogEvent } from "./sync-run.js";
 
 /** Longer than a full sync of a large directory at AWS's pace; a crashed node's claim comes back after it. */
 const LEASE_MS = 30 * 60_000;
@@ -75,14 +76,7 @@ export class FullSyncSchedule {
         const at = this.clock.now().toISOString();
         await this.store.fullSyncs.finish(app.id, startedAt, at, error);
         await this.store.log.append(
-          logEvent(
-            this.clock,
-            actor,
-            "application.provisioning.sync",
-            { type: "app", id: app.id, display: app.slug },
-            { trigger: "schedule", error: error.slice(0, 2000) },
-            "FAILURE",
-          ),
+          syncLogEvent(this.clock, actor, app, { trigger: "schedule", error: error.slice(0, 2000) }, "FAILURE"),
         );
       } catch {
         // The store is failing too: the lease runs out and the scheduler's log line carries the error.

@@ -1,5 +1,4 @@
 import type { Store } from "../../store/contract.js";
-import type { ProvisionedObject } from "../../store/contract-outbox.js";
 import type { App } from "../apps/model.js";
 import { type ScimAppSettings, validateScimAppSettings } from "../apps/scim-app-settings.js";
 import { type Actor, logEvent } from "../audit.js";
@@ -12,7 +11,7 @@ import { formatPlan } from "../scim/plan-text.js";
 import { applyPlan, type ObjectResult } from "../scim/reconcile.js";
 import { type ChangeScope, planChange } from "./change-plan.js";
 import { desiredState } from "./desired-state.js";
-import { recordSync, recordSyncFailure, trustedMembers } from "./record.js";
+import { recordedMemberships, recordSync, recordSyncFailure } from "./record.js";
 import type { ScimTargets } from "./targets.js";
 
 export interface SyncReport {
@@ -28,6 +27,23 @@ export interface SyncReport {
 }
 
 export type SyncTrigger = "schedule" | "change";
+
+/** The System Log entry of one sync of an app, whoever ran it and however it ended. */
+export const syncLogEvent = (
+  clock: Clock,
+  actor: Actor,
+  app: App,
+  details: Record<string, unknown>,
+  outcome: "SUCCESS" | "FAILURE",
+) =>
+  logEvent(
+    clock,
+    actor,
+    "application.provisioning.sync",
+    { type: "app", id: app.id, display: app.slug },
+    details,
+    outcome,
+  );
 
 interface Connection {
   client: ScimClient;
@@ -47,16 +63,11 @@ export class SyncRunner {
     const settings = validateScimAppSettings(app.settings);
     const conn = await this.targets.connect(app);
     const startedAt = this.clock.now().toISOString();
-    const desired = await desiredState(this.store, app, settings, conn.ops.profile);
     const records = await this.store.provisioned.listForApp(app.id);
+    const desired = await desiredState(this.store, app, settings, conn.ops.profile, records);
     let planned: Plan;
     try {
-      planned = await planReconcile(conn.ops, desired, {
-        knownMemberships: knownMemberships(records),
-        inDoubtMembers: Object.fromEntries(
-          records.flatMap((r) => (r.kind === "group" && r.inDoubt?.length ? [[r.objectId, r.inDoubt]] : [])),
-        ),
-      });
+      planned = await planReconcile(conn.ops, desired, recordedMemberships(records));
     } catch (err) {
       await this.failed(
         app,
@@ -80,10 +91,11 @@ export class SyncRunner {
     if (!last?.finishedAt || last.error) return this.full(actor, app, { trigger: "change" });
     const settings = validateScimAppSettings(app.settings);
     const conn = await this.targets.connect(app);
-    const desired = await desiredState(this.store, app, settings, conn.ops.profile);
+    const records = await this.store.provisioned.listForApp(app.id);
+    const desired = await desiredState(this.store, app, settings, conn.ops.profile, records);
     let scoped: Awaited<ReturnType<typeof planChange>>;
     try {
-      scoped = await planChange(conn.ops, desired, await this.store.provisioned.listForApp(app.id), changed);
+      scoped = await planChange(conn.ops, desired, records, changed);
     } catch (err) {
       await this.failed(app, conn, desired, err, { record: true });
       throw err;
@@ -143,11 +155,10 @@ export class SyncRunner {
     if (!dryRun) {
       const failed = results.filter((r) => r.status === "error").length;
       await this.store.log.append(
-        logEvent(
+        syncLogEvent(
           this.clock,
           actor,
-          "application.provisioning.sync",
-          { type: "app", id: app.id, display: app.slug },
+          app,
           {
             changes: plan.ops.length,
             failed,
@@ -174,16 +185,6 @@ export class SyncRunner {
       await this.store.transaction((tx) => tx.provisioned.markInDoubt(appId, "user", op.externalId, []));
     }
   }
-}
-
-/** The members last written per group: AWS never lists them, so this is how a sync knows them. */
-function knownMemberships(records: readonly ProvisionedObject[]): Record<string, string[]> {
-  const known: Record<string, string[]> = {};
-  for (const g of records) {
-    const members = trustedMembers(g);
-    if (members) known[g.objectId] = members;
-  }
-  return known;
 }
 
 function allowed(
