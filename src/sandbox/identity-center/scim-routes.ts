@@ -59,7 +59,10 @@ function parseBody(raw: unknown): unknown {
   }
 }
 
-/** Reads are answered from the live state; writes run in one store mutation, so a failure writes nothing. */
+/**
+ * Reads are answered from the live state; writes run in one store mutation, so a failure writes nothing. A
+ * writer reads the committed `instance` and changes only the draft elements it replaces.
+ */
 function handle(
   options: ScimRouteOptions,
   instance: Readonly<IdentityCenterInstance>,
@@ -72,7 +75,6 @@ function handle(
   const now = new Date().toISOString();
   const write = <T>(change: (draft: IdentityCenterInstance) => T): T =>
     options.store.mutate((draft) => change(findInstance(draft, instance.tenantId)!));
-  const base = instance;
   const location = (kind: string, objectId: string) =>
     `${options.baseUrl()}/${instance.tenantId}/scim/v2/${kind}/${objectId}`;
   if (extra !== undefined || segments.some((s) => s === "")) throw notFound("Resource not found");
@@ -90,16 +92,16 @@ function handle(
       return { status: 200, body: listResponse(result.items.map(userResource), result) };
     }
     if (!id && method === "POST") {
-      const user = write((draft) => createUser(base, draft, parseBody(rawBody), now));
+      const user = write((draft) => createUser(instance, draft, parseBody(rawBody), now));
       return { status: 201, body: userResource(user), location: location("Users", user.id) };
     }
     if (id && method === "GET") return { status: 200, body: userResource(findUser(instance, id)) };
     if (id && method === "PUT")
-      return { status: 200, body: userResource(write((d) => replaceUser(base, d, id, parseBody(rawBody), now))) };
+      return { status: 200, body: userResource(write((d) => replaceUser(instance, d, id, parseBody(rawBody), now))) };
     if (id && method === "PATCH")
-      return { status: 200, body: userResource(write((d) => patchUser(base, d, id, parseBody(rawBody), now))) };
+      return { status: 200, body: userResource(write((d) => patchUser(instance, d, id, parseBody(rawBody), now))) };
     if (id && method === "DELETE") {
-      write((d) => deleteUser(base, d, id));
+      write((d) => deleteUser(instance, d, id));
       return { status: 204 };
     }
   }
@@ -111,17 +113,17 @@ function handle(
       return { status: 200, body: listResponse(result.items.map(groupResource), result) };
     }
     if (!id && method === "POST") {
-      const group = write((draft) => createGroup(base, draft, parseBody(rawBody), now));
+      const group = write((draft) => createGroup(instance, draft, parseBody(rawBody), now));
       return { status: 201, body: groupResource(group), location: location("Groups", group.id) };
     }
     if (id && method === "GET") return { status: 200, body: groupResource(findGroup(instance, id)) };
     if (id && method === "PUT") throw badRequest("PUT is not supported for groups; use PATCH.");
     if (id && method === "PATCH") {
-      write((d) => patchGroup(base, d, id, parseBody(rawBody), now));
+      write((d) => patchGroup(instance, d, id, parseBody(rawBody), now));
       return { status: 204 };
     }
     if (id && method === "DELETE") {
-      write((d) => deleteGroup(base, d, id));
+      write((d) => deleteGroup(instance, d, id));
       return { status: 204 };
     }
   }
