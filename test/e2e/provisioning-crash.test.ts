@@ -23,6 +23,7 @@ import { ProvisioningWorker } from "../../src/core/provisioning/worker.js";
 import { openRuntime } from "../../src/runtime.js";
 import { type SandboxHandle, startSandbox } from "../../src/sandbox/index.js";
 import { BIN, cleanEnv, rolebridge } from "../cli/run.js";
+import { instanceOf } from "../core/provisioning/remote.js";
 
 const actor = cliActor();
 const WORKER = resolve(import.meta.dirname, "fixtures/provisioning-worker.ts");
@@ -160,13 +161,6 @@ async function prepare(sandbox: SandboxHandle, tenantId: string, slug: string, s
   }
 }
 
-/** The instance as the sandbox holds it (a read-only view of its state). */
-function remote(sandbox: SandboxHandle, tenantId: string) {
-  const instance = sandbox.state().identityCenter?.instances.find((i) => i.tenantId === tenantId);
-  if (!instance) throw new Error(`no instance ${tenantId}`);
-  return instance;
-}
-
 /** Counts from the sandbox's admin API: cheap, and outside the SCIM rate limit the sync is using. */
 function counts(sandbox: SandboxHandle, tenantId: string) {
   const found = sandbox.identityCenter.admin.listInstances().find((i) => i.tenantId === tenantId);
@@ -223,7 +217,7 @@ async function killWhen(run: Running, what: string, check: () => boolean, descri
 
 /** Exactly the directory on the target: no duplicates, attributes as mapped, active, exact memberships. */
 function expectExact(sandbox: SandboxHandle, p: Prepared) {
-  const instance = remote(sandbox, p.tenantId);
+  const instance = instanceOf(sandbox, p.tenantId);
   const byName = new Map<string, number>();
   const byExternal = new Map<string, (typeof instance.users)[number]>();
   for (const u of instance.users) {
@@ -372,13 +366,11 @@ describe("kill -9 mid-sync, then restart: Identity Center ends exact, with no du
 });
 
 /**
- * KNOWN BUG, pinned here until it is fixed (then turn `it.fails` into `it`): AWS never lists members, so a sync
- * trusts the members the last finished sync recorded. A sync killed after a membership PATCH but before its
- * record leaves that record stale, and a later directory change back to the recorded state is never sent:
- * here X's removal reached AWS, the record still lists X, X is added back in the directory, and the next sync
- * (and its dry run) find nothing to do — X stays out of the group in AWS. The mirror case (an add sent, then
- * taken back in the directory) leaves an extra member. The fix belongs where syncs are recorded
- * (src/core/provisioning/service.ts, record.ts): mark a group's members uncertain before writing to them.
+ * AWS never lists members, so a sync trusts the members recorded by the syncs before it. A sync killed after a
+ * membership PATCH but before its record would leave that record stale, and a later directory change back to
+ * the recorded state would never be sent: here X's removal reaches AWS, the sync dies, X is added back in the
+ * directory, and the next sync must add X again. What makes it: each write is marked in doubt before it is
+ * sent (record.ts, sync-run.ts), and the next sync re-sends what is still in doubt.
  */
 describe("a membership change sent by a killed sync, then undone in the directory", () => {
   let sandbox: SandboxHandle;
@@ -386,7 +378,7 @@ describe("a membership change sent by a killed sync, then undone in the director
   let group: Prepared["groups"][number];
   let x: string;
   let xRemote: string;
-  const groupOnAws = () => remote(sandbox, p.tenantId).groups.find((g) => g.externalId === group.id)!;
+  const groupOnAws = () => instanceOf(sandbox, p.tenantId).groups.find((g) => g.externalId === group.id)!;
   const withRuntime = async (fn: (rt: Awaited<ReturnType<typeof openRuntime>>) => Promise<unknown>) => {
     const rt = await openRuntime(loadConfig({ env: {}, overrides: { dataDir: p.dataDir, logLevel: "silent" } }));
     try {
@@ -416,7 +408,7 @@ describe("a membership change sent by a killed sync, then undone in the director
     group = byId[0]!;
     const last = byId.at(-1)!;
     x = group.expected[0]!;
-    xRemote = remote(sandbox, p.tenantId).users.find((u) => u.attributes.externalId === x)!.id;
+    xRemote = instanceOf(sandbox, p.tenantId).users.find((u) => u.attributes.externalId === x)!.id;
     await withRuntime(async (rt) => {
       await rt.directory.groups.removeMember(actor, group.id, x);
       await rt.directory.groups.update(actor, last.id, { name: "renamed-last" });
@@ -429,7 +421,7 @@ describe("a membership change sent by a killed sync, then undone in the director
       () => !groupOnAws().memberIds.includes(xRemote),
       () => groupOnAws().memberIds.length,
     );
-    expect(remote(sandbox, p.tenantId).groups.some((g) => g.displayName === "renamed-last")).toBe(false);
+    expect(instanceOf(sandbox, p.tenantId).groups.some((g) => g.displayName === "renamed-last")).toBe(false);
   });
 
   it("X added back in the directory is added back in AWS by the next sync", async () => {
