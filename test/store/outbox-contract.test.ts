@@ -81,10 +81,11 @@ describe.each(backends)("provisioning outbox on $name", (backend) => {
     }
   });
 
-  it("keeps one status row per provisioned object, replaced by each sync", async () => {
+  /** An Identity Center app and the status row of one pushed group, active with one member. */
+  const groupRecord = async (slug: string) => {
     const app = await store.apps.insert({
       id: newId("app"),
-      slug: "sso",
+      slug,
       type: "aws-iam-identity-center",
       label: "SSO",
       status: "ACTIVE",
@@ -102,6 +103,11 @@ describe.each(backends)("provisioning outbox on $name", (backend) => {
       inDoubt: null,
       syncedAt: t(1),
     };
+    return { app, row };
+  };
+
+  it("keeps one status row per provisioned object, replaced by each sync", async () => {
+    const { app, row } = await groupRecord("sso");
     await store.provisioned.upsert(row);
     await store.provisioned.upsert({ ...row, status: "error", lastError: "429", members: null, syncedAt: t(2) });
     await store.provisioned.upsert({ ...row, kind: "user", objectId: "usr_1", members: null });
@@ -112,26 +118,7 @@ describe.each(backends)("provisioning outbox on $name", (backend) => {
   });
 
   it("marks a recorded object in doubt, merging marks, and never creates a record for it", async () => {
-    const app = await store.apps.insert({
-      id: newId("app"),
-      slug: "sso-doubt",
-      type: "aws-iam-identity-center",
-      label: "SSO",
-      status: "ACTIVE",
-      settings: {},
-      at: t(0),
-    });
-    const row = {
-      appId: app.id,
-      kind: "group" as const,
-      objectId: "grp_1",
-      remoteId: "r-1",
-      status: "active" as const,
-      lastError: null,
-      members: ["usr_1"],
-      inDoubt: null,
-      syncedAt: t(1),
-    };
+    const { app, row } = await groupRecord("sso-doubt");
     await store.provisioned.upsert(row);
     await store.transaction((tx) => tx.provisioned.markInDoubt(app.id, "group", "grp_1", ["usr_3", "usr_2"]));
     await store.transaction((tx) => tx.provisioned.markInDoubt(app.id, "group", "grp_1", ["usr_2", "usr_4"]));

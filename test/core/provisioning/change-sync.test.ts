@@ -10,6 +10,7 @@ import { type SandboxHandle, startSandbox } from "../../../src/sandbox/index.js"
 import { backends } from "../../helpers/backends.js";
 import { testRuntime } from "../../helpers/runtime.js";
 import { type ScimmyServer, startScimmyServer } from "../../helpers/scimmy-server.js";
+import { instanceOf } from "./remote.js";
 
 const actor = cliActor();
 const TENANT = "d-c4a96e0001";
@@ -30,11 +31,7 @@ describe.each(backends)("change-scoped provisioning syncs on $name", (backend) =
   const ids = new Map<string, string>();
   const groups: Record<string, string> = {};
 
-  const instance = () => {
-    const found = sandbox.state().identityCenter?.instances.find((i) => i.tenantId === TENANT);
-    if (!found) throw new Error(`no instance ${TENANT}`);
-    return found;
-  };
+  const instance = () => instanceOf(sandbox, TENANT);
   const remoteUser = (i: number) => instance().users.find((u) => u.attributes.externalId === ids.get(login(i)));
   const remoteGroup = (name: string) => instance().groups.find((g) => g.externalId === groups[name]);
   const remoteMembers = (name: string) =>

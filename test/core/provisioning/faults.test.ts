@@ -6,6 +6,7 @@ import type { Runtime } from "../../../src/runtime.js";
 import { type SandboxHandle, startSandbox } from "../../../src/sandbox/index.js";
 import { backends } from "../../helpers/backends.js";
 import { testRuntime } from "../../helpers/runtime.js";
+import { instanceOf } from "./remote.js";
 
 const actor = cliActor();
 const TENANT = "d-fa017e0020";
@@ -26,11 +27,7 @@ describe("provisioning under 20 % injected 500s, 429s and lost responses", () =>
   const ids = new Map<string, string>();
   const groups: Record<string, string> = {};
 
-  const instance = () => {
-    const found = sandbox.state().identityCenter?.instances.find((i) => i.tenantId === TENANT);
-    if (!found) throw new Error(`no instance ${TENANT}`);
-    return found;
-  };
+  const instance = () => instanceOf(sandbox, TENANT);
   /** Runs the worker until the outbox is empty, moving the clock past each back-off. */
   const converge = async () => {
     for (let round = 0; round < 30 && (await runtime.store.outbox.depth()) > 0; round++) {

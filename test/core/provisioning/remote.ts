@@ -27,3 +27,10 @@ export async function deleteRemoteUser(sandbox: SandboxHandle, userName: string)
   if (!id) throw new Error(`${userName} is not on the target`);
   await scim(sandbox, "DELETE", `/Users/${id}`);
 }
+
+/** The instance's state as the sandbox holds it: what is really on the target, with no SCIM request spent. */
+export function instanceOf(sandbox: SandboxHandle, tenantId: string) {
+  const found = sandbox.state().identityCenter?.instances.find((i) => i.tenantId === tenantId);
+  if (!found) throw new Error(`no instance ${tenantId}`);
+  return found;
+}
