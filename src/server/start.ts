@@ -2,6 +2,7 @@ import type { FastifyInstance } from "fastify";
 import type { Runtime } from "../runtime.js";
 import { buildApp } from "./app.js";
 import { startScheduler } from "./scheduler.js";
+import { exitOnSignals } from "./signals.js";
 
 export interface StartOptions {
   host: string;
@@ -32,11 +33,11 @@ export async function startServer(runtime: Runtime, options: StartOptions): Prom
   const url = `http://${host}:${port}`;
   const scheduler = startScheduler(runtime);
 
+  let removeSignalHandlers = () => {};
   let closing: Promise<void> | null = null;
   const close = () => {
     closing ??= (async () => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      removeSignalHandlers();
       // Fastify's close answers new requests with 503 and waits for the in-flight ones.
       try {
         await scheduler.stop();
@@ -48,24 +49,6 @@ export async function startServer(runtime: Runtime, options: StartOptions): Prom
     return closing;
   };
 
-  function onSignal(signal: NodeJS.Signals) {
-    // A second signal while draining means "now": do not wait for slow requests.
-    process.once(signal, () => process.exit(1));
-    runtime.logger.info({ signal }, "shutting down: draining in-flight requests");
-    close().then(
-      () => {
-        runtime.logger.info("shutdown complete");
-        process.exit(0);
-      },
-      (err: unknown) => {
-        runtime.logger.error({ err }, "shutdown failed");
-        process.exit(1);
-      },
-    );
-  }
-  if (options.handleSignals) {
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
-  }
+  if (options.handleSignals) removeSignalHandlers = exitOnSignals(runtime.logger, close);
   return { url, app, close };
 }

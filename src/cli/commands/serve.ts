@@ -2,7 +2,6 @@ import { join } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { cliActor } from "../../core/audit.js";
 import { DEMO_ADMIN, DEMO_PEOPLE, DEMO_USER_PASSWORD, seedDemo } from "../../demo/seed.js";
-import type { Runtime } from "../../runtime.js";
 import type { SandboxHandle } from "../../sandbox/index.js";
 import { type CommonOptions, configFrom, withCommonOptions } from "../context.js";
 import { printLine } from "../output.js";
@@ -44,23 +43,6 @@ function printDemoHelp(url: string, dataDir: string, sandbox: SandboxHandle): vo
   );
   printLine(`AWS sandbox (IAM, STS, Organizations, sign-in, Identity Center): ${sandbox.url}  — see docs/sandbox.md`);
   printLine();
-}
-
-/** Stops the server, then the sandbox, once, on SIGINT/SIGTERM; a second signal exits at once. */
-function onShutdown(rt: Runtime, close: () => Promise<void>): void {
-  const handler = (signal: NodeJS.Signals) => {
-    process.once(signal, () => process.exit(1));
-    rt.logger.info({ signal }, "shutting down: draining in-flight requests");
-    close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        rt.logger.error({ err }, "shutdown failed");
-        process.exit(1);
-      },
-    );
-  };
-  process.once("SIGINT", handler);
-  process.once("SIGTERM", handler);
 }
 
 export function registerServeCommand(program: Command): void {
@@ -106,7 +88,9 @@ export function registerServeCommand(program: Command): void {
       await sandbox?.close();
       throw err;
     }
-    onShutdown(rt, async () => {
+    // The server, then the sandbox, once; a second signal exits at once.
+    const { exitOnSignals } = await import("../../server/signals.js");
+    exitOnSignals(rt.logger, async () => {
       await server.close();
       await sandbox?.close();
     });
