@@ -27,10 +27,13 @@ export class SandboxStore {
   private current: SandboxState;
   private readonly db: Database.Database | undefined;
   private journalRows = 0;
+  /** Prepared once: every write on the hot path appends one row. */
+  private readonly appendJournal: Database.Statement | undefined;
 
   private constructor(state: SandboxState, db: Database.Database | undefined) {
     this.current = state;
     this.db = db;
+    this.appendJournal = db?.prepare("INSERT INTO sandbox_journal (patches) VALUES (?)");
   }
 
   /** Opens `<dataDir>/sandbox.db`, seeding it with `seed()` only when it holds no state yet. */
@@ -92,7 +95,7 @@ export class SandboxStore {
       this.snapshot(next);
       return;
     }
-    this.db?.prepare("INSERT INTO sandbox_journal (patches) VALUES (?)").run(text);
+    this.appendJournal?.run(text);
     this.journalRows++;
   }
 
