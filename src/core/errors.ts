@@ -14,6 +14,8 @@ export type ErrorCode =
   | "payload_too_large"
   | "unsupported_media_type"
   | "rate_limited"
+  /** A remote system (AWS, a SCIM target, LDAP) failed or refused us: never reported as our own auth error. */
+  | "remote_failed"
   | "internal";
 
 export class DomainError extends Error {

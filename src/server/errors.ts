@@ -25,6 +25,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   locked_out: 429,
   rate_limited: 429,
+  remote_failed: 502,
   internal: 500,
 };
 
