@@ -15,11 +15,20 @@ export interface AppEntitlements extends ResolveRolesResult {
 }
 
 /**
+ * Where appEntitlements reads a user's groups and the assignments reaching them: the store, or (for the
+ * migration's proof before anything is written) an in-memory snapshot of the same rows.
+ */
+export interface EntitlementSources {
+  memberships: Pick<Repos["memberships"], "groupsOfUser">;
+  assignments: Pick<Repos["assignments"], "forUser">;
+}
+
+/**
  * The store-facing side of role resolution: gathers the user's groups and the assignments that reach
  * them, then asks `resolveRoles` — the one function that decides. Sign-in, explain and the migration's
  * equivalence proof all come through here.
  */
-export async function appEntitlements(repos: Repos, app: App, user: User): Promise<AppEntitlements> {
+export async function appEntitlements(repos: EntitlementSources, app: App, user: User): Promise<AppEntitlements> {
   if (app.type !== "aws-account-federation") {
     throw new DomainError("conflict", `app ${app.slug} signs into no AWS role (it is ${app.type})`, { type: app.type });
   }

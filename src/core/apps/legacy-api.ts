@@ -179,6 +179,12 @@ export class LegacyApiService {
     return validateAwsFederationSettings(app.settings).api;
   }
 
+  /** The app's AWS target and opened keys, for reads beyond the role lists (the migration inventory). */
+  async awsAccess(idOrSlug: string) {
+    const app = await this.apps.get(idOrSlug);
+    return { ...(await this.connection(app)), api: this.settingsOf(app), clients: this.clients };
+  }
+
   private async connection(app: App) {
     const settings = validateAwsFederationSettings(app.settings);
     const api = settings.api;

@@ -1,5 +1,5 @@
 import { ListAccountAliasesCommand, paginateListRoles } from "@aws-sdk/client-iam";
-import { AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import { AssumeRoleCommand, GetCallerIdentityCommand, type STSClient } from "@aws-sdk/client-sts";
 import type { AccountRoleList } from "../../store/contract-apps.js";
 import { type AwsClientFactory, type AwsCredentials, type AwsTarget, awsErrorSummary } from "./clients.js";
 
@@ -21,6 +21,26 @@ async function listAccount(
   const aliases = await iam.send(new ListAccountAliasesCommand({}));
   roles.sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
   return { accountId, alias: aliases.AccountAliases?.[0] ?? null, roles, status: "ok", error: null };
+}
+
+/** Short-lived credentials in another account through a role the caller may assume there. */
+export async function assumeInto(
+  sts: STSClient,
+  target: AwsTarget,
+  accountId: string,
+  roleName: string,
+  sessionName: string,
+): Promise<AwsCredentials> {
+  const assumed = await sts.send(
+    new AssumeRoleCommand({
+      RoleArn: `arn:${target.partition}:iam::${accountId}:role/${roleName}`,
+      RoleSessionName: sessionName,
+      DurationSeconds: 900,
+    }),
+  );
+  const c = assumed.Credentials;
+  if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error("AssumeRole answered without credentials");
+  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
 }
 
 /** Who the keys belong to: Okta's "Test API Credentials". */
@@ -55,23 +75,8 @@ export async function discoverRoles(
     while (next < others.length) {
       const accountId = others[next++]!;
       try {
-        const assumed = await sts.send(
-          new AssumeRoleCommand({
-            RoleArn: `arn:${target.partition}:iam::${accountId}:role/${opts.crossAccountRoleName}`,
-            RoleSessionName: opts.sessionName,
-            DurationSeconds: 900,
-          }),
-        );
-        const c = assumed.Credentials;
-        if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error("AssumeRole answered without credentials");
-        results.push(
-          await listAccount(
-            factory,
-            target,
-            { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken },
-            accountId,
-          ),
-        );
+        const assumed = await assumeInto(sts, target, accountId, opts.crossAccountRoleName, opts.sessionName);
+        results.push(await listAccount(factory, target, assumed, accountId));
       } catch (err) {
         const { code, message } = awsErrorSummary(err);
         results.push({ accountId, alias: null, roles: [], status: "error", error: `${code}: ${message}` });
