@@ -17,6 +17,7 @@ import type {
   UserStatus,
 } from "../core/directory/model.js";
 import type { AppRepo, AppSecretRepo, AssignmentRepo, RoleCatalogRepo, SigningKeyRepo } from "./contract-apps.js";
+import type { MigrationJournalRepo } from "./contract-migrations.js";
 import type { FullSyncRepo, OutboxRepo, ProvisionedRepo } from "./contract-outbox.js";
 
 export interface Page<T> {
@@ -198,6 +199,7 @@ export interface Repos {
   outbox: OutboxRepo;
   provisioned: ProvisionedRepo;
   fullSyncs: FullSyncRepo;
+  migrationJournal: MigrationJournalRepo;
   users: UserRepo;
   groups: GroupRepo;
   memberships: MembershipRepo;

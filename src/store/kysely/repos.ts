@@ -6,6 +6,7 @@ import { fullSyncRepo } from "./full-syncs.js";
 import { groupRepo } from "./groups.js";
 import { logRepo } from "./log.js";
 import { membershipRepo } from "./memberships.js";
+import { migrationJournalRepo } from "./migration-journal.js";
 import { outboxRepo } from "./outbox.js";
 import { provisionedRepo } from "./provisioned.js";
 import { roleCatalogRepo } from "./role-catalog.js";
@@ -22,6 +23,7 @@ export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"]): Repo
     outbox: outboxRepo(db, dialect),
     provisioned: provisionedRepo(db),
     fullSyncs: fullSyncRepo(db),
+    migrationJournal: migrationJournalRepo(db),
     users: userRepo(db),
     groups: groupRepo(db),
     memberships: membershipRepo(db),

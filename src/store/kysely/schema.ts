@@ -179,7 +179,31 @@ export interface ProvisionedObjectsTable {
   synced_at: string;
 }
 
+export interface MigrationRunsTable {
+  id: string;
+  from_app_id: string;
+  from_slug: string;
+  to_slug: string;
+  state: string;
+  plan: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MigrationStepsTable {
+  run_id: string;
+  key: string;
+  seq: number;
+  kind: string;
+  status: string;
+  result: string;
+  done_at: string;
+  undone_at: string | null;
+}
+
 export interface Database {
+  migration_runs: MigrationRunsTable;
+  migration_steps: MigrationStepsTable;
   provisioned_objects: ProvisionedObjectsTable;
   provisioning_outbox: ProvisioningOutboxTable;
   provisioning_full_syncs: ProvisioningFullSyncsTable;
