@@ -92,7 +92,8 @@ export function planFindings(inventory: Inventory, dir: DirectoryState, plan: Pl
     const listed = live ?? (account.roleList.status === "ok" ? account.roleList.roles : null);
     if (listed && !listed.some((r) => r.arn === roleArn))
       out.push(
-        blocking(
+        // A warning: nobody can assume the role today either, and its group keeps the pairs exactly equal.
+        warning(
           "role-missing-in-aws",
           roleArn,
           live

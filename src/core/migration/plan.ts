@@ -209,7 +209,8 @@ function samlChanges(
           .filter((g) => g.accountId === accountId)
           .map((g) => ({
             roleArn: g.roleArn,
-            trusted: read ? (trusts.get(g.roleArn)?.includes(providerArn) ?? false) : null,
+            // null: not read, or the role is gone from AWS (nothing to trust then).
+            trusted: read ? (trusts.get(g.roleArn)?.includes(providerArn) ?? null) : null,
           })),
       };
     });
