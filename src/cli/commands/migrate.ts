@@ -22,6 +22,7 @@ interface MigrateOptions extends CommonOptions {
 }
 
 const services = (rt: Runtime) => migrationServices(rt);
+const printLines = (line: string): void => printLine(line);
 
 function planOptions(opts: MigrateOptions): PlanOptions {
   if (!opts.to) throw new CliError("--to <new-app-slug> is required", 2);
@@ -75,7 +76,7 @@ export function registerMigrateCommands(program: Command): void {
   ).action((opts: MigrateOptions) =>
     withRuntime(opts, async (rt) => {
       const inventory = await services(rt).reader.inventory(opts.from, { offline: opts.offline });
-      output(opts, inventory, () => inventorySummary(inventory).forEach((l) => printLine(l)));
+      output(opts, inventory, () => inventorySummary(inventory).forEach(printLines));
     }),
   );
 
@@ -106,7 +107,7 @@ export function registerMigrateCommands(program: Command): void {
         offline: opts.offline,
       });
       output(opts, result, () =>
-        proofLines(result, against === "live" ? "live state" : "the plan").forEach((l) => printLine(l)),
+        proofLines(result, against === "live" ? "live state" : "the plan").forEach(printLines),
       );
       if (result.differences.length) process.exitCode = 1;
     }),
