@@ -16,7 +16,14 @@ import type {
   UserProfile,
   UserStatus,
 } from "../core/directory/model.js";
-import type { AppRepo, AppSecretRepo, AssignmentRepo, RoleCatalogRepo, SigningKeyRepo } from "./contract-apps.js";
+import type {
+  AppRepo,
+  AppSecretRepo,
+  AssignmentRepo,
+  RoleCatalogRepo,
+  SigningKeyRepo,
+  UpgradeNoticeRepo,
+} from "./contract-apps.js";
 import type { FullSyncRepo, OutboxRepo, ProvisionedRepo } from "./contract-outbox.js";
 
 export interface Page<T> {
@@ -192,6 +199,7 @@ export interface LogRepo {
 export interface Repos {
   apps: AppRepo;
   assignments: AssignmentRepo;
+  upgradeNotices: UpgradeNoticeRepo;
   signingKeys: SigningKeyRepo;
   appSecrets: AppSecretRepo;
   roleCatalog: RoleCatalogRepo;
