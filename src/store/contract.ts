@@ -16,7 +16,14 @@ import type {
   UserProfile,
   UserStatus,
 } from "../core/directory/model.js";
-import type { AppRepo, AppSecretRepo, AssignmentRepo, RoleCatalogRepo, SigningKeyRepo } from "./contract-apps.js";
+import type {
+  AppRepo,
+  AppSecretRepo,
+  AssignmentRepo,
+  RoleCatalogRepo,
+  SigningKeyRepo,
+  UpgradeNoticeRepo,
+} from "./contract-apps.js";
 import type { MigrationJournalRepo } from "./contract-migrations.js";
 import type { FullSyncRepo, OutboxRepo, ProvisionedRepo } from "./contract-outbox.js";
 
@@ -193,6 +200,7 @@ export interface LogRepo {
 export interface Repos {
   apps: AppRepo;
   assignments: AssignmentRepo;
+  upgradeNotices: UpgradeNoticeRepo;
   signingKeys: SigningKeyRepo;
   appSecrets: AppSecretRepo;
   roleCatalog: RoleCatalogRepo;

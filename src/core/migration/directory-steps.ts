@@ -57,12 +57,13 @@ export function directorySteps(plan: Plan): MigrationStep[] {
     label: `create app ${plan.targetApp.slug}`,
     params: { ...plan.targetApp },
   });
-  for (const name of plan.targetAssignments)
+  // Group assignments have dense priorities per app; on the new app they are simply 0..n-1 in plan order.
+  for (const [priority, name] of plan.targetAssignments.entries())
     steps.push({
       key: `assign:${name}`,
       kind: "assign-group",
       label: `assign ${name} to ${plan.targetApp.slug}`,
-      params: { group: name, app: plan.targetApp.slug },
+      params: { group: name, app: plan.targetApp.slug, priority },
     });
   return steps;
 }
@@ -211,11 +212,18 @@ export function directoryStepKinds(services: DirectoryStepServices): Record<stri
     },
     "assign-group": {
       async do(ctx, step, commit) {
-        const p = step.params as { group: string; app: string };
+        const p = step.params as { group: string; app: string; priority: number };
         const [appId, groupId] = [appIdOf(ctx, p.app), groupIdOf(ctx, p.group)];
         await ctx.store.transaction(async (tx) => {
           const at = now(ctx.clock);
-          await tx.assignments.upsert({ appId, principalType: "group", principalId: groupId, profile: {}, at });
+          await tx.assignments.upsert({
+            appId,
+            principalType: "group",
+            principalId: groupId,
+            profile: {},
+            priority: p.priority,
+            at,
+          });
           await log(ctx, tx, "application.user_membership.add", appTarget({ id: appId, slug: p.app }), {
             principalType: "group",
             principalId: groupId,

@@ -112,7 +112,7 @@ export function simulateTarget(inventory: Inventory, plan: Plan): { app: App; so
     lastUpdated: "",
     version: 1,
   };
-  for (const g of plan.roleGroups) {
+  for (const [priority, g] of plan.roleGroups.entries()) {
     const id = g.existingId ?? plannedGroupId(g.name);
     snapshot.addGroup({ id, name: g.name, source: g.source });
     for (const m of g.members) snapshot.addMember(id, m);
@@ -122,6 +122,7 @@ export function simulateTarget(inventory: Inventory, plan: Plan): { app: App; so
       principalType: "group",
       principalId: id,
       profile: {},
+      priority,
       created: "",
       lastUpdated: "",
     });

@@ -11,12 +11,14 @@ import { outboxRepo } from "./outbox.js";
 import { provisionedRepo } from "./provisioned.js";
 import { roleCatalogRepo } from "./role-catalog.js";
 import type { Database } from "./schema.js";
+import { upgradeNoticeRepo } from "./upgrade-notices.js";
 import { userRepo } from "./users.js";
 
 export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"]): Repos {
   return {
     apps: appRepo(db),
     assignments: assignmentRepo(db),
+    upgradeNotices: upgradeNoticeRepo(db),
     signingKeys: signingKeyRepo(db),
     appSecrets: appSecretRepo(db),
     roleCatalog: roleCatalogRepo(db),

@@ -104,6 +104,17 @@ export interface AppAssignmentsTable {
   profile: string;
   created_at: string;
   updated_at: string;
+  priority: number | null;
+}
+
+export interface AppUpgradeNoticesTable {
+  id: string;
+  app_id: string;
+  kind: string;
+  created_at: string;
+  details: string | null;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
 }
 
 export interface AppSigningKeysTable {
@@ -211,6 +222,7 @@ export interface Database {
   aws_refresh_runs: AwsRefreshRunsTable;
   apps: AppsTable;
   app_assignments: AppAssignmentsTable;
+  app_upgrade_notices: AppUpgradeNoticesTable;
   app_signing_keys: AppSigningKeysTable;
   app_secrets: AppSecretsTable;
   users: UsersTable;
