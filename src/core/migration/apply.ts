@@ -85,6 +85,15 @@ export class MigrationWriter {
           },
         );
       }
+      if (fresh.rules.length && !this.deps.rules) {
+        throw new DomainError(
+          "conflict",
+          "the plan keeps group assignments as membership rules, which this build lacks; plan with --static",
+          {
+            reason: "no_rules",
+          },
+        );
+      }
       const proof = await proveAgainstPlan(inventory, fresh);
       if (proof.differences.length) {
         throw new DomainError(
