@@ -4,7 +4,11 @@ import { DomainError } from "../errors.js";
 import { resolveRoles } from "../rolemap/resolve.js";
 import type { ResolveRolesInput, ResolveRolesResult } from "../rolemap/types.js";
 import { assignedRolesOf } from "./assignment-profile.js";
-import { signOnSettingsOf, validateAwsFederationSettings } from "./aws-federation-settings.js";
+import {
+  type AwsFederationSettings,
+  signOnSettingsOf,
+  validateAwsFederationSettings,
+} from "./aws-federation-settings.js";
 import type { App } from "./model.js";
 
 export interface AppEntitlements extends ResolveRolesResult {
@@ -23,6 +27,17 @@ export interface EntitlementSources {
   assignments: Pick<Repos["assignments"], "forUser">;
 }
 
+// Validation (defaults, schema, filter compilation) costs ~1 ms; the migration proof asks about thousands of
+// people with one app object. Keyed by the settings object itself: a re-read or updated app is a new object.
+const validated = new WeakMap<object, AwsFederationSettings>();
+function validatedSettings(app: App): AwsFederationSettings {
+  const cached = validated.get(app.settings);
+  if (cached) return cached;
+  const settings = validateAwsFederationSettings(app.settings);
+  validated.set(app.settings, settings);
+  return settings;
+}
+
 /** What `resolveRoles` is asked for one user on one app, read from the store, and whether anything assigns them. */
 export async function entitlementInput(
   repos: EntitlementSources,
@@ -32,7 +47,7 @@ export async function entitlementInput(
   if (app.type !== "aws-account-federation") {
     throw new DomainError("conflict", `app ${app.slug} signs into no AWS role (it is ${app.type})`, { type: app.type });
   }
-  const settings = validateAwsFederationSettings(app.settings);
+  const settings = validatedSettings(app);
   const groups = await repos.memberships.groupsOfUser(user.id);
   const assignments = await repos.assignments.forUser(
     app.id,

@@ -1,9 +1,14 @@
 import { appEntitlements } from "../apps/entitlements.js";
-import type { ResolvedRole } from "../rolemap/types.js";
 import type { Inventory } from "./model.js";
 import { type EntitlementSnapshot, userOf } from "./snapshot.js";
 
-export type Grants = Map<string, ResolvedRole[]>;
+/** A granted (provider, role) pair; only these two fields are kept, for 20,000 people's worth of them. */
+export interface GrantedPair {
+  roleArn: string;
+  providerArn: string;
+}
+
+export type Grants = Map<string, GrantedPair[]>;
 
 /**
  * What the legacy app grants each person it reaches, through `appEntitlements` over the inventory's rows.
@@ -12,6 +17,27 @@ export type Grants = Map<string, ResolvedRole[]>;
 export async function legacyGrants(inventory: Inventory, snapshot: EntitlementSnapshot): Promise<Grants> {
   const app = { ...inventory.app, status: "ACTIVE" as const };
   const out: Grants = new Map();
-  for (const p of inventory.people) out.set(p.id, (await appEntitlements(snapshot, app, userOf(p))).roles);
+  for (const p of inventory.people) {
+    const { roles } = await appEntitlements(snapshot, app, userOf(p));
+    out.set(
+      p.id,
+      roles.map((r) => ({ roleArn: r.roleArn, providerArn: r.providerArn })),
+    );
+  }
   return out;
+}
+
+/**
+ * The grants a plan was built from, kept beside it (not in its JSON): the proof against that plan asks the
+ * same question of the same rows, so it takes the answer instead of asking again.
+ */
+const grantsOfPlan = new WeakMap<object, { inventory: Inventory; grants: Grants }>();
+
+export function rememberGrants(plan: object, inventory: Inventory, grants: Grants): void {
+  grantsOfPlan.set(plan, { inventory, grants });
+}
+
+export function rememberedGrants(plan: object, inventory: Inventory): Grants | undefined {
+  const entry = grantsOfPlan.get(plan);
+  return entry?.inventory === inventory ? entry.grants : undefined;
 }

@@ -5,7 +5,7 @@ import { validationFailed } from "../errors.js";
 import { providerArnFor } from "../rolemap/arn.js";
 import { samlProviderNameFor } from "../rolemap/resolve.js";
 import { groupFilterFor, parseNameTemplate, renderGroupName } from "./group-names.js";
-import { type Grants, legacyGrants } from "./legacy-grants.js";
+import { type Grants, legacyGrants, rememberGrants } from "./legacy-grants.js";
 import { accountOfArn, compareBy, type Inventory, type InventoryGroup, sortStrings } from "./model.js";
 import { planFindings } from "./plan-findings.js";
 import {
@@ -121,6 +121,7 @@ export async function buildPlan(inventory: Inventory, dir: DirectoryState, optio
     counts: { people: 0, roleGroups: 0, staticMemberships: 0, rules: 0, blocking: 0, warnings: 0 },
   };
   plan.findings = planFindings(inventory, dir, plan, grants);
+  rememberGrants(plan, inventory, grants);
   plan.counts = countsOf(plan, inventory.people.length);
   return plan;
 }

@@ -1,7 +1,7 @@
 import { validateAwsFederationSettings } from "../apps/aws-federation-settings.js";
 import { appEntitlements, type EntitlementSources } from "../apps/entitlements.js";
 import type { App } from "../apps/model.js";
-import type { ResolvedRole } from "../rolemap/types.js";
+import { type Grants, rememberedGrants } from "./legacy-grants.js";
 import type { Inventory } from "./model.js";
 import type { Plan } from "./plan-model.js";
 import { EntitlementSnapshot, userOf } from "./snapshot.js";
@@ -37,7 +37,21 @@ export interface ProofResult {
 
 const keyOf = (p: Pair) => `${p.roleArn}\n${p.providerArn}`;
 
-function compare(expected: Pair[], actual: ResolvedRole[]): Omit<PersonDifference, "kind" | "userId" | "login"> | null {
+/** Both lists come sorted from resolveRoles, so the common case (identical) is one pass without a map. */
+function sameInOrder(expected: Pair[], actual: readonly Pair[]): boolean {
+  if (expected.length !== actual.length) return false;
+  for (let i = 0; i < expected.length; i++) {
+    const [e, a] = [expected[i]!, actual[i]!];
+    if (e.roleArn !== a.roleArn || e.providerArn !== a.providerArn) return false;
+  }
+  return true;
+}
+
+function compare(
+  expected: Pair[],
+  actual: readonly Pair[],
+): Omit<PersonDifference, "kind" | "userId" | "login"> | null {
+  if (sameInOrder(expected, actual)) return null;
   const want = new Map(expected.map((p) => [keyOf(p), p]));
   const have = new Map(actual.map((r) => [keyOf(r), { providerArn: r.providerArn, roleArn: r.roleArn }]));
   if (want.size === have.size && [...want.keys()].every((k) => have.has(k))) return null;
@@ -59,6 +73,8 @@ export interface ProofSides {
   target: { app: App; sources: EntitlementSources };
   /** legacy provider ARN -> the provider ARN the target is meant to use in its place. */
   providerMap: Record<string, string>;
+  /** What the legacy side grants, when already asked of `appEntitlements` over the same rows (the plan did). */
+  legacyGrants?: Grants | undefined;
 }
 
 /**
@@ -79,8 +95,9 @@ export async function prove(inventory: Inventory, sides: ProofSides): Promise<Pr
   let identical = 0;
   for (const person of inventory.people) {
     const user = userOf(person);
-    const today = await appEntitlements(sides.legacy.sources, legacyApp, user);
-    const expected = today.roles.map((r) => ({
+    const today =
+      sides.legacyGrants?.get(person.id) ?? (await appEntitlements(sides.legacy.sources, legacyApp, user)).roles;
+    const expected = today.map((r) => ({
       roleArn: r.roleArn,
       providerArn: sides.providerMap[r.providerArn] ?? r.providerArn,
     }));
@@ -132,9 +149,14 @@ export function simulateTarget(inventory: Inventory, plan: Plan): { app: App; so
 
 /** The proof against the plan, before anything is written. */
 export function proveAgainstPlan(inventory: Inventory, plan: Plan): Promise<ProofResult> {
+  const legacyGrants = rememberedGrants(plan, inventory);
   return prove(inventory, {
-    legacy: { app: inventory.app, sources: EntitlementSnapshot.fromInventory(inventory) },
+    legacy: {
+      app: inventory.app,
+      sources: legacyGrants ? new EntitlementSnapshot() : EntitlementSnapshot.fromInventory(inventory),
+    },
     target: simulateTarget(inventory, plan),
     providerMap: plan.providerMap,
+    legacyGrants,
   });
 }
