@@ -5,6 +5,7 @@ import { appRepo, appSecretRepo, assignmentRepo, signingKeyRepo } from "./apps.j
 import { fullSyncRepo } from "./full-syncs.js";
 import { groupRepo } from "./groups.js";
 import { logRepo } from "./log.js";
+import { membershipRuleRepo } from "./membership-rules.js";
 import { membershipRepo } from "./memberships.js";
 import { outboxRepo } from "./outbox.js";
 import { provisionedRepo } from "./provisioned.js";
@@ -27,6 +28,7 @@ export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"]): Repo
     users: userRepo(db),
     groups: groupRepo(db),
     memberships: membershipRepo(db),
+    membershipRules: membershipRuleRepo(db),
     tokens: tokenRepo(db),
     sessions: sessionRepo(db),
     admins: adminRepo(db),
