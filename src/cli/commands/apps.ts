@@ -104,7 +104,7 @@ export function registerAppCommands(program: Command): void {
       .option("--settings <json>", "settings to change, as a JSON object", jsonObject("--settings")),
   ).action((ref: string, opts: CommonOptions & { label?: string; settings?: Record<string, unknown> }) =>
     withRuntime(opts, async (rt) => {
-      if (opts.label === undefined && opts.settings === undefined) throw new CliError("give --label or --settings", 2);
+      if (opts.label === undefined && opts.settings === undefined) throw new CliError("give --label or --settings");
       const a = await rt.apps.update(cliActor(), ref, { label: opts.label, settings: opts.settings });
       if (opts.json) return printJson(a);
       printLine(`Updated ${describeApp(a)}`);
@@ -145,7 +145,7 @@ export function registerAppCommands(program: Command): void {
       .option("--role <arn>", "role ARN to assign with it", (v: string, all: string[] = []) => [...all, v]),
   ).action((ref: string, opts: CommonOptions & { user?: string; group?: string; role?: string[] }) =>
     withRuntime(opts, async (rt) => {
-      if (!opts.user && !opts.group) throw new CliError("give --user or --group", 2);
+      if (!opts.user && !opts.group) throw new CliError("give --user or --group");
       const type = opts.user ? "user" : "group";
       // Only AWS federation assignments carry roles; others take an empty profile.
       const profile = opts.role ? { samlRoles: opts.role.map((roleArn) => ({ roleArn })) } : {};
@@ -164,7 +164,7 @@ export function registerAppCommands(program: Command): void {
       .option("--group <id>", "group id"),
   ).action((ref: string, opts: CommonOptions & { user?: string; group?: string }) =>
     withRuntime(opts, async (rt) => {
-      if (!opts.user && !opts.group) throw new CliError("give --user or --group", 2);
+      if (!opts.user && !opts.group) throw new CliError("give --user or --group");
       await rt.apps.unassign(cliActor(), ref, opts.user ? "user" : "group", (opts.user ?? opts.group)!);
       if (opts.json) return printJson({ unassigned: opts.user ?? opts.group });
       printLine(`Unassigned ${opts.user ?? opts.group} from ${ref}.`);
