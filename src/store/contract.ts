@@ -26,6 +26,7 @@ import type {
 } from "./contract-apps.js";
 import type { MigrationJournalRepo } from "./contract-migrations.js";
 import type { FullSyncRepo, OutboxRepo, ProvisionedRepo } from "./contract-outbox.js";
+import type { MembershipRuleRepo, RuleHeldMembershipRepo } from "./contract-rules.js";
 
 export interface Page<T> {
   items: T[];
@@ -138,7 +139,10 @@ export interface GroupRepo {
 }
 
 export interface MembershipRepo {
-  /** Returns false when the membership already existed. */
+  /**
+   * Makes a direct membership. Returns false when the membership already existed (one held only by membership
+   * rules becomes direct too, so it stays when the rules let go).
+   */
   add(groupId: string, userId: string, at: string): Promise<boolean>;
   addMany(rows: Membership[]): Promise<number>;
   remove(groupId: string, userId: string, at: string): Promise<boolean>;
@@ -210,7 +214,8 @@ export interface Repos {
   migrationJournal: MigrationJournalRepo;
   users: UserRepo;
   groups: GroupRepo;
-  memberships: MembershipRepo;
+  memberships: MembershipRepo & RuleHeldMembershipRepo;
+  membershipRules: MembershipRuleRepo;
   tokens: TokenRepo;
   sessions: SessionRepo;
   admins: AdminRepo;

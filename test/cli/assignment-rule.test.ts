@@ -53,7 +53,7 @@ describe("rolebridge explain: group-only people and group priority", () => {
     expect(bad.code).toBe(2);
     const far = await assign(ids[0]!, "ReadOnly", "--priority", "7");
     expect([far.code, far.stderr]).toEqual([
-      1,
+      2,
       "rolebridge: the assignment is invalid: /priority the app has 2 group assignment(s): priority must be from 0 to 1\n",
     ]);
   });

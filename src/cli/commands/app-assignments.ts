@@ -33,7 +33,7 @@ export function registerAssignmentCommands(apps: Command): void {
       .option("--priority <n>", "group assignments: 0 is the highest; the others shift down", priorityArg),
   ).action((ref: string, opts: CommonOptions & { user?: string; group?: string; role?: string[]; priority?: number }) =>
     withRuntime(opts, async (rt) => {
-      if (!opts.user && !opts.group) throw new CliError("give --user or --group", 2);
+      if (!opts.user && !opts.group) throw new CliError("give --user or --group");
       const type = opts.user ? "user" : "group";
       // Only AWS federation assignments carry roles; others take an empty profile.
       const profile = opts.role ? { samlRoles: opts.role.map((roleArn) => ({ roleArn })) } : {};
@@ -56,7 +56,7 @@ export function registerAssignmentCommands(apps: Command): void {
       .option("--group <id>", "group id"),
   ).action((ref: string, opts: CommonOptions & { user?: string; group?: string }) =>
     withRuntime(opts, async (rt) => {
-      if (!opts.user && !opts.group) throw new CliError("give --user or --group", 2);
+      if (!opts.user && !opts.group) throw new CliError("give --user or --group");
       await rt.apps.unassign(cliActor(), ref, opts.user ? "user" : "group", (opts.user ?? opts.group)!);
       if (opts.json) return printJson({ unassigned: opts.user ?? opts.group });
       printLine(`Unassigned ${opts.user ?? opts.group} from ${ref}.`);

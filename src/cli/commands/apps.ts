@@ -105,7 +105,7 @@ export function registerAppCommands(program: Command): void {
       .option("--settings <json>", "settings to change, as a JSON object", jsonObject("--settings")),
   ).action((ref: string, opts: CommonOptions & { label?: string; settings?: Record<string, unknown> }) =>
     withRuntime(opts, async (rt) => {
-      if (opts.label === undefined && opts.settings === undefined) throw new CliError("give --label or --settings", 2);
+      if (opts.label === undefined && opts.settings === undefined) throw new CliError("give --label or --settings");
       const a = await rt.apps.update(cliActor(), ref, { label: opts.label, settings: opts.settings });
       if (opts.json) return printJson(a);
       printLine(`Updated ${describeApp(a)}`);

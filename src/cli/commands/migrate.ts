@@ -25,7 +25,7 @@ const services = (rt: Runtime) => migrationServices(rt);
 const printLines = (line: string): void => printLine(line);
 
 function planOptions(opts: MigrateOptions): PlanOptions {
-  if (!opts.to) throw new CliError("--to <new-app-slug> is required", 2);
+  if (!opts.to) throw new CliError("--to <new-app-slug> is required");
   return {
     to: opts.to,
     template: opts.template,
@@ -37,7 +37,7 @@ function planOptions(opts: MigrateOptions): PlanOptions {
 }
 
 function requireYes(opts: MigrateOptions, what: string): void {
-  if (!opts.yes) throw new CliError(`${what} changes the directory; run migrate plan first, then pass --yes`, 2);
+  if (!opts.yes) throw new CliError(`${what} changes the directory; run migrate plan first, then pass --yes`);
 }
 
 function output(opts: MigrateOptions, value: unknown, human: () => void): void {

@@ -70,6 +70,8 @@ export function registerSamlCommands(program: Command): void {
         printLine(`  ignored ${g.groupName}: does not match the Group Filter`);
       for (const g of result.invalidRenders) printLine(`  invalid ${g.groupName}: ${g.reason}`);
       for (const a of result.invalidAssignments) printLine(`  invalid assignment ${a.roleArn}: ${a.reason}`);
+      for (const h of result.heldByRules)
+        printLine(`  member of ${h.groupName} through membership rule ${h.ruleId} (members of ${h.fromGroupName})`);
       for (const a of result.ignoredGroupAssignments)
         printLine(`  not granted ${a.roleArn} from ${a.groupName}: ${ignoredText(a)}`);
     }),

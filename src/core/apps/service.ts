@@ -28,6 +28,15 @@ function mergeSettings(current: Record<string, unknown>, change: Record<string, 
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** A membership of the person's that a membership rule holds: in `groupName` because they are in `fromGroupName`. */
+export interface RuleHeldMembership {
+  groupId: string;
+  groupName: string;
+  ruleId: string;
+  fromGroupId: string;
+  fromGroupName: string;
+}
+
 const appTarget = (a: App) => ({ type: "app", id: a.id, display: a.slug });
 
 function validateSettings(type: AppType, settings: Record<string, unknown>): Record<string, unknown> {
@@ -220,9 +229,27 @@ export class AppService {
     return this.store.assignments.listForApp((await this.get(idOrSlug)).id);
   }
 
-  /** Which roles this user gets on this app, and why — the same answer sign-in uses. */
-  async explain(idOrSlug: string, user: User): Promise<AppEntitlements> {
-    return appEntitlements(this.store, await this.get(idOrSlug), user);
+  /**
+   * Which roles this user gets on this app, and why — the same answer sign-in uses — and which of their
+   * memberships a membership rule holds (a role group joined because they are in another group).
+   */
+  async explain(idOrSlug: string, user: User): Promise<AppEntitlements & { heldByRules: RuleHeldMembership[] }> {
+    const result = await appEntitlements(this.store, await this.get(idOrSlug), user);
+    const heldByRules: RuleHeldMembership[] = [];
+    for (const rule of await this.store.membershipRules.heldForUser(user.id)) {
+      const [to, from] = await Promise.all([
+        this.store.groups.get(rule.toGroupId),
+        this.store.groups.get(rule.fromGroupId),
+      ]);
+      heldByRules.push({
+        groupId: rule.toGroupId,
+        groupName: to?.name ?? rule.toGroupId,
+        ruleId: rule.id,
+        fromGroupId: rule.fromGroupId,
+        fromGroupName: from?.name ?? rule.fromGroupId,
+      });
+    }
+    return { ...result, heldByRules };
   }
 
   /** AWS federation assignments carry SAML User Roles; provisioning assignments carry nothing yet. */

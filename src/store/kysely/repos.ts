@@ -5,6 +5,7 @@ import { appRepo, appSecretRepo, assignmentRepo, signingKeyRepo } from "./apps.j
 import { fullSyncRepo } from "./full-syncs.js";
 import { groupRepo } from "./groups.js";
 import { logRepo } from "./log.js";
+import { membershipRuleRepo } from "./membership-rules.js";
 import { membershipRepo } from "./memberships.js";
 import { migrationJournalRepo } from "./migration-journal.js";
 import { outboxRepo } from "./outbox.js";
@@ -29,6 +30,7 @@ export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"]): Repo
     users: userRepo(db),
     groups: groupRepo(db),
     memberships: membershipRepo(db),
+    membershipRules: membershipRuleRepo(db),
     tokens: tokenRepo(db),
     sessions: sessionRepo(db),
     admins: adminRepo(db),

@@ -8,6 +8,7 @@ import * as m006 from "./006-provisioned-objects.js";
 import * as m007 from "./007-provisioning-full-syncs.js";
 import * as m008 from "./008-provisioned-in-doubt.js";
 import * as m009 from "./009-group-assignment-priority.js";
+import * as m010 from "./010-membership-rules.js";
 import * as m011 from "./011-migration-journal.js";
 
 /** Migrations are listed in code (not read from disk) so the compiled package carries them. */
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   "007-provisioning-full-syncs": m007,
   "008-provisioned-in-doubt": m008,
   "009-group-assignment-priority": m009,
+  "010-membership-rules": m010,
   "011-migration-journal": m011,
 };
 
