@@ -132,6 +132,22 @@ export function registerMigrateCommands(program: Command): void {
   );
 
   withMigrateOptions(
+    migrate.command("report").description("The migration as one Markdown document or one self-contained HTML page"),
+  )
+    .option("--format <format>", "md or html", "md")
+    .action((opts: MigrateOptions & { format: string }) =>
+      withRuntime(opts, async (rt) => {
+        if (opts.format !== "md" && opts.format !== "html") throw new CliError("--format must be md or html");
+        const { reader, awsStepsWired } = services(rt);
+        const input = await reader.report(opts.from, planOptions(opts), { offline: opts.offline, awsStepsWired });
+        const { reportHtml, reportMarkdown } = await import("../../core/migration/report.js");
+        const text = opts.format === "html" ? reportHtml(input) : reportMarkdown(input);
+        if (opts.out) writeFileSync(opts.out, text);
+        else process.stdout.write(text.endsWith("\n") ? text : `${text}\n`);
+      }),
+    );
+
+  withMigrateOptions(
     migrate
       .command("rollback")
       .description("Before cut-over: remove what apply created; after: reactivate the legacy app"),

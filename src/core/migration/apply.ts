@@ -157,7 +157,7 @@ export class MigrationWriter {
     const { run, legacyAppId } = await this.runOf(from, options.to);
     if (run.state === "applying")
       throw new DomainError("illegal_transition", "apply has not finished; run migrate apply again to resume it");
-    const { against, result } = await this.reader.verify(from, options);
+    const { against, result } = await this.reader.verify(from, options, { offline: true });
     if (against !== "live" || result.differences.length) {
       throw new DomainError(
         "conflict",

@@ -23,7 +23,11 @@ export interface MigrationWiring extends Omit<MigrationWriteDeps, "rules" | "ext
 
 export function migrationServices(w: MigrationWiring) {
   const deps: MigrationWriteDeps = { ...w, rules: rulesOf(w.directory.rules), extraSteps: w.awsSteps };
-  return { reader: new MigrationReader(deps), writer: new MigrationWriter(deps) };
+  return {
+    reader: new MigrationReader(deps),
+    writer: new MigrationWriter(deps),
+    awsStepsWired: w.awsSteps !== undefined,
+  };
 }
 
 /**

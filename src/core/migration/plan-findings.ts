@@ -96,9 +96,7 @@ export function planFindings(inventory: Inventory, dir: DirectoryState, plan: Pl
         warning(
           "role-missing-in-aws",
           roleArn,
-          live
-            ? "AWS no longer lists this role (deleted since the last refresh?)"
-            : "the last refresh did not list this role",
+          `${live ? "AWS no longer lists this role (deleted since the last refresh?)" : "the last refresh did not list this role"}; its group keeps the proof exact — restore the role, or delete the group after cut-over`,
         ),
       );
   }

@@ -10,6 +10,7 @@ import type { Inventory, InventoryGroup } from "./model.js";
 import { buildPlan, type DirectoryState } from "./plan.js";
 import type { Plan, PlanOptions } from "./plan-model.js";
 import { type ProofResult, prove, proveAgainstPlan } from "./proof.js";
+import type { ReportInput } from "./report.js";
 
 export interface MigrationReadDeps {
   store: Store;
@@ -78,10 +79,17 @@ export class MigrationReader {
     from: string,
     options: PlanOptions,
     opts: { offline?: boolean | undefined } = {},
-  ): Promise<{ against: "plan" | "live"; result: ProofResult; plan: Plan }> {
-    const inventory = await inventoryFromStore(this.deps.store, from);
-    const run = await currentRun(this.deps.store, inventory.app.id, options.to);
+  ): Promise<{
+    against: "plan" | "live";
+    result: ProofResult;
+    plan: Plan;
+    inventory: Inventory;
+    run: MigrationRun | null;
+  }> {
+    const app = await inventoryFromStore(this.deps.store, from).then((i) => i.app);
+    const run = await currentRun(this.deps.store, app.id, options.to);
     if (run && (run.state === "applied" || run.state === "cut_over")) {
+      const inventory = await this.inventory(from, opts);
       const plan = JSON.parse(run.plan) as Plan;
       const target = await this.deps.store.apps.getBySlug(options.to);
       if (!target) throw notFound("app", options.to);
@@ -90,9 +98,22 @@ export class MigrationReader {
         target: { app: target, sources: this.deps.store },
         providerMap: plan.providerMap,
       });
-      return { against: "live", result, plan };
+      return { against: "live", result, plan, inventory, run };
     }
-    const { inventory: read, plan } = await this.plan(from, options, opts);
-    return { against: "plan", result: await proveAgainstPlan(read, plan), plan };
+    const { inventory, plan } = await this.plan(from, options, opts);
+    return { against: "plan", result: await proveAgainstPlan(inventory, plan), plan, inventory, run };
+  }
+
+  /** Everything `migrate report` shows, proven the way verify proves it. */
+  async report(from: string, options: PlanOptions, opts: { offline?: boolean | undefined; awsStepsWired: boolean }) {
+    const { against, result, plan, inventory, run } = await this.verify(from, options, opts);
+    const input: ReportInput = {
+      inventory,
+      plan,
+      proof: { against, result },
+      state: run?.state ?? "not applied",
+      awsStepsWired: opts.awsStepsWired,
+    };
+    return input;
   }
 }
