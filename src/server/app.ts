@@ -11,6 +11,7 @@ import { appRoutes } from "./routes/apps.js";
 import { groupRoutes } from "./routes/groups.js";
 import { logRoutes } from "./routes/logs.js";
 import { membershipRuleRoutes } from "./routes/membership-rules.js";
+import { migrationRoutes } from "./routes/migrations.js";
 import { opsRoutes } from "./routes/ops.js";
 import { provisioningRoutes } from "./routes/provisioning.js";
 import { sessionRoutes } from "./routes/sessions.js";
@@ -98,6 +99,7 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
       await api.register(tokenRoutes, { runtime });
       await api.register(appRoutes, { runtime });
       await api.register(provisioningRoutes, { runtime });
+      await api.register(migrationRoutes, { runtime });
     },
     { prefix: "/api/v1" },
   );
