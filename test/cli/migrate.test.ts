@@ -1,4 +1,5 @@
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.js";
 import { cliActor } from "../../src/core/audit.js";
@@ -37,6 +38,35 @@ describe("rolebridge migrate on a demo data dir", () => {
   afterAll(async () => {
     await sandbox?.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("imports an Okta export as a legacy-mode app, and says when it is not equivalent", async () => {
+    const okta = resolve(import.meta.dirname, "../../fixtures/okta-export/basic");
+    const res = await rolebridge([
+      "migrate",
+      "import-okta",
+      "--export",
+      okta,
+      "--slug",
+      "aws-okta",
+      "--data-dir",
+      dir,
+      "--json",
+    ]);
+    expect(res.code, res.stderr).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({ equivalent: true, written: true, people: 4 });
+    const missing = await rolebridge([
+      "migrate",
+      "import-okta",
+      "--export",
+      join(dir, "nothing"),
+      "--slug",
+      "aws-okta2",
+      "--data-dir",
+      dir,
+    ]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain("does not exist");
   });
 
   it("plan --json prints the plan, with the findings the demo estate is built to show", async () => {
@@ -113,6 +143,19 @@ describe("rolebridge migrate on a demo data dir", () => {
 
     const again = await migrate("apply", "--yes", "--json");
     expect(JSON.parse(again.stdout)).toMatchObject({ resumed: true, done: 0 });
+  });
+
+  it("reports the migration as Markdown and as one self-contained HTML page", async () => {
+    const md = await migrate("report");
+    expect(md.code).toBe(0);
+    expect(md.stdout).toContain("State: applied");
+    expect(md.stdout).toContain("Proof against live: 5 of 5 people identical");
+    const out = join(dir, "report.html");
+    expect((await migrate("report", "--format", "html", "--out", out)).code).toBe(0);
+    const html = readFileSync(out, "utf8");
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).not.toMatch(/<script|<link|src=/);
+    expect(html).toContain("999988887777");
   });
 
   it("cuts over, rolls back to the legacy app, then removes what apply created", async () => {

@@ -71,6 +71,43 @@ export function registerMigrateCommands(program: Command): void {
       "Migrate a legacy API-mode AWS app to group mapping: inventory, plan, verify, apply, cutover, rollback",
     );
 
+  withCommonOptions(
+    migrate
+      .command("import-okta")
+      .description(
+        "Import an Okta org's AWS Account Federation app (its API responses saved as files) as a legacy-mode app",
+      )
+      .requiredOption("--export <dir>", "directory of the Okta export (see docs/migration.md for its files)")
+      .requiredOption("--slug <slug>", "slug of the legacy-mode app to create")
+      .option("--app-group-source <source>", "directory source for Okta APP_GROUP groups", "active_directory")
+      .option(
+        "--accept-differences",
+        "import even when rolebridge would not resolve every app user's roles as Okta did",
+      ),
+  ).action(
+    (opts: CommonOptions & { export: string; slug: string; appGroupSource: string; acceptDifferences?: boolean }) =>
+      withRuntime(opts, async (rt) => {
+        const { importOktaExport } = await import("../../core/migration/okta/import.js");
+        const result = await importOktaExport(rt, cliActor(), opts.export, {
+          slug: opts.slug,
+          appGroupSource: opts.appGroupSource,
+          acceptDifferences: opts.acceptDifferences,
+        });
+        if (opts.json) printJson(result);
+        else {
+          printLine(
+            `${result.written ? "Imported" : "Not imported"}: ${result.identical} of ${result.people} app users resolve exactly as in Okta (group assignments: ${result.groupAssignmentMode}).`,
+          );
+          for (const d of result.differences)
+            printLine(
+              `  ${d.login}: Okta ${d.okta.join(", ") || "(none)"}; rolebridge ${d.rolebridge.join(", ") || "(none)"}`,
+            );
+          if (!result.written) printLine("Not equivalent: nothing was written (--accept-differences imports anyway).");
+        }
+        if (!result.equivalent) process.exitCode = 1;
+      }),
+  );
+
   withMigrateOptions(
     migrate.command("inventory").description("The legacy app's estate, and each account as AWS shows it"),
   ).action((opts: MigrateOptions) =>
