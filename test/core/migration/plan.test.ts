@@ -141,6 +141,25 @@ describe.each(backends)("migration inventory, plan and proof on $name", (backend
     ]);
   });
 
+  it("reports people whose Response would exceed AWS's size limit", async () => {
+    const many = Array.from({ length: 700 }, (_, i) =>
+      role(A, `Role${String(i).padStart(4, "0")}WithALongerNameForSize`),
+    );
+    const { app, users } = await seedEstate(store, { extraListed: many });
+    await store.assignments.upsert({
+      appId: app.id,
+      principalType: "user",
+      principalId: users.eve!,
+      profile: { samlRoles: many.map((roleArn) => ({ roleArn })) },
+      at: "2026-12-01T00:00:00.000Z",
+    });
+    const inv = await inventoryFromStore(store, "aws-legacy");
+    const plan = await buildPlan(inv, await directoryState(store), options);
+    const sized = plan.findings.filter((f) => f.kind === "response-too-large");
+    expect(sized.map((f) => [f.subject, f.severity])).toEqual([["eve@example.com", "blocking"]]);
+    expect(sized[0]!.message).toMatch(/^700 roles make a \d+-character Response/);
+  });
+
   it("maps providers when a new provider name is chosen, and reports a changed provider per person", async () => {
     await seedEstate(store);
     const inv = await inventoryFromStore(store, "aws-legacy");
