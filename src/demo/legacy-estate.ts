@@ -6,6 +6,11 @@ import type { Runtime } from "../runtime.js";
 import { DEMO_ACCOUNTS } from "./seed.js";
 
 /**
+ * Created, assigned to erin, then deleted: AWS no longer has it, the legacy app still assigns it. Its path makes
+ * its role group's name 65 characters: one over an Active Directory `cn`, for `--source active_directory`.
+ */
+const DELETED_ROLE = { name: "DeploymentPipelineRole", path: "/ci/legacy/" };
+/**
  * The legacy app's estate, rich enough that `migrate plan --from aws-legacy` has something to say: people
  * with roles in several accounts, a role under an IAM path, two group assignments (one every member gets,
  * one a member with roles of his own does not — Join all roles is off), a role deleted in AWS since it was
@@ -22,7 +27,7 @@ const PERSON_ROLES: Record<string, Array<[keyof typeof DEMO_ACCOUNTS, string]>> 
     ["northamerica-staging", "Admin"],
   ],
   "dave@example.com": [["northamerica-production", "support/Tier1_Support"]],
-  "erin@example.com": [["acme-management", "LegacyDeployer"]],
+  "erin@example.com": [["acme-management", `${DELETED_ROLE.path.slice(1)}${DELETED_ROLE.name}`]],
 };
 
 const GROUP_ROLES: Record<string, Array<[keyof typeof DEMO_ACCOUNTS, string]>> = {
@@ -30,8 +35,6 @@ const GROUP_ROLES: Record<string, Array<[keyof typeof DEMO_ACCOUNTS, string]>> =
   support: [["europe-production", "support/Tier1_Support"]],
 };
 
-/** Created, assigned to erin, then deleted: AWS no longer has it, the legacy app still assigns it. */
-const DELETED_ROLE = "LegacyDeployer";
 export const UNREACHABLE_ACCOUNT = "999988887777";
 
 const roleArn = (alias: keyof typeof DEMO_ACCOUNTS, role: string) =>
@@ -54,7 +57,7 @@ export async function prepareDeletedRole(rt: Runtime, legacy: App, target: AwsTa
   const erin = await rt.store.users.getByLogin("erin@example.com");
   if (!erin || (await rt.store.assignments.get(legacy.id, "user", erin.id))) return;
   const { iam } = await defaultAwsClients(target, admin);
-  if (await roleExists(iam, DELETED_ROLE)) return;
+  if (await roleExists(iam, DELETED_ROLE.name)) return;
   const trust = {
     Version: "2012-10-17",
     Statement: [
@@ -65,7 +68,13 @@ export async function prepareDeletedRole(rt: Runtime, legacy: App, target: AwsTa
       },
     ],
   };
-  await iam.send(new CreateRoleCommand({ RoleName: DELETED_ROLE, AssumeRolePolicyDocument: JSON.stringify(trust) }));
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: DELETED_ROLE.name,
+      Path: DELETED_ROLE.path,
+      AssumeRolePolicyDocument: JSON.stringify(trust),
+    }),
+  );
 }
 
 /** After the refresh: assignments (once each), then the deleted role goes from AWS. */
@@ -87,5 +96,5 @@ export async function seedLegacyEstate(
       await rt.apps.assign(actor, legacy.id, "group", group.id, profile(roles));
   }
   const { iam } = await defaultAwsClients(target, admin);
-  if (await roleExists(iam, DELETED_ROLE)) await iam.send(new DeleteRoleCommand({ RoleName: DELETED_ROLE }));
+  if (await roleExists(iam, DELETED_ROLE.name)) await iam.send(new DeleteRoleCommand({ RoleName: DELETED_ROLE.name }));
 }
