@@ -1,4 +1,5 @@
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Command } from "commander";
 import { cliActor } from "../../core/audit.js";
 import { DEFAULT_NAME_TEMPLATE, migrationServices, type PlanOptions } from "../../core/migration/index.js";
@@ -18,6 +19,7 @@ interface MigrateOptions extends CommonOptions {
   providerName?: string;
   offline?: boolean;
   out?: string;
+  csv?: string;
   yes?: boolean;
 }
 
@@ -60,6 +62,10 @@ function withMigrateOptions(cmd: Command): Command {
     )
     .option("--offline", "do not read AWS; use the role lists of the last refresh")
     .option("--out <file>", "also write the JSON document to this file")
+    .option(
+      "--csv <dir>",
+      "plan: also write groups.csv and memberships.csv for `rolebridge import` or another directory",
+    )
     .option("--yes", "confirm a change (apply, rollback, cutover)");
 }
 
@@ -126,6 +132,13 @@ export function registerMigrateCommands(program: Command): void {
       const { plan, inventory } = await services(rt).reader.plan(opts.from, planOptions(opts), {
         offline: opts.offline,
       });
+      if (opts.csv) {
+        const { planCsv } = await import("../../core/migration/csv-export.js");
+        const files = planCsv(plan, inventory);
+        mkdirSync(opts.csv, { recursive: true });
+        writeFileSync(join(opts.csv, "groups.csv"), files.groups);
+        writeFileSync(join(opts.csv, "memberships.csv"), files.memberships);
+      }
       output(opts, plan, () => {
         const login = new Map(inventory.people.map((p) => [p.id, p.login]));
         for (const l of planSummary(plan)) printLine(l);

@@ -1,4 +1,7 @@
+import { Readable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { importDirectory } from "../../../src/core/import/index.js";
+import { planCsv } from "../../../src/core/migration/csv-export.js";
 import { inventoryFromStore } from "../../../src/core/migration/inventory.js";
 import { buildPlan, type DirectoryState } from "../../../src/core/migration/plan.js";
 import type { PlanOptions } from "../../../src/core/migration/plan-model.js";
@@ -89,6 +92,27 @@ describe.each(backends)("migration inventory, plan and proof on $name", (backend
     const proof = await proveAgainstPlan(inv, plan);
     expect(proof).toEqual({ people: 5, identical: 5, differences: [] });
     expect(JSON.stringify(await buildPlan(inv, await directoryState(store), options))).toBe(JSON.stringify(plan));
+  });
+
+  it("exports role groups and memberships as CSV files that rolebridge's own import takes", async () => {
+    await seedEstate(store, { joinAllRoles: true });
+    const inv = await inventoryFromStore(store, "aws-legacy");
+    const plan = await buildPlan(inv, await directoryState(store), options);
+    const files = planCsv(plan, inv);
+    expect(files.groups.split("\n")[1]).toBe(
+      "aws#prod#Admin#111111111111,AWS role arn:aws:iam::111111111111:role/Admin,local",
+    );
+    const csv = (name: string, text: string) => ({ name, input: Readable.from([Buffer.from(text)]) });
+    const report = await importDirectory(
+      store,
+      { groups: csv("groups.csv", files.groups), memberships: csv("memberships.csv", files.memberships) },
+      { actor },
+    );
+    expect(report.committed).toBe(true);
+    const members = files.memberships.trim().split("\n").length - 1;
+    expect(report.memberships.written).toBe(members);
+    // Everyone a rule would add is listed: ops' three members and devs' two, beside the people's own roles.
+    expect(members).toBe(plan.counts.staticMemberships + 5);
   });
 
   it("with Join all roles on, every group assignment becomes a rule; --static lists the groups instead", async () => {
