@@ -74,6 +74,7 @@ export class MigrationWriter {
     if (run?.state === "cut_over") {
       return { runId: run.id, resumed: false, state: run.state, steps: 0, done: 0, skipped: 0 };
     }
+    if (run) assertSameOptions(JSON.parse(run.plan) as Plan, options);
     const resumed = run !== null;
     if (!run) {
       if (fresh.counts.blocking > 0) {
@@ -180,4 +181,20 @@ export class MigrationWriter {
     if (!run) throw new DomainError("not_found", `no applied migration from ${legacy.slug} to ${to}`, { from, to });
     return { run, legacyAppId: legacy.id };
   }
+}
+
+/** A resumed or repeated apply finishes the plan it started; other options need a rollback first. */
+function assertSameOptions(applied: Plan, options: PlanOptions): void {
+  const keys = ["template", "source", "mode", "providerName"] as const;
+  const changed: string[] = keys.filter((k) => (applied.options[k] ?? null) !== (options[k] ?? null));
+  if (options.groupFilter !== undefined && options.groupFilter !== applied.options.groupFilter)
+    changed.push("groupFilter");
+  if (changed.length)
+    throw new DomainError(
+      "conflict",
+      `this migration was applied with other options (${changed.join(", ")}); roll it back first to change them`,
+      {
+        changed,
+      },
+    );
 }

@@ -71,6 +71,9 @@ describe.each(backends)("migration apply, rollback and cut-over on $name", (back
     const log = await store.log.list({ action: "group.lifecycle.create" }, { limit: 100 });
     expect(log.items.filter((e) => e.summary.migration).length).toBe(5);
 
+    await expect(writer.apply(actor, "aws-legacy", { ...options, source: "active_directory" })).rejects.toThrow(
+      /applied with other options \(source\)/,
+    );
     const rolled = await writer.rollback(actor, "aws-legacy", "aws-groups");
     expect(rolled).toMatchObject({ state: "rolled_back", undone: first.steps });
     expect(await snapshot(store)).toEqual(before);
