@@ -17,11 +17,19 @@ export type Grants = Map<string, GrantedPair[]>;
 export async function legacyGrants(inventory: Inventory, snapshot: EntitlementSnapshot): Promise<Grants> {
   const app = { ...inventory.app, status: "ACTIVE" as const };
   const out: Grants = new Map();
+  // Resolution builds each ARN afresh; one copy of each keeps 20,000 people's pairs small.
+  const strings = new Map<string, string>();
+  const intern = (s: string): string => {
+    const known = strings.get(s);
+    if (known !== undefined) return known;
+    strings.set(s, s);
+    return s;
+  };
   for (const p of inventory.people) {
     const { roles } = await appEntitlements(snapshot, app, userOf(p));
     out.set(
       p.id,
-      roles.map((r) => ({ roleArn: r.roleArn, providerArn: r.providerArn })),
+      roles.map((r) => ({ roleArn: intern(r.roleArn), providerArn: intern(r.providerArn) })),
     );
   }
   return out;

@@ -80,7 +80,7 @@ export async function buildPlan(inventory: Inventory, dir: DirectoryState, optio
   const { rules, staticGroups, covered } = planRules(inventory, grants, byRole, options.mode);
   for (const [userId, roles] of grants) {
     for (const r of roles) {
-      if (covered.has(`${userId}\n${r.roleArn}`)) continue;
+      if (covered.get(userId)?.has(r.roleArn)) continue;
       byRole.get(r.roleArn)?.members.push(userId);
     }
   }
@@ -152,7 +152,8 @@ function planRules(
 ) {
   const rules: PlannedRule[] = [];
   const staticGroups: Plan["staticGroups"] = [];
-  const covered = new Set<string>();
+  /** userId -> the role ARNs a rule gives them. */
+  const covered = new Map<string, Set<string>>();
   const groupName = new Map(inventory.groups.map((g) => [g.id, g.name]));
   for (const a of inventory.assignments) {
     if (a.principalType !== "group") continue;
@@ -169,7 +170,11 @@ function planRules(
       }
       rules.push({ fromGroupId: a.principalId, fromGroupName, toGroupName: target.name });
       target.ruleFrom.push(a.principalId);
-      for (const m of members) covered.add(`${m}\n${roleArn}`);
+      for (const m of members) {
+        const roles = covered.get(m) ?? new Set<string>();
+        covered.set(m, roles);
+        roles.add(roleArn);
+      }
     }
     if (copied.length) staticGroups.push({ groupId: a.principalId, groupName: fromGroupName, roleArns: copied });
   }

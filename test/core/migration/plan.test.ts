@@ -190,6 +190,14 @@ describe.each(backends)("migration inventory, plan and proof on $name", (backend
     const plan = await buildPlan(inv, await directoryState(store), { ...options, providerName: "rolebridge" });
     expect(plan.providerMap[`arn:aws:iam::${A}:saml-provider/okta`]).toBe(`arn:aws:iam::${A}:saml-provider/rolebridge`);
     expect(await proveAgainstPlan(inv, plan)).toMatchObject({ identical: 5, differences: [] });
+    // What AWS sees besides roles is compared too.
+    const shorter = {
+      ...plan,
+      targetApp: { ...plan.targetApp, settings: { ...plan.targetApp.settings, sessionDuration: 3600 } },
+    };
+    expect((await proveAgainstPlan(inv, shorter)).differences).toEqual([
+      { kind: "setting", setting: "sessionDuration", legacy: 7200, target: 3600 },
+    ]);
     const skewed = { ...plan, providerMap: {} };
     const proof = await proveAgainstPlan(inv, skewed);
     expect(proof.identical).toBe(0);
