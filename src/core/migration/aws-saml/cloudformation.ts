@@ -163,6 +163,9 @@ export function stackSetTemplate(defaults: { providerName?: string; acsUrl?: str
 }
 
 export function renderTemplate(template: Template, format: CloudFormationFormat): string {
-  // Long-form intrinsics (`Ref:`, `Fn::Sub:`) are valid in both formats, so YAML needs no custom tags.
-  return format === "json" ? `${JSON.stringify(template, null, 2)}\n` : stringify(template, { lineWidth: 0 });
+  // Long-form intrinsics (`Ref:`, `Fn::Sub:`) are valid in both formats, so YAML needs no custom tags. YAML 1.1
+  // quoting keeps "2012-10-17" a string for 1.1 parsers (PyYAML in the AWS CLI), which would read a date.
+  return format === "json"
+    ? `${JSON.stringify(template, null, 2)}\n`
+    : stringify(template, { lineWidth: 0, version: "1.1" });
 }
