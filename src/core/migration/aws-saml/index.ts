@@ -16,6 +16,7 @@ export {
   readAccountStates,
   type StateQuery,
 } from "./account-state.js";
+export { appSamlSettings, samlTargetFor } from "./app-target.js";
 export { type AccountOutcome, applyAccounts, type ItemFailure, planAccounts, type StepOutcome } from "./apply.js";
 export {
   type CloudFormationFormat,
