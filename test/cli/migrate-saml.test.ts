@@ -137,7 +137,7 @@ describe("rolebridge migrate saml", () => {
     ]);
     expect(result.exitCode).toBe(1);
     expect(result.stdout).toContain(
-      `account ${PROD}: account ${PROD}: AssumeRole into arn:aws:iam::${PROD}:role/ReadOnly failed: AccessDenied`,
+      `account ${PROD}: AssumeRole into arn:aws:iam::${PROD}:role/ReadOnly failed: AccessDenied`,
     );
   });
 });
