@@ -153,6 +153,11 @@ describe("sandbox CloudFormation through SDK v3", () => {
       [template("x"), {}, "Parameters: [Metadata] must have values"],
       [
         template("x"),
+        { Parameters: [{ ParameterKey: "Metadata", ParameterValue: "x".repeat(4097) }] },
+        "Parameter 'Metadata' value is longer than CloudFormation's 4096-byte limit",
+      ],
+      [
+        template("x"),
         { Parameters: [...metadata, { ParameterKey: "Nope", ParameterValue: "1" }] },
         "Parameters: [Nope] do not exist in the template",
       ],

@@ -29,6 +29,9 @@ export interface ResourceDeclaration {
   UpdateReplacePolicy?: string;
 }
 
+/** CloudFormation's quota on one parameter value: what bounds metadata passed to the StackSet template. */
+const MAX_PARAMETER_BYTES = 4096;
+
 export const formatError = (message: string) => validationError(`Template format error: ${message}`);
 
 const FUNCTIONS: Record<string, string> = {
@@ -172,6 +175,8 @@ export function resolveParameters(
       continue;
     }
     const fail = (why: string) => validationError(`Parameter '${name}' ${why}`);
+    if (Buffer.byteLength(value) > MAX_PARAMETER_BYTES)
+      throw fail(`value is longer than CloudFormation's ${MAX_PARAMETER_BYTES}-byte limit for a parameter value`);
     if (decl.MinLength !== undefined && value.length < decl.MinLength)
       throw fail(`must contain at least ${decl.MinLength} characters`);
     if (decl.MaxLength !== undefined && value.length > decl.MaxLength)
