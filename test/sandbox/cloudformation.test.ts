@@ -150,6 +150,7 @@ describe("sandbox CloudFormation through SDK v3", () => {
     const cases: Array<[string, Record<string, unknown>, string]> = [
       ["{", {}, "Template format error: JSON not well-formed."],
       ["Resources: {}", {}, "Template format error: At least one Resources member must be defined."],
+      ["Conditions: {}\nResources: {}", {}, "the sandbox does not emulate the Conditions section"],
       [template("x"), {}, "Parameters: [Metadata] must have values"],
       [
         template("x"),

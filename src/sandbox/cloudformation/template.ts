@@ -32,6 +32,25 @@ export interface ResourceDeclaration {
 /** CloudFormation's quota on one parameter value: what bounds metadata passed to the StackSet template. */
 const MAX_PARAMETER_BYTES = 4096;
 
+/** Anything else (Conditions, Mappings, Rules, a resource's Condition) changes what deploys: refused, not ignored. */
+const SECTIONS = new Set([
+  "AWSTemplateFormatVersion",
+  "Description",
+  "Metadata",
+  "Parameters",
+  "Resources",
+  "Outputs",
+  "Transform",
+]);
+const RESOURCE_ATTRIBUTES = new Set([
+  "Type",
+  "Properties",
+  "DependsOn",
+  "DeletionPolicy",
+  "UpdateReplacePolicy",
+  "Metadata",
+]);
+
 export const formatError = (message: string) => validationError(`Template format error: ${message}`);
 
 const FUNCTIONS: Record<string, string> = {
@@ -124,6 +143,9 @@ export function checkTemplate(raw: Record<string, unknown>, parameterValues: Rec
     if (t !== "AWS::LanguageExtensions")
       throw new AwsError("ValidationError", `Template format error: Unsupported transform ${String(t)} in the sandbox`);
   }
+  for (const section of Object.keys(raw)) {
+    if (!SECTIONS.has(section)) throw formatError(`the sandbox does not emulate the ${section} section`);
+  }
   if (!isRecord(raw.Resources) || Object.keys(raw.Resources).length === 0)
     throw formatError("At least one Resources member must be defined.");
   const parameters = (isRecord(raw.Parameters) ? raw.Parameters : {}) as Record<string, ParameterDeclaration>;
@@ -143,6 +165,8 @@ export function checkTemplate(raw: Record<string, unknown>, parameterValues: Rec
     if (!isRecord(decl) || typeof decl.Type !== "string")
       throw formatError(`[/Resources/${id}] Every Resources object must contain a Type member.`);
     if (!SUPPORTED_TYPES.has(decl.Type)) unknownTypes.push(decl.Type);
+    const attribute = Object.keys(decl).find((k) => !RESOURCE_ATTRIBUTES.has(k));
+    if (attribute) throw formatError(`[/Resources/${id}] the sandbox does not emulate the ${attribute} attribute`);
   }
   if (unknownTypes.length > 0)
     throw formatError(`Unrecognized resource types: [${[...new Set(unknownTypes)].join(", ")}]`);

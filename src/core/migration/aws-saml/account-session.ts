@@ -41,7 +41,7 @@ function isNetworkError(err: unknown): boolean {
 
 /**
  * What AWS (or the way to it) said, as our error: always `remote_failed`, never our own auth codes, with the account
- * and a `reason` a caller can branch on (`unreachable`, `access_denied`, `role_missing`, `provider_missing`, `aws_error`).
+ * and a `reason` a caller can branch on (`unreachable`, `access_denied`, `not_found`, `aws_error`; the steps add `role_missing`).
  */
 export function remoteFailure(err: unknown, what: string, details: Record<string, unknown>): DomainError {
   if (err instanceof DomainError) return err;
