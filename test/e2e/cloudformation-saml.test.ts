@@ -9,9 +9,14 @@ import { buildAwsSignIn } from "../../src/core/apps/aws-sign-in.js";
 import { createAppWithKey } from "../../src/core/apps/create.js";
 import type { App } from "../../src/core/apps/model.js";
 import { cliActor } from "../../src/core/audit.js";
+import { defaultAwsClients } from "../../src/core/aws/clients.js";
 import {
+  AccountSessions,
+  importTemplate,
   perAccountTemplate,
+  readAccountState,
   renderTemplate,
+  resourcesToImport,
   type SamlTarget,
   stackSetTemplate,
 } from "../../src/core/migration/aws-saml/index.js";
@@ -362,5 +367,89 @@ describe("CloudFormation SAML setup through the AWS CLI", () => {
       false,
     );
     expect(state.roles.some((r) => r.arn === `arn:aws:iam::${MANAGEMENT}:role/CfnAdmin`)).toBe(true);
+  });
+
+  it("takes an existing role over with a resource import, then adds the statement and keeps the old ones", async () => {
+    const readOnly = `arn:aws:iam::${MANAGEMENT}:role/ReadOnly`;
+    const original = sandbox.state().roles.find((r) => r.arn === readOnly)!.trustPolicy;
+    const session = await new AccountSessions(
+      defaultAwsClients,
+      { partition: "aws", region: "us-east-1", endpointUrl: sandbox.url },
+      admin(),
+    ).open(MANAGEMENT);
+    const state = await readAccountState(session, { providerName: PROVIDER, roleArns: [readOnly] });
+    const roles = state.roles.map((r) => ({ name: r.name, path: r.path, trustPolicy: r.trustPolicy }));
+    const files = {
+      import: join(dir, "import.yaml"),
+      resources: join(dir, "import.json"),
+      full: join(dir, "full.yaml"),
+    };
+    await writeFile(files.import, renderTemplate(importTemplate(roles), "yaml"));
+    await writeFile(files.resources, JSON.stringify(resourcesToImport(roles)));
+    await writeFile(files.full, renderTemplate(perAccountTemplate(target, roles, MANAGEMENT), "yaml"));
+    const stack = ["--stack-name", "rolebridge-import"];
+    const changeSet = [...stack, "--change-set-name", "import"];
+    const created = await aws([
+      "cloudformation",
+      "create-change-set",
+      ...changeSet,
+      "--change-set-type",
+      "IMPORT",
+      "--template-body",
+      `file://${files.import}`,
+      "--resources-to-import",
+      `file://${files.resources}`,
+      "--capabilities",
+      "CAPABILITY_NAMED_IAM",
+    ]);
+    expect(created.stderr).toBe("");
+    expect((await aws(["cloudformation", "wait", "change-set-create-complete", ...changeSet])).code).toBe(0);
+    const described = JSON.parse((await aws(["cloudformation", "describe-change-set", ...changeSet])).stdout);
+    expect(
+      described.Changes.map(
+        (c: { ResourceChange: { Action: string; PhysicalResourceId: string } }) => c.ResourceChange,
+      ),
+    ).toEqual([
+      expect.objectContaining({ Action: "Import", LogicalResourceId: "RoleReadOnly", PhysicalResourceId: "ReadOnly" }),
+    ]);
+    expect((await aws(["cloudformation", "execute-change-set", ...changeSet])).code).toBe(0);
+    expect((await aws(["cloudformation", "wait", "stack-import-complete", ...stack])).code).toBe(0);
+    expect(sandbox.state().roles.find((r) => r.arn === readOnly)!.trustPolicy).toBe(original);
+
+    const deployed = await aws([
+      "cloudformation",
+      "deploy",
+      "--template-file",
+      files.full,
+      ...stack,
+      "--capabilities",
+      "CAPABILITY_NAMED_IAM",
+    ]);
+    expect(deployed).toMatchObject({ code: 0, stderr: "" });
+    const trust = JSON.parse(sandbox.state().roles.find((r) => r.arn === readOnly)!.trustPolicy);
+    expect(trust.Statement.slice(0, -1)).toEqual(JSON.parse(original).Statement);
+    expect(trust.Statement.at(-1).Principal).toEqual({
+      Federated: `arn:aws:iam::${MANAGEMENT}:saml-provider/${PROVIDER}`,
+    });
+
+    const group = await runtime.directory.groups.create(actor, {
+      name: `aws#acme-management#ReadOnly#${MANAGEMENT}`,
+      source: "active_directory",
+    });
+    await runtime.directory.groups.addMember(
+      actor,
+      group.id,
+      (await runtime.directory.users.get("alice@example.com")).id,
+    );
+    await runtime.apps.assign(actor, app.id, "group", group.id, {});
+    const response = await signIn("alice@example.com");
+    const out = await new STSClient({ region: "us-east-1", endpoint: sandbox.url }).send(
+      new AssumeRoleWithSAMLCommand({
+        RoleArn: readOnly,
+        PrincipalArn: `arn:aws:iam::${MANAGEMENT}:saml-provider/${PROVIDER}`,
+        SAMLAssertion: response.response.base64,
+      }),
+    );
+    expect(out.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${MANAGEMENT}:assumed-role/ReadOnly/alice@example.com`);
   });
 });

@@ -97,7 +97,14 @@ async function planOrApply(opts: PlanOptions, apply: boolean) {
 }
 
 type TemplateOptions = CommonOptions &
-  AwsOptions & { app: string; account?: string; format: "json" | "yaml" | "stackset"; fromAws?: boolean };
+  AwsOptions & {
+    app: string;
+    account?: string;
+    format: "json" | "yaml" | "stackset";
+    fromAws?: boolean;
+    import?: boolean;
+    resourcesToImport?: boolean;
+  };
 
 async function template(opts: TemplateOptions) {
   return withRuntime(opts, async (rt) => {
@@ -126,14 +133,16 @@ async function template(opts: TemplateOptions) {
         ? { name: r.value.roleName, path: r.value.path, trustPolicy: null }
         : { name: arn, path: "/", trustPolicy: null };
     });
-    if (opts.fromAws) {
+    if (opts.fromAws || opts.import || opts.resourcesToImport) {
       const state = await m.readAccountState(await c.sessions().open(accountId), {
         providerName: target.providerName,
         roleArns: arns,
       });
       roles = state.roles.map((r) => ({ name: r.name, path: r.path, trustPolicy: r.trustPolicy }));
     }
-    process.stdout.write(m.renderTemplate(m.perAccountTemplate(target, roles, accountId), opts.format));
+    if (opts.resourcesToImport) return printJson(m.resourcesToImport(roles));
+    const template = opts.import ? m.importTemplate(roles) : m.perAccountTemplate(target, roles, accountId);
+    process.stdout.write(m.renderTemplate(template, opts.format));
   });
 }
 
@@ -149,7 +158,9 @@ export function migrateSamlCommand(): Command {
         .addOption(
           new Option("--format <format>", "template kind").choices(["json", "yaml", "stackset"]).default("yaml"),
         )
-        .option("--from-aws", "keep each role's current trust statements, read from AWS"),
+        .option("--from-aws", "keep each role's current trust statements, read from AWS")
+        .option("--import", "the first step for existing roles: them as they are, for a resource import (reads AWS)")
+        .option("--resources-to-import", "the --resources-to-import JSON that goes with --import (reads AWS)"),
       false,
     ),
   ).action((opts: TemplateOptions) => template(opts));

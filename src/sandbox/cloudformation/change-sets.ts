@@ -4,12 +4,13 @@ import { AwsError, validationError } from "../protocol/errors.js";
 import type { OperationContext, QueryHandler } from "../protocol/handlers.js";
 import { Members } from "../protocol/query.js";
 import { REGION, stacksOf } from "./engine.js";
+import { checkImportTargets, readImports, runImport } from "./import.js";
 import { references } from "./intrinsics.js";
 import type { ChangeSet, Stack, StackChange } from "./model.js";
 import { type Prepared, prepare } from "./prepare.js";
 import { RESOURCE_TYPES } from "./resources.js";
-import { authorizeStack, checkUpdatable, missingStack, newStack, run, stackName } from "./stacks.js";
-import { checkTemplate, parseTemplateBody } from "./template.js";
+import { authorizeStack, checkUpdatable, missingStack, newStack, recordTemplate, run, stackName } from "./stacks.js";
+import { stackTemplate } from "./template.js";
 
 const NO_CHANGES =
   "The submitted information didn't contain changes. Submit different information to create a change set.";
@@ -19,8 +20,7 @@ const NO_CHANGES =
  * refers to changed, and replaced when one of its type's replace-on properties is declared differently.
  */
 function changes(stack: Stack, p: Prepared): StackChange[] {
-  const before =
-    stack.status === "REVIEW_IN_PROGRESS" ? undefined : checkTemplate(parseTemplateBody(stack.templateBody), p.scope);
+  const before = stack.status === "REVIEW_IN_PROGRESS" ? undefined : stackTemplate(stack);
   const out: StackChange[] = [];
   for (const [id, decl] of Object.entries(p.template.resources)) {
     const old = before?.resources[id];
@@ -69,8 +69,8 @@ const createChangeSet: QueryHandler = async (ctx) => {
   if (!changeSetName || !/^[A-Za-z][-A-Za-z0-9]{0,127}$/.test(changeSetName))
     throw validationError("ChangeSetName must match [a-zA-Z][-a-zA-Z0-9]*");
   const type = ctx.input.get("ChangeSetType") ?? "UPDATE";
-  if (type !== "CREATE" && type !== "UPDATE")
-    throw validationError(`ChangeSetType ${type} is not supported by the sandbox (CREATE, UPDATE)`);
+  if (type !== "CREATE" && type !== "UPDATE" && type !== "IMPORT")
+    throw validationError(`ChangeSetType ${type} is not supported by the sandbox (CREATE, UPDATE, IMPORT)`);
   const { caller, existing } = await authorizeStack(ctx, "CreateChangeSet", name);
   if (type === "CREATE" && existing && existing.status !== "REVIEW_IN_PROGRESS")
     throw validationError(
@@ -80,11 +80,18 @@ const createChangeSet: QueryHandler = async (ctx) => {
     if (!existing || existing.status === "REVIEW_IN_PROGRESS") throw missingStack(name);
     checkUpdatable(existing);
   }
+  if (type === "IMPORT" && existing && existing.status !== "REVIEW_IN_PROGRESS") checkUpdatable(existing);
   const p = prepare(ctx.input, existing, true);
+  const imports = type === "IMPORT" ? readImports(ctx.input, p.template, existing) : undefined;
+  if (imports) await checkImportTargets(ctx, name, imports);
   const stack = existing ?? newStack(ctx, caller.accountId, name, p, false);
   if (stack.changeSets.some((c) => c.name === changeSetName))
     throw new AwsError("AlreadyExistsException", `ChangeSet ${changeSetName} already exists`, 400);
-  const found = changes(stack, p);
+  const found = imports
+    ? imports.map(
+        (i): StackChange => ({ action: "Import", logicalId: i.logicalId, physicalId: i.id, resourceType: i.type }),
+      )
+    : changes(stack, p);
   const empty = found.length === 0 && JSON.stringify(p.parameterValues) === JSON.stringify(stack.parameters);
   const changeSet: ChangeSet = {
     id: `arn:aws:cloudformation:${REGION}:${caller.accountId}:changeSet/${changeSetName}/${randomUUID()}`,
@@ -98,6 +105,7 @@ const createChangeSet: QueryHandler = async (ctx) => {
     parameters: p.parameterValues,
     capabilities: p.capabilities,
     changes: found,
+    imports,
     creationTime: ctx.now.toISOString(),
   };
   ctx.store.mutate((state) => {
@@ -160,7 +168,9 @@ const executeChangeSet: QueryHandler = async (ctx) => {
     for (const c of stacksOf(state).find((s) => s.stackId === stack.stackId)?.changeSets ?? [])
       c.executionStatus = c.id === changeSet.id ? "EXECUTE_COMPLETE" : "OBSOLETE";
   });
-  await run(ctx, stack, p, changeSet.type === "CREATE");
+  if (changeSet.imports)
+    await runImport(ctx, recordTemplate(ctx, stack, p, true), p.template, p.scope, changeSet.imports);
+  else await run(ctx, stack, p, changeSet.type === "CREATE");
   // An empty Result element: the API model gives these operations an (empty) output shape.
   return {};
 };

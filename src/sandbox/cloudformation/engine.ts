@@ -27,14 +27,14 @@ export function findStack(state: Readonly<SandboxState>, accountId: string, name
   );
 }
 
-function mutateStack(ctx: OperationContext<unknown>, stack: Stack, change: (s: Stack) => void): void {
+export function mutateStack(ctx: OperationContext<unknown>, stack: Stack, change: (s: Stack) => void): void {
   ctx.store.mutate((state) => {
     const live = stacksOf(state).find((s) => s.stackId === stack.stackId);
     if (live) change(live);
   });
 }
 
-function event(
+export function event(
   ctx: OperationContext<unknown>,
   stack: Stack,
   e: Omit<StackEvent, "eventId" | "timestamp">,
@@ -49,7 +49,7 @@ function event(
   });
 }
 
-const stackEvent = (ctx: OperationContext<unknown>, stack: Stack, status: StackStatus, reason?: string) =>
+export const stackEvent = (ctx: OperationContext<unknown>, stack: Stack, status: StackStatus, reason?: string) =>
   event(
     ctx,
     stack,
@@ -90,6 +90,31 @@ export function orderResources(template: Template): string[] {
   return order;
 }
 
+/** What intrinsics see in a stack: its parameters and pseudo parameters; resources are added as they are written. */
+export function stackScope(stack: Stack, parameters: Record<string, unknown>): Scope {
+  return {
+    parameters,
+    pseudo: {
+      "AWS::AccountId": stack.accountId,
+      "AWS::Region": stack.region,
+      "AWS::Partition": "aws",
+      "AWS::URLSuffix": "amazonaws.com",
+      "AWS::StackName": stack.name,
+      "AWS::StackId": stack.stackId,
+    },
+    refs: {},
+    attributes: {},
+  };
+}
+
+export function resolveOutputs(template: Template, scope: Scope): Stack["outputs"] {
+  return Object.entries(template.outputs).map(([key, o]) => ({
+    key,
+    value: String(resolve(o.Value, scope)),
+    description: o.Description,
+  }));
+}
+
 type Applied =
   | { kind: "created"; resource: StackResource }
   | { kind: "updated"; before: StackResource; after: StackResource };
@@ -110,19 +135,7 @@ export async function deploy(
   const verb = create ? "CREATE" : "UPDATE";
   stackEvent(ctx, stack, `${verb}_IN_PROGRESS`, create ? "User Initiated" : undefined);
   const previous = new Map(stack.resources.map((r) => [r.logicalId, r]));
-  const scope: Scope = {
-    parameters,
-    pseudo: {
-      "AWS::AccountId": stack.accountId,
-      "AWS::Region": stack.region,
-      "AWS::Partition": "aws",
-      "AWS::URLSuffix": "amazonaws.com",
-      "AWS::StackName": stack.name,
-      "AWS::StackId": stack.stackId,
-    },
-    refs: {},
-    attributes: {},
-  };
+  const scope = stackScope(stack, parameters);
   const applied: Applied[] = [];
   const kept: StackResource[] = [];
   const replaced: StackResource[] = [];
@@ -176,11 +189,7 @@ export async function deploy(
       scope.refs[logicalId] = resource.physicalId;
       scope.attributes[logicalId] = resource.attributes;
     }
-    const outputs = Object.entries(template.outputs).map(([key, o]) => ({
-      key,
-      value: String(resolve(o.Value, scope)),
-      description: o.Description,
-    }));
+    const outputs = resolveOutputs(template, scope);
     mutateStack(ctx, stack, (s) => {
       s.resources = kept;
       s.outputs = outputs;

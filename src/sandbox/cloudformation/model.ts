@@ -12,6 +12,9 @@ export type StackStatus =
   | "UPDATE_COMPLETE"
   | "UPDATE_ROLLBACK_IN_PROGRESS"
   | "UPDATE_ROLLBACK_COMPLETE"
+  | "IMPORT_IN_PROGRESS"
+  | "IMPORT_COMPLETE"
+  | "IMPORT_ROLLBACK_COMPLETE"
   | "DELETE_IN_PROGRESS"
   | "DELETE_FAILED";
 
@@ -38,17 +41,26 @@ export interface StackEvent {
 }
 
 export interface StackChange {
-  action: "Add" | "Modify" | "Remove";
+  action: "Add" | "Modify" | "Remove" | "Import";
   logicalId: string;
   physicalId?: string | undefined;
   resourceType: string;
   replacement?: "True" | "False" | undefined;
 }
 
+export interface ResourceToImport {
+  logicalId: string;
+  type: string;
+  /** The resource's identifier value (a role's name, a provider's ARN). */
+  id: string;
+}
+
 export interface ChangeSet {
   id: string;
   name: string;
-  type: "CREATE" | "UPDATE";
+  type: "CREATE" | "UPDATE" | "IMPORT";
+  /** For IMPORT: the existing resources the stack takes over, by logical id. */
+  imports?: ResourceToImport[] | undefined;
   status: "CREATE_COMPLETE" | "FAILED";
   executionStatus: "AVAILABLE" | "UNAVAILABLE" | "EXECUTE_COMPLETE" | "OBSOLETE";
   statusReason?: string | undefined;

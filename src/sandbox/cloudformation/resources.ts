@@ -20,6 +20,9 @@ export interface ResourceContext {
 
 export interface ResourceType {
   properties: { required: string[]; optional: string[]; replaceOn: string[] };
+  /** The key a resource import names it by (`ResourceIdentifier`), and how to find it: undefined when absent. */
+  identifier: string;
+  read(rc: ResourceContext, id: string): Promise<Written | undefined>;
   create(rc: ResourceContext, props: Record<string, unknown>): Promise<Written>;
   /** In-place update; properties in `replaceOn` never reach it (the engine replaces the resource instead). */
   update(
@@ -38,8 +41,9 @@ async function iam(ctx: OperationContext<unknown>, action: string, params: Recor
   return (await handler({ ...ctx, input })) ?? {};
 }
 
-const ignoreMissing = (err: unknown) => {
+const ignoreMissing = (err: unknown): undefined => {
   if (!(err instanceof AwsError && err.code === "NoSuchEntity")) throw err;
+  return undefined;
 };
 
 /** CloudFormation's generated physical names: stack, logical id and a random suffix. */
@@ -51,6 +55,11 @@ const text = (value: unknown): string | undefined =>
 
 const samlProvider: ResourceType = {
   properties: { required: ["SamlMetadataDocument"], optional: ["Name"], replaceOn: ["Name"] },
+  identifier: "Arn",
+  async read(rc, arn) {
+    const found = await iam(rc.ctx, "GetSAMLProvider", { SAMLProviderArn: arn }).catch(ignoreMissing);
+    return found ? { physicalId: arn, attributes: { Arn: arn } } : undefined;
+  },
   async create(rc, props) {
     const result = await iam(rc.ctx, "CreateSAMLProvider", {
       Name: text(props.Name) ?? generatedName(rc, 128),
@@ -81,6 +90,11 @@ const role: ResourceType = {
     required: ["AssumeRolePolicyDocument"],
     optional: ["RoleName", "Path", "Description", "MaxSessionDuration"],
     replaceOn: ["RoleName", "Path"],
+  },
+  identifier: "RoleName",
+  async read(rc, name) {
+    const found = await iam(rc.ctx, "GetRole", { RoleName: name }).catch(ignoreMissing);
+    return found ? roleWritten(found) : undefined;
   },
   async create(rc, props) {
     return roleWritten(

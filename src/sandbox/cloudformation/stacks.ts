@@ -70,6 +70,11 @@ export function newStack(
 
 /** Puts the request's template and parameters on the stack, then deploys them. */
 export async function run(ctx: OperationContext<unknown>, stack: Stack, p: Prepared, create: boolean): Promise<void> {
+  await deploy(ctx, recordTemplate(ctx, stack, p, create), p.template, p.scope, create);
+}
+
+/** The stack as it is once the request's template and parameters are its own. */
+export function recordTemplate(ctx: OperationContext<unknown>, stack: Stack, p: Prepared, create: boolean): Stack {
   ctx.store.mutate((state) => {
     const live = stacksOf(state).find((s) => s.stackId === stack.stackId);
     if (!live) return;
@@ -81,8 +86,7 @@ export async function run(ctx: OperationContext<unknown>, stack: Stack, p: Prepa
       lastUpdatedTime: create ? undefined : ctx.now.toISOString(),
     });
   });
-  const live = stacksOf(ctx.store.state as never).find((s) => s.stackId === stack.stackId)!;
-  await deploy(ctx, live, p.template, p.scope, create);
+  return stacksOf(ctx.store.state as never).find((s) => s.stackId === stack.stackId)!;
 }
 
 const createStack: QueryHandler = async (ctx) => {

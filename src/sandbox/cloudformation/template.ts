@@ -228,3 +228,9 @@ export function parameterScope(
     ]),
   );
 }
+
+/** The template a stack was last deployed with, as checked then (its own parameters expand any ForEach). */
+export function stackTemplate(stack: { templateBody: string; parameters: Record<string, string> }): Template {
+  const raw = parseTemplateBody(stack.templateBody);
+  return checkTemplate(raw, parameterScope(declaredParameters(raw), stack.parameters));
+}

@@ -99,6 +99,54 @@ export function perAccountTemplate(target: SamlTarget, roles: readonly TemplateR
   };
 }
 
+function existingRoles(roles: readonly TemplateRole[]): Array<TemplateRole & { trustPolicy: string }> {
+  checkRoles(roles);
+  return roles.map((r) => {
+    if (!r.trustPolicy)
+      throw new DomainError("validation_failed", `role ${r.name}: an import needs the role's current trust policy`);
+    return { ...r, trustPolicy: r.trustPolicy };
+  });
+}
+
+/**
+ * Step one for roles that already exist: the roles exactly as they are, for a CloudFormation resource import
+ * (`create-change-set --change-set-type IMPORT`); logical ids match `perAccountTemplate`, which is step two.
+ */
+export function importTemplate(roles: readonly TemplateRole[]): Template {
+  const existing = existingRoles(roles);
+  const ids = logicalIds(existing);
+  return {
+    AWSTemplateFormatVersion: "2010-09-09",
+    Description: "rolebridge: existing roles brought under CloudFormation before the SAML setup",
+    Resources: Object.fromEntries(
+      existing.map((role, i) => [
+        ids[i]!,
+        {
+          Type: "AWS::IAM::Role",
+          DeletionPolicy: "Retain",
+          UpdateReplacePolicy: "Retain",
+          Properties: {
+            RoleName: role.name,
+            Path: role.path ?? "/",
+            AssumeRolePolicyDocument: JSON.parse(role.trustPolicy),
+          },
+        },
+      ]),
+    ),
+  };
+}
+
+/** The `--resources-to-import` list that goes with `importTemplate`. */
+export function resourcesToImport(roles: readonly TemplateRole[]) {
+  const existing = existingRoles(roles);
+  const ids = logicalIds(existing);
+  return existing.map((role, i) => ({
+    ResourceType: "AWS::IAM::Role",
+    LogicalResourceId: ids[i]!,
+    ResourceIdentifier: { RoleName: role.name },
+  }));
+}
+
 /**
  * One template for every account of a StackSet: metadata, provider name, ACS and the role names are parameters.
  * The role list is expanded by the `AWS::LanguageExtensions` transform (`Fn::ForEach`). Roles it manages trust only

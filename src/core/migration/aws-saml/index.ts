@@ -20,8 +20,10 @@ export { appSamlSettings, samlTargetFor } from "./app-target.js";
 export { type AccountOutcome, applyAccounts, type ItemFailure, planAccounts, type StepOutcome } from "./apply.js";
 export {
   type CloudFormationFormat,
+  importTemplate,
   perAccountTemplate,
   renderTemplate,
+  resourcesToImport,
   stackSetTemplate,
   type TemplateRole,
 } from "./cloudformation.js";
