@@ -12,6 +12,7 @@ import {
   AccountSessions,
   applyAccounts,
   planAccounts,
+  readAccountStates,
   runStep,
   type SamlStep,
   type SamlTarget,
@@ -208,5 +209,33 @@ describe("SAML setup executors against the sandbox", () => {
     const outcomes = await applyAccounts(sessions(), target, mapped);
     expect(outcomes[0]!.plan!.roles.map((r) => r.action)).toEqual(["missing", "add"]);
     expect(outcomes[0]!.steps.map((s) => s.ok)).toEqual([true]);
+  });
+
+  it("keeps an assumed session until shortly before it expires, and reads many accounts reporting each", async () => {
+    let now = Date.now();
+    const s = new AccountSessions(defaultAwsClients, awsTarget(), ADMIN, {}, () => now);
+    const first = await s.open(NA_PROD);
+    expect(await s.open(NA_PROD)).toBe(first);
+    now += 14 * 60_000; // AssumeRole gave 15 minutes: inside the renewal margin now.
+    expect(await s.open(NA_PROD)).not.toBe(first);
+    expect(await s.open(MANAGEMENT)).toBe(await s.open(MANAGEMENT));
+
+    const queries = new Map([
+      [MANAGEMENT, { providerName: PROVIDER_NAME, roleArns: [roleArn(MANAGEMENT, "ReadOnly")] }],
+      [NA_PROD, { providerName: PROVIDER_NAME, roleArns: [roleArn(NA_PROD, "Admin")] }],
+      ["999988887777", { providerName: PROVIDER_NAME, roleArns: [] }],
+    ]);
+    const results = await readAccountStates(sessions(), queries);
+    expect(results.map((r) => [r.accountId, r.ok])).toEqual([
+      [MANAGEMENT, true],
+      [NA_PROD, true],
+      ["999988887777", false],
+    ]);
+    const ok = results[1]!;
+    expect(ok.ok && ok.state.providerArns).toEqual([`arn:aws:iam::${NA_PROD}:saml-provider/okta`]);
+    expect(results[2]).toMatchObject({
+      ok: false,
+      error: { code: "remote_failed", details: { reason: "access_denied" } },
+    });
   });
 });
