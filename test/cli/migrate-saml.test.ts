@@ -123,7 +123,7 @@ describe("rolebridge migrate saml", () => {
     expect((await saml(["plan", ...args])).stdout).toContain("already trusts the provider");
   });
 
-  it("reports an account it cannot enter and exits non-zero", async () => {
+  it("reports an account it cannot enter and exits with the remote-failure code", async () => {
     const result = await saml([
       "plan",
       "--app",
@@ -135,7 +135,7 @@ describe("rolebridge migrate saml", () => {
       "--admin-role",
       "ReadOnly",
     ]);
-    expect(result.exitCode).toBe(1);
+    expect(result.exitCode).toBe(5);
     expect(result.stdout).toContain(
       `account ${PROD}: AssumeRole into arn:aws:iam::${PROD}:role/ReadOnly failed: AccessDenied`,
     );

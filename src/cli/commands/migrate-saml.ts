@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { App } from "../../core/apps/model.js";
 import type { AwsCredentials } from "../../core/aws/clients.js";
+import { EXIT } from "../../core/errors.js";
 import { ACCOUNT_ID_PATTERN, type AwsPartition, parseRoleArn } from "../../core/rolemap/arn.js";
 import type { Runtime } from "../../runtime.js";
 import { type CommonOptions, withCommonOptions, withRuntime } from "../context.js";
@@ -36,7 +37,7 @@ function withAwsOptions(cmd: Command, rolesRequired: boolean): Command {
 function envCredentials(): AwsCredentials {
   const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN } = process.env;
   if (!AWS_ACCESS_KEY_ID || !AWS_SECRET_ACCESS_KEY)
-    throw new CliError("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for a session)", 2);
+    throw new CliError("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for a session)");
   return { accessKeyId: AWS_ACCESS_KEY_ID, secretAccessKey: AWS_SECRET_ACCESS_KEY, sessionToken: AWS_SESSION_TOKEN };
 }
 
@@ -44,7 +45,7 @@ function rolesByAccount(arns: readonly string[], partition: AwsPartition): Map<s
   const byAccount = new Map<string, string[]>();
   for (const arn of arns) {
     const parsed = parseRoleArn(arn, partition);
-    if (!parsed.ok) throw new CliError(`--role ${arn}: ${parsed.reason}`, 2);
+    if (!parsed.ok) throw new CliError(`--role ${arn}: ${parsed.reason}`);
     byAccount.set(parsed.value.accountId, [...(byAccount.get(parsed.value.accountId) ?? []), arn]);
   }
   return byAccount;
@@ -92,7 +93,8 @@ async function planOrApply(opts: PlanOptions, apply: boolean) {
           printLine(s.ok ? `  done ${s.key}: ${s.result.outcome}` : `  FAILED ${s.key}: ${s.error.message}`);
       }
     }
-    if (failed) process.exitCode = 1;
+    // Per-item failures are AWS refusing or unreachable: the remote-failure exit code, after every item was tried.
+    if (failed) process.exitCode = EXIT.remote;
   });
 }
 
@@ -124,7 +126,7 @@ async function template(opts: TemplateOptions) {
       byAccount.size > 1 ||
       (byAccount.size === 1 && !byAccount.has(accountId))
     )
-      throw new CliError("a per-account template needs one --account, and --role ARNs in that account only", 2);
+      throw new CliError("a per-account template needs one --account, and --role ARNs in that account only");
     const arns = byAccount.get(accountId) ?? [];
     const target = c.targetFor(accountId);
     let roles: Array<{ name: string; path: string; trustPolicy: string | null }> = arns.map((arn) => {
