@@ -231,4 +231,40 @@ describe("sandbox CloudFormation through SDK v3", () => {
     expect(gone).toMatchObject({ name: "ValidationError", message: "Stack with id sdk does not exist" });
     await cfn.send(new DeleteStackCommand({ StackName: "never-existed" }));
   });
+
+  it("replaces a renamed role: the new one is created, the old one deleted unless its UpdateReplacePolicy retains it", async () => {
+    const body = (name: string, policy: string) => `
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    ${policy}
+    Properties:
+      RoleName: ${name}
+      AssumeRolePolicyDocument:
+        Statement: [{ Effect: Allow, Principal: { AWS: "arn:aws:iam::${MANAGEMENT}:root" }, Action: "sts:AssumeRole" }]
+`;
+    const has = (name: string) => sandbox.state().roles.some((r) => r.accountId === MANAGEMENT && r.name === name);
+    await cfn.send(
+      new CreateStackCommand({ StackName: "rename", TemplateBody: body("First", ""), Capabilities: NAMED_IAM }),
+    );
+    await cfn.send(
+      new UpdateStackCommand({ StackName: "rename", TemplateBody: body("Second", ""), Capabilities: NAMED_IAM }),
+    );
+    expect([has("First"), has("Second")]).toEqual([false, true]);
+    expect((await statuses("rename")).slice(-4)).toEqual([
+      "rename UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+      "Role DELETE_IN_PROGRESS",
+      "Role DELETE_COMPLETE",
+      "rename UPDATE_COMPLETE",
+    ]);
+    await cfn.send(
+      new UpdateStackCommand({
+        StackName: "rename",
+        TemplateBody: body("Third", "UpdateReplacePolicy: Retain"),
+        Capabilities: NAMED_IAM,
+      }),
+    );
+    expect([has("Second"), has("Third")]).toEqual([true, true]);
+    expect(await statuses("rename")).toContain("Role DELETE_SKIPPED");
+  });
 });

@@ -180,7 +180,9 @@ export async function deploy(
           throw new ResourceFailure(logicalId, reason);
         }
         event(ctx, stack, { ...base, physicalId: resource.physicalId, status: resource.status });
-        if (old && replace) replaced.push(old);
+        // A replaced resource goes by its UpdateReplacePolicy, not its DeletionPolicy.
+        if (old && replace)
+          replaced.push({ ...old, deletionPolicy: decl.UpdateReplacePolicy === "Retain" ? "Retain" : "Delete" });
         applied.push(
           old && !replace ? { kind: "updated", before: old, after: resource } : { kind: "created", resource },
         );

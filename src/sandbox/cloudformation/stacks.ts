@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { AwsError, validationError } from "../protocol/errors.js";
 import { type OperationContext, type QueryHandler, requireCaller } from "../protocol/handlers.js";
 import { Members, type XmlValue } from "../protocol/query.js";
-import { deploy, findStack, orderResources, REGION, removeResource, stacksOf } from "./engine.js";
+import { deploy, findStack, REGION, removeResource, stacksOf } from "./engine.js";
 import type { Stack } from "./model.js";
 import { type Prepared, prepare } from "./prepare.js";
 
@@ -131,16 +131,9 @@ export async function removeStack(ctx: OperationContext<unknown>, stackId: strin
     const live = stacksOf(state).find((s) => s.stackId === stackId);
     if (live) live.status = "DELETE_IN_PROGRESS";
   });
-  let order: string[];
-  try {
-    const resources = Object.fromEntries(
-      stack.resources.map((r) => [r.logicalId, { Type: r.type, Properties: r.properties }]),
-    );
-    order = orderResources({ parameters: {}, outputs: {}, resources });
-  } catch {
-    order = stack.resources.map((r) => r.logicalId);
-  }
-  for (const id of order.reverse()) {
+  // Resources are kept in the order they were written, which is dependency order: delete in reverse.
+  const order = stack.resources.map((r) => r.logicalId).reverse();
+  for (const id of order) {
     const resource = stack.resources.find((r) => r.logicalId === id)!;
     try {
       await removeResource(ctx, stack, resource);
@@ -150,7 +143,8 @@ export async function removeStack(ctx: OperationContext<unknown>, stackId: strin
         if (!live) return;
         live.status = "DELETE_FAILED";
         live.statusReason = `The following resource(s) failed to delete: [${id}]. ${err instanceof Error ? err.message : ""}`;
-        live.resources = live.resources.filter((r) => order.indexOf(r.logicalId) <= order.indexOf(id));
+        // The failed resource and those after it in deletion order are still there.
+        live.resources = live.resources.filter((r) => order.indexOf(r.logicalId) >= order.indexOf(id));
       });
       return;
     }
