@@ -10,7 +10,7 @@ import type { AccountSession } from "./account-session.js";
 import { remoteFailure } from "./account-session.js";
 import { readProvider, readTrustPolicy, splitRoleArn } from "./account-state.js";
 import type { AccountSamlPlan, SamlTarget } from "./plan.js";
-import { samlStatement, withoutStatement, withSamlStatement } from "./trust-policy.js";
+import { sameDocument, samlStatement, withoutStatement, withSamlStatement } from "./trust-policy.js";
 
 /**
  * One unit of work the migration journal records: `runStep` does it, `undoStep` takes it back. Steps carry what the
@@ -160,12 +160,11 @@ async function ensureTrust(session: AccountSession, step: TrustStep): Promise<Tr
   if (current === null) throw roleMissing(step, "before its trust policy was read");
   const none = { kind: "trust", roleArn: step.roleArn } as const;
   // Our own write from a run that crashed before it was recorded: the plan's document is what we replaced.
-  if (current === step.after && current !== step.before)
+  if (sameDocument(current, step.after) && !sameDocument(current, step.before))
     return { ...none, outcome: "added", before: step.before, after: step.after };
-  const next =
-    current === step.before
-      ? step.after
-      : withSamlStatement(current, step.roleArn, step.providerArn, step.providerName, step.acsUrls);
+  const next = sameDocument(current, step.before)
+    ? step.after
+    : withSamlStatement(current, step.roleArn, step.providerArn, step.providerName, step.acsUrls);
   if (next === null) return { ...none, outcome: "unchanged", before: null, after: null };
   try {
     await session.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: next }));
@@ -221,13 +220,14 @@ async function undoTrust(session: AccountSession, step: TrustStep, result?: Trus
   const current = await readTrustPolicy(session, roleName);
   if (current === null) return nothing(`role ${step.roleArn} no longer exists`);
   // Untouched since our write: put the original text back exactly.
-  let next: string | null = current === after ? before : null;
+  const untouched = after !== null && sameDocument(current, after);
+  let next: string | null = untouched ? before : null;
   // Changed since by someone else: keep their change, take out only our statement.
   next ??= withoutStatement(current, step.roleArn, samlStatement(step.providerArn, step.providerName, step.acsUrls));
   if (next === null) return nothing(`the trust policy of ${step.roleArn} does not hold this step's statement`);
   await session.iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: roleName, PolicyDocument: next }));
   return {
-    outcome: current === after ? "restored" : "statement-removed",
+    outcome: untouched ? "restored" : "statement-removed",
     detail: `${step.roleArn}: the statement for ${step.providerArn} removed`,
   } as const;
 }

@@ -79,6 +79,19 @@ export function trustGrants(doc: TrustDocument, providerArn: string, acsUrls: re
   return doc.Statement.some((s) => statementGrants(s, providerArn, acsUrls));
 }
 
+/**
+ * The same policy, whatever the whitespace: what IAM hands back may be formatted differently from what was sent, and
+ * a step must still recognise its own write.
+ */
+export function sameDocument(a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    return isDeepStrictEqual(JSON.parse(a), JSON.parse(b));
+  } catch {
+    return false;
+  }
+}
+
 /** IAM keeps a document as uploaded; indented text reads well in a diff and whitespace does not count to the quota. */
 export const renderTrustDocument = (doc: TrustDocument): string => JSON.stringify(doc, null, 2);
 

@@ -238,4 +238,24 @@ describe("SAML setup executors against the sandbox", () => {
       error: { code: "remote_failed", details: { reason: "access_denied" } },
     });
   });
+
+  it("recognises its own write when IAM hands the document back formatted differently", async () => {
+    const before = snapshot();
+    const steps = await allSteps();
+    await runAll(steps);
+    // Every rewritten trust policy comes back compact, as another formatter would leave it.
+    const { iam } = clients(sandbox, ADMIN);
+    const trust = steps.filter((s) => s.kind === "trust" && s.accountId === MANAGEMENT);
+    for (const step of trust) {
+      const name = step.kind === "trust" ? step.roleArn.split("/").pop()! : "";
+      const text = sandbox.state().roles.find((r) => r.accountId === MANAGEMENT && r.name === name)!.trustPolicy;
+      await iam.send(
+        new UpdateAssumeRolePolicyCommand({ RoleName: name, PolicyDocument: JSON.stringify(JSON.parse(text)) }),
+      );
+    }
+    const resumed = await runAll(steps);
+    expect(resumed.filter((r) => r.kind === "trust").map((r) => r.outcome)).toEqual(["added", "added", "added"]);
+    await undoAll(steps, resumed);
+    expect(snapshot()).toEqual(before);
+  });
 });
