@@ -18,6 +18,7 @@ import type {
 } from "../core/directory/model.js";
 import type { AppRepo, AppSecretRepo, AssignmentRepo, RoleCatalogRepo, SigningKeyRepo } from "./contract-apps.js";
 import type { FullSyncRepo, OutboxRepo, ProvisionedRepo } from "./contract-outbox.js";
+import type { PolicyBackupRepo } from "./contract-policy.js";
 
 export interface Page<T> {
   items: T[];
@@ -205,6 +206,7 @@ export interface Repos {
   sessions: SessionRepo;
   admins: AdminRepo;
   log: LogRepo;
+  policyBackups: PolicyBackupRepo;
 }
 
 export interface Store extends Repos {

@@ -7,6 +7,7 @@ import { groupRepo } from "./groups.js";
 import { logRepo } from "./log.js";
 import { membershipRepo } from "./memberships.js";
 import { outboxRepo } from "./outbox.js";
+import { policyBackupRepo } from "./policy-backups.js";
 import { provisionedRepo } from "./provisioned.js";
 import { roleCatalogRepo } from "./role-catalog.js";
 import type { Database } from "./schema.js";
@@ -29,6 +30,7 @@ export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"]): Repo
     sessions: sessionRepo(db),
     admins: adminRepo(db),
     log: logRepo(db),
+    policyBackups: policyBackupRepo(db),
   };
 }
 
