@@ -1,0 +1,112 @@
+import { type AwsClientFactory, type AwsCredentials, type AwsTarget, awsErrorSummary } from "../aws/clients.js";
+import { callerIdentity, readConnectedAccounts } from "../aws/role-discovery.js";
+import { DomainError } from "../errors.js";
+import { auditPolicies, auditPolicyText } from "./audit.js";
+import { SIZE_QUOTAS } from "./audit-document.js";
+import type { IntegrationContext } from "./context.js";
+import { type ParsedPolicy, parsePolicy } from "./document.js";
+import { type Finding, sortFindings } from "./findings.js";
+import { keyFindings, type PrincipalReading, principalFromArn, readPrincipal } from "./read.js";
+import { trustFindings } from "./trust.js";
+
+/** How the audit reaches AWS for one app: the API-mode keys, and optionally an administrator's for IAM reads. */
+export interface PolicyConnection {
+  factory: AwsClientFactory;
+  target: AwsTarget;
+  keys: AwsCredentials;
+  /** Used to read and write IAM policies when set; otherwise the app's own keys read. */
+  admin: AwsCredentials | null;
+  connectedAccountIds: readonly string[];
+  crossAccountRoleName: string;
+}
+
+export interface Gathered {
+  ctx: IntegrationContext;
+  reading: PrincipalReading | null;
+  parsed: ParsedPolicy[];
+  findings: Finding[];
+}
+
+/** The integration's view of AWS: who the keys are and every connected account's roles with trust policies. */
+export async function integrationContext(
+  conn: PolicyConnection,
+  principalArn?: string,
+): Promise<{ ctx: IntegrationContext; keysArn: string }> {
+  let identity: { accountId: string; arn: string };
+  try {
+    identity = await callerIdentity(conn.factory, conn.target, conn.keys);
+  } catch (err) {
+    const { code, message } = awsErrorSummary(err);
+    throw new DomainError("remote_failed", `AWS refused the app's access key: ${code}: ${message}`, { code });
+  }
+  const readings = await readConnectedAccounts(conn.factory, conn.target, conn.keys, {
+    connectedAccountIds: conn.connectedAccountIds,
+    crossAccountRoleName: conn.crossAccountRoleName,
+    sessionName: "rolebridge-policy-audit",
+  });
+  const ctx: IntegrationContext = {
+    partition: conn.target.partition,
+    sourceAccountId: identity.accountId,
+    principalArn: principalArn ? principalFromArn(principalArn).arn : identity.arn,
+    crossAccountRoleName: conn.crossAccountRoleName,
+    accounts: readings.map((r) => ({
+      accountId: r.accountId,
+      reachable: r.status === "ok",
+      error: r.error,
+      roles: r.roles,
+    })),
+  };
+  return { ctx, keysArn: identity.arn };
+}
+
+const unreachable = (ctx: IntegrationContext): Finding[] =>
+  ctx.accounts
+    .filter((a) => !a.reachable)
+    .map((a) => ({
+      severity: "high" as const,
+      code: "account_unreachable",
+      message: `account ${a.accountId} could not be read (${a.error ?? "no answer"}): its roles and trust policy were not checked`,
+    }));
+
+/**
+ * Everything the audit reports: for a document (`file`), its own defects; for a principal (the keys' user by
+ * default, or `principalArn`), all of its policies together, its access keys and the cross-account roles' trust.
+ */
+export async function gather(
+  conn: PolicyConnection,
+  opts: { principalArn?: string; file?: { name: string; text: string } },
+  now: Date,
+): Promise<Gathered> {
+  const { ctx } = await integrationContext(conn, opts.principalArn);
+  if (opts.file) {
+    const findings = [...unreachable(ctx), ...(await auditPolicyText(opts.file.name, opts.file.text, ctx))];
+    return { ctx, reading: null, parsed: [], findings: sortFindings(findings) };
+  }
+  const principal = principalFromArn(ctx.principalArn);
+  const reading = await readPrincipal(conn.factory, conn.target, conn.admin ?? conn.keys, principal);
+  const findings: Finding[] = [...unreachable(ctx), ...reading.gaps];
+  const parsed: ParsedPolicy[] = [];
+  for (const p of reading.policies) {
+    try {
+      parsed.push(parsePolicy(p.name, p.text));
+    } catch (err) {
+      findings.push({ severity: "high", code: "unparsable", policy: p.name, message: (err as Error).message });
+    }
+  }
+  if (!reading.policies.length && !reading.gaps.length) {
+    findings.push({
+      severity: "high",
+      code: "no_policies",
+      message: `${principal.arn} has no inline or attached policies: every call of the integration is denied`,
+    });
+  }
+  const inline = reading.policies.filter((p) => p.kind === "inline").map((p) => p.name);
+  const quota =
+    principal.kind === "user"
+      ? { limit: SIZE_QUOTAS.userInline, what: `the inline policies of ${principal.name}` }
+      : { limit: SIZE_QUOTAS.roleInline, what: `the inline policies of ${principal.name}` };
+  findings.push(...(await auditPolicies(parsed, ctx, quota, inline, reading.gaps.length === 0)));
+  findings.push(...keyFindings(reading, conn.keys.accessKeyId, now));
+  findings.push(...trustFindings(ctx));
+  return { ctx, reading, parsed, findings: sortFindings(findings) };
+}
