@@ -150,14 +150,20 @@ export async function readConnectedAccounts(
   },
 ): Promise<AccountReading[]> {
   const source = await callerIdentity(factory, target, credentials);
-  const results: AccountReading[] = [
-    {
+  const results: AccountReading[] = [];
+  try {
+    const own = await listAccountRoles(factory, target, credentials);
+    results.push({ accountId: source.accountId, ...own, status: "ok", error: null });
+  } catch (err) {
+    const { code, message } = awsErrorSummary(err);
+    results.push({
       accountId: source.accountId,
-      ...(await listAccountRoles(factory, target, credentials)),
-      status: "ok",
-      error: null,
-    },
-  ];
+      alias: null,
+      roles: [],
+      status: "error",
+      error: `${code}: ${message}`,
+    });
+  }
   const others = opts.connectedAccountIds.filter((id) => id !== source.accountId);
   const { sts } = await factory(target, credentials);
   let next = 0;

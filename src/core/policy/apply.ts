@@ -50,7 +50,10 @@ export async function writePolicy(
   if (versions.length >= MAX_POLICY_VERSIONS) {
     const oldest = [...versions]
       .filter((v) => !v.IsDefaultVersion && v.VersionId)
-      .sort((a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0))[0];
+      .sort(
+        (a, b) =>
+          (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0) || versionNumber(a) - versionNumber(b),
+      )[0];
     if (!oldest?.VersionId) throw new DomainError("conflict", `${target.policyArn} has no version that may be deleted`);
     const got = await iam.send(
       new GetPolicyVersionCommand({ PolicyArn: target.policyArn, VersionId: oldest.VersionId }),
@@ -63,6 +66,8 @@ export async function writePolicy(
   );
   return { newVersionId: created.PolicyVersion?.VersionId ?? null };
 }
+
+const versionNumber = (v: { VersionId?: string | undefined }) => Number(/^v(\d+)/.exec(v.VersionId ?? "")?.[1] ?? 0);
 
 /** Puts the saved policy back: the old inline document (or no inline policy), or the old default version. */
 export async function restorePolicy(iam: IAMClient, backup: PolicyBackup): Promise<void> {
