@@ -1,10 +1,12 @@
-import { readFileSync } from "node:fs";
-import { basename } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { basename, join } from "node:path";
 import { Command, Option } from "commander";
+import { validateAwsFederationSettings } from "../../core/apps/aws-federation-settings.js";
 import { cliActor } from "../../core/audit.js";
 import { policyDiff } from "../../core/policy/diff.js";
 import { type Finding, SEVERITY_ORDER, type Severity } from "../../core/policy/findings.js";
 import { proofTable } from "../../core/policy/proof.js";
+import type { Runtime } from "../../runtime.js";
 import { type CommonOptions, readStdin, withCommonOptions, withRuntime } from "../context.js";
 import { CliError, printJson, printLine, printTable } from "../output.js";
 
@@ -28,6 +30,43 @@ function printFindings(findings: Finding[]): void {
       f.suggestion ? `${f.message} [suggest: ${f.suggestion}]` : f.message,
     ]),
   );
+}
+
+/**
+ * A `serve --demo` data dir keeps the AWS sandbox's state in <dir>/sandbox. When that server is stopped, the
+ * command runs the sandbox itself, on the port the demo app points at, so the demo's apps keep working.
+ */
+async function withDemoSandbox<T>(rt: Runtime, appRef: string, fn: () => Promise<T>): Promise<T> {
+  const app = await rt.apps.get(appRef);
+  const endpoint =
+    app.type === "aws-account-federation" ? validateAwsFederationSettings(app.settings).api.endpointUrl : null;
+  const stateDir = join(rt.config.dataDir, "sandbox");
+  const url = endpoint ? new URL(endpoint) : null;
+  const local = url && ["127.0.0.1", "localhost"].includes(url.hostname) && existsSync(join(stateDir, "sandbox.db"));
+  if (
+    !url ||
+    !local ||
+    (await fetch(new URL("/healthz", url)).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  )
+    return fn();
+  const { startSandbox } = await import("../../sandbox/index.js");
+  const sandbox = await startSandbox({
+    port: Number(url.port),
+    host: url.hostname,
+    dataDir: stateDir,
+    fixture: "demo",
+  });
+  process.stderr.write(
+    `rolebridge: the demo's AWS sandbox was not running; serving ${stateDir} at ${url.origin} for this command\n`,
+  );
+  try {
+    return await fn();
+  } finally {
+    await sandbox.close();
+  }
 }
 
 const appOption = () => new Option("--app <app>", "the legacy API-mode app (slug or id)").makeOptionMandatory();
@@ -68,10 +107,12 @@ export function policyCommand(): Command {
           throw new CliError(`cannot read ${opts.file}: ${(err as Error).message}`, 2);
         }
       }
-      const report = await rt.policy.audit(opts.app, {
-        ...(file ? { file } : {}),
-        ...(opts.principal ? { principalArn: opts.principal } : {}),
-      });
+      const report = await withDemoSandbox(rt, opts.app, () =>
+        rt.policy.audit(opts.app, {
+          ...(file ? { file } : {}),
+          ...(opts.principal ? { principalArn: opts.principal } : {}),
+        }),
+      );
       if (opts.json) printJson(report.findings);
       else {
         printLine(`Audit of ${file ? file.name : report.principalArn} (app ${report.app}):`);
@@ -99,7 +140,9 @@ export function policyCommand(): Command {
     withRuntime(opts, async (rt) => {
       if (!opts.dryRun && !opts.yes)
         throw new CliError("pass --yes to apply the narrowed policy (or --dry-run to see it)", 2);
-      const report = await rt.policy.fix(cliActor(), opts.app, { dryRun: opts.dryRun === true });
+      const report = await withDemoSandbox(rt, opts.app, () =>
+        rt.policy.fix(cliActor(), opts.app, { dryRun: opts.dryRun === true }),
+      );
       if (opts.json) return printJson({ ...report, diff: policyDiff(report.before, report.after) });
       const where =
         report.target.kind === "managed"
@@ -129,7 +172,7 @@ export function policyCommand(): Command {
   ).action((opts: AppOptions & { yes?: boolean }) =>
     withRuntime(opts, async (rt) => {
       if (!opts.yes) throw new CliError("pass --yes to restore the saved policy", 2);
-      const { app, backup } = await rt.policy.rollback(cliActor(), opts.app);
+      const { app, backup } = await withDemoSandbox(rt, opts.app, () => rt.policy.rollback(cliActor(), opts.app));
       if (opts.json) return printJson({ app, backupId: backup.id, target: backup.target, status: backup.status });
       printLine(`Restored the policy saved by fix ${backup.id} on ${app}.`);
     }),

@@ -83,7 +83,7 @@ export function parsePolicy(name: string, text: string, kind: PolicyKind = "iden
     const at = positionAt(text, firstError?.offset ?? 0);
     const what = firstError ? printParseErrorCode(firstError.error) : "EmptyDocument";
     throw new DomainError("validation_failed", `${name} is not JSON: ${what} at line ${at.line}, column ${at.column}`, {
-      errors: [{ path: "", message: what, ...at }],
+      problems: [{ path: "", message: what, ...at }],
     });
   }
   const locate = locator(text, root);
@@ -96,7 +96,7 @@ export function parsePolicy(name: string, text: string, kind: PolicyKind = "iden
     throw new DomainError(
       "validation_failed",
       `${name} is not an IAM ${kind} policy: ${first.message} at ${where(at)} (${first.path || "document"})`,
-      { errors: grammar.map((p) => ({ path: p.path, message: p.message, ...locate(p.path) })) },
+      { problems: grammar.map((p) => ({ path: p.path, message: p.message, ...locate(p.path) })) },
     );
   }
   const doc = document as Record<string, unknown>;

@@ -37,7 +37,15 @@ export async function integrationContext(
     identity = await callerIdentity(conn.factory, conn.target, conn.keys);
   } catch (err) {
     const { code, message } = awsErrorSummary(err);
-    throw new DomainError("remote_failed", `AWS refused the app's access key: ${code}: ${message}`, { code });
+    const network = /ECONNREFUSED|ENOTFOUND|ETIMEDOUT|ECONNRESET|EAI_AGAIN/.test(
+      `${(err as { code?: string }).code} ${message}`,
+    );
+    const where = conn.target.endpointUrl ?? "AWS";
+    throw new DomainError(
+      "remote_failed",
+      network ? `${where} could not be reached: ${message}` : `AWS refused the app's access key: ${code}: ${message}`,
+      { code },
+    );
   }
   const readings = await readConnectedAccounts(conn.factory, conn.target, conn.keys, {
     connectedAccountIds: conn.connectedAccountIds,
