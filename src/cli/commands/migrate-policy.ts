@@ -20,7 +20,10 @@ const where = (f: Finding) =>
     .join(" ");
 
 function printFindings(findings: Finding[]): void {
-  if (!findings.length) return printLine("No findings.");
+  if (!findings.length) {
+    printLine("No findings.");
+    return;
+  }
   printTable(
     ["SEVERITY", "CODE", "WHERE", "MESSAGE"],
     findings.map((f) => [

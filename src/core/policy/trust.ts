@@ -35,7 +35,7 @@ export function trustFindings(ctx: IntegrationContext): Finding[] {
       Record<string, unknown> | undefined
     >;
     statements.forEach((s, index) => {
-      if (!s || s.Effect !== "Allow") return;
+      if (s?.Effect !== "Allow") return;
       if (!listOf(s.Action).some((a) => actionGlob(a).test("sts:AssumeRole"))) return;
       const principal = s.Principal;
       const aws = principal === "*" ? ["*"] : listOf((principal as { AWS?: unknown } | undefined)?.AWS);
