@@ -11,6 +11,7 @@ import { appRoutes } from "./routes/apps.js";
 import { groupRoutes } from "./routes/groups.js";
 import { logRoutes } from "./routes/logs.js";
 import { opsRoutes } from "./routes/ops.js";
+import { policyRoutes } from "./routes/policy.js";
 import { provisioningRoutes } from "./routes/provisioning.js";
 import { sessionRoutes } from "./routes/sessions.js";
 import { tokenRoutes } from "./routes/tokens.js";
@@ -96,6 +97,7 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
       await api.register(tokenRoutes, { runtime });
       await api.register(appRoutes, { runtime });
       await api.register(provisioningRoutes, { runtime });
+      await api.register(policyRoutes, { runtime });
     },
     { prefix: "/api/v1" },
   );
