@@ -1,9 +1,9 @@
 import { type AwsClientFactory, type AwsCredentials, type AwsTarget, awsErrorSummary } from "../aws/clients.js";
-import { callerIdentity, readConnectedAccounts } from "../aws/role-discovery.js";
+import { assumeCrossAccountRole, callerIdentity, readConnectedAccounts } from "../aws/role-discovery.js";
 import { DomainError } from "../errors.js";
 import { auditPolicies, auditPolicyText } from "./audit.js";
-import { SIZE_QUOTAS } from "./audit-document.js";
-import type { IntegrationContext } from "./context.js";
+import { auditDocument, SIZE_QUOTAS } from "./audit-document.js";
+import { assumedAccounts, crossAccountRoleArnIn, type IntegrationContext } from "./context.js";
 import { type ParsedPolicy, parsePolicy } from "./document.js";
 import { type Finding, sortFindings } from "./findings.js";
 import { keyFindings, type PrincipalReading, principalFromArn, readPrincipal } from "./read.js";
@@ -116,5 +116,48 @@ export async function gather(
   findings.push(...(await auditPolicies(parsed, ctx, quota, inline, reading.gaps.length === 0)));
   findings.push(...keyFindings(reading, conn.keys.accessKeyId, now));
   findings.push(...trustFindings(ctx));
+  findings.push(...(await crossAccountRolePermissions(conn, ctx)));
   return { ctx, reading, parsed, findings: sortFindings(findings) };
+}
+
+/**
+ * The cross-account role's own permissions in each other connected account, read through its own session (the
+ * only credentials the integration has there). What it may not read is said as information: the fix never
+ * changes these roles, so it does not wait for them.
+ */
+async function crossAccountRolePermissions(conn: PolicyConnection, ctx: IntegrationContext): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const { sts } = await conn.factory(conn.target, conn.keys);
+  for (const accountId of assumedAccounts(ctx)) {
+    if (!ctx.accounts.find((a) => a.accountId === accountId)?.reachable) continue;
+    const arn = crossAccountRoleArnIn(ctx, accountId);
+    let session: Awaited<ReturnType<typeof assumeCrossAccountRole>>;
+    try {
+      session = await assumeCrossAccountRole(
+        sts,
+        conn.target,
+        accountId,
+        ctx.crossAccountRoleName,
+        "rolebridge-policy-audit",
+      );
+    } catch {
+      continue; // The account's reading already failed and was reported.
+    }
+    const reading = await readPrincipal(conn.factory, conn.target, session, principalFromArn(arn));
+    for (const gap of reading.gaps) findings.push({ ...gap, severity: "info", code: "cannot_read_role" });
+    for (const p of reading.policies) {
+      try {
+        const parsed = parsePolicy(`${arn} ${p.name}`, p.text);
+        findings.push(...(await auditDocument(parsed, ctx)).filter((f) => f.severity !== "low"));
+      } catch (err) {
+        findings.push({
+          severity: "high",
+          code: "unparsable",
+          policy: `${arn} ${p.name}`,
+          message: (err as Error).message,
+        });
+      }
+    }
+  }
+  return findings;
 }
