@@ -10,18 +10,15 @@ import type { SecretBox } from "../crypto/secretbox.js";
 import { DomainError, validationFailed } from "../errors.js";
 import { type Clock, newId, systemClock } from "../ids.js";
 import { restorePolicy, writeFailed, writePolicy } from "./apply.js";
-import { actionGlob } from "./catalogue.js";
-import { listOf } from "./document.js";
 import type { Finding } from "./findings.js";
 import { type Gathered, gather, type PolicyConnection } from "./gather.js";
-import { leastPrivilegePolicy, type PolicyDocument } from "./least-privilege.js";
-import { type ProofRow, proofCases, simulate } from "./proof.js";
+import { leastPrivilegePolicy } from "./least-privilege.js";
+import { planFix } from "./plan.js";
+import type { ProofRow } from "./proof.js";
 import type { ReadPolicy } from "./read.js";
 
 const ADMIN_SECRET = "aws_policy_admin_keys";
 const adminContext = (app: App) => `app:${app.id}:${ADMIN_SECRET}`;
-/** The inline policy a fix creates when the principal has none that grants the integration anything. */
-export const NEW_INLINE_POLICY = "rolebridge-legacy-api-mode";
 
 export interface FixReport {
   app: string;
@@ -102,47 +99,7 @@ export class PolicyService {
   async fix(actor: Actor, idOrSlug: string, opts: { dryRun?: boolean } = {}): Promise<FixReport> {
     const app = await this.apiApp(idOrSlug);
     const conn = await this.connection(app);
-    const gathered = await gather(conn, {}, this.clock.now());
-    const blockers = gathered.findings.filter((f) =>
-      ["cannot_read", "account_unreachable", "unparsable"].includes(f.code),
-    );
-    if (blockers.length || !gathered.reading) {
-      throw new DomainError(
-        "conflict",
-        `the audit of ${app.slug} is incomplete, so nothing was changed: ${blockers.map((f) => f.message).join("; ")}`,
-        { findings: blockers },
-      );
-    }
-    if (gathered.reading.principal.kind !== "user") {
-      throw new DomainError("conflict", `the fix narrows IAM users' policies; ${gathered.ctx.principalArn} is a role`);
-    }
-    const proposed = leastPrivilegePolicy(gathered.ctx);
-    const after = `${JSON.stringify(proposed, null, 2)}\n`;
-    const current = chooseTarget(gathered);
-    const target: PolicyTarget = current?.arn
-      ? { kind: "managed", policyArn: current.arn }
-      : {
-          kind: "inline",
-          principal: "user",
-          principalName: gathered.reading.principal.name,
-          policyName: current?.policyName ?? NEW_INLINE_POLICY,
-        };
-    const others = gathered.parsed
-      .filter((p) => p.name !== current?.name)
-      .map((p) => ({ name: p.name, policy: p.document }));
-    const proof = await simulate(
-      gathered.ctx,
-      [...others, { name: "proposed", policy: proposed }],
-      proofCases(gathered.ctx),
-    );
-    const failed = proof.filter((r) => !r.ok);
-    if (failed.length) {
-      throw new DomainError(
-        "conflict",
-        `the narrowed policy does not prove safe, so nothing was changed: ${failed.map((r) => `${r.action} on ${r.resource} is ${r.decision}, expected ${r.expected}`).join("; ")}${others.length ? ` — other policies of the principal (${others.map((o) => o.name).join(", ")}) still grant it; narrow or detach them` : ""}`,
-        { proof },
-      );
-    }
+    const { gathered, target, current, after, proof, changed } = await planFix(conn, app.slug, this.clock.now());
     const report: FixReport = {
       app: app.slug,
       principalArn: gathered.ctx.principalArn,
@@ -151,7 +108,7 @@ export class PolicyService {
       after,
       proof,
       dryRun: opts.dryRun === true,
-      changed: !current || !sameDocument(current.text, proposed),
+      changed,
       backupId: null,
     };
     if (report.dryRun || !report.changed) return report;
@@ -324,35 +281,6 @@ export class PolicyService {
       crossAccountRoleName: api.crossAccountRoleName,
     };
   }
-}
-
-const canonical = (value: unknown): string => JSON.stringify(value);
-const sameDocument = (text: string, doc: PolicyDocument) => {
-  try {
-    return canonical(JSON.parse(text)) === canonical(doc);
-  } catch {
-    return false;
-  }
-};
-
-/**
- * The policy the fix rewrites: the one granting sts:AssumeRole (inline first, then customer managed), else the
- * first that grants the integration anything. AWS managed policies are never rewritten (they cannot be).
- */
-function chooseTarget(g: Gathered): ReadPolicy | undefined {
-  const writable = (g.reading?.policies ?? []).filter((p) => !p.awsManaged);
-  const grants = (p: ReadPolicy, action: string) =>
-    g.parsed
-      .find((parsed) => parsed.name === p.name)
-      ?.statements.some(
-        (s) => s.body.Effect === "Allow" && listOf(s.body.Action).some((a) => actionGlob(a).test(action)),
-      );
-  const order = [...writable.filter((p) => p.kind === "inline"), ...writable.filter((p) => p.kind === "managed")];
-  return (
-    order.find((p) => grants(p, "sts:AssumeRole")) ??
-    order.find((p) => grants(p, "iam:ListRoles") || grants(p, "iam:ListAccountAliases")) ??
-    order[0]
-  );
 }
 
 export type { Finding };
