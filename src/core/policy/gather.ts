@@ -143,7 +143,7 @@ async function crossAccountRolePermissions(conn: PolicyConnection, ctx: Integrat
     } catch {
       continue; // The account's reading already failed and was reported.
     }
-    const reading = await readPrincipal(conn.factory, conn.target, session, principalFromArn(arn));
+    const reading = await readPrincipal(conn.factory, conn.target, session, principalFromArn(arn), false);
     for (const gap of reading.gaps) findings.push({ ...gap, severity: "info", code: "cannot_read_role" });
     for (const p of reading.policies) {
       try {

@@ -2,7 +2,9 @@ import {
   GetAccessKeyLastUsedCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
+  GetRoleCommand,
   GetRolePolicyCommand,
+  GetUserCommand,
   GetUserPolicyCommand,
   type IAMClient,
   ListAccessKeysCommand,
@@ -76,6 +78,8 @@ export async function readPrincipal(
   target: AwsTarget,
   credentials: AwsCredentials,
   principal: Principal,
+  /** Off when the principal is known to exist (a role just seen in ListRoles). */
+  confirmExists = true,
 ): Promise<PrincipalReading> {
   const { iam } = await factory(target, credentials);
   const gaps: Finding[] = [];
@@ -97,6 +101,13 @@ export async function readPrincipal(
     }
   };
   const isUser = principal.kind === "user";
+  // GetCallerIdentity named the principal; GetUser/GetRole confirm it exists (a named one may not).
+  if (confirmExists) {
+    await attempt(isUser ? "iam:GetUser" : "iam:GetRole", principal.arn, "that the principal exists was", async () => {
+      if (isUser) await iam.send(new GetUserCommand({ UserName: principal.name }));
+      else await iam.send(new GetRoleCommand({ RoleName: principal.name }));
+    });
+  }
   const policies: ReadPolicy[] = [];
   const inlineNames = await attempt(
     isUser ? "iam:ListUserPolicies" : "iam:ListRolePolicies",

@@ -172,6 +172,15 @@ describe.each(backends)("policy audit and fix refuse bad input on $name", (backe
     expect(JSON.parse(decodeURIComponent(doc.PolicyDocument!)).Statement[0].Resource).toBe("*");
   });
 
+  it("a named principal that does not exist is an AWS failure, said with AWS's code", async () => {
+    await expect(
+      policy.audit("restore", { principalArn: `arn:aws:iam::${ACCOUNT}:user/nobody` }),
+    ).rejects.toMatchObject({
+      code: "remote_failed",
+      message: expect.stringMatching(/^reading arn:aws:iam::111122223333:user\/nobody failed: NoSuchEntity/),
+    });
+  });
+
   it("a document that is not IAM grammar: the error names line, column and path", async () => {
     const text =
       '{\n  "Version": "2012-10-17",\n  "Statement": [{"Effect": "Allw", "Action": "sts:AssumeRole", "Resource": "*"}]\n}';
