@@ -91,7 +91,12 @@ export async function gather(
     return { ctx, reading: null, parsed: [], findings: sortFindings(findings) };
   }
   const principal = principalFromArn(ctx.principalArn);
-  const reading = await readPrincipal(conn.factory, conn.target, conn.admin ?? conn.keys, principal);
+  const reading = await readPrincipal(
+    conn.factory,
+    conn.target,
+    await readerFor(conn, ctx, principal.accountId),
+    principal,
+  );
   const findings: Finding[] = [...unreachable(ctx), ...reading.gaps];
   const parsed: ParsedPolicy[] = [];
   for (const p of reading.policies) {
@@ -118,6 +123,32 @@ export async function gather(
   findings.push(...trustFindings(ctx));
   findings.push(...(await crossAccountRolePermissions(conn, ctx)));
   return { ctx, reading, parsed, findings: sortFindings(findings) };
+}
+
+/**
+ * Who reads a principal's policies: in the keys' account the administrator keys (else the keys); in another
+ * connected account the cross-account role's session, the only credentials the integration has there.
+ */
+async function readerFor(conn: PolicyConnection, ctx: IntegrationContext, accountId: string): Promise<AwsCredentials> {
+  if (accountId === ctx.sourceAccountId) return conn.admin ?? conn.keys;
+  if (!ctx.accounts.some((a) => a.accountId === accountId)) {
+    throw new DomainError("validation_failed", `account ${accountId} is not a connected account of this app`, {
+      errors: [{ path: "/principalArn", message: "not in a connected account" }],
+    });
+  }
+  const { sts } = await conn.factory(conn.target, conn.keys);
+  try {
+    return await assumeCrossAccountRole(
+      sts,
+      conn.target,
+      accountId,
+      ctx.crossAccountRoleName,
+      "rolebridge-policy-audit",
+    );
+  } catch (err) {
+    const { code, message } = awsErrorSummary(err);
+    throw new DomainError("remote_failed", `account ${accountId} could not be reached: ${code}: ${message}`, { code });
+  }
 }
 
 /**

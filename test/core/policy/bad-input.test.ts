@@ -181,6 +181,23 @@ describe.each(backends)("policy audit and fix refuse bad input on $name", (backe
     });
   });
 
+  it("a principal named in another connected account is read through the cross-account role's session", async () => {
+    const arn = "arn:aws:iam::222233334444:role/Admin";
+    const { findings, principalArn } = await policy.audit("restore", { principalArn: arn });
+    expect(principalArn).toBe(arn);
+    // The cross-account role may only list roles there: every read of Admin's policies is refused, and said so.
+    expect(findings).toContainEqual(
+      expect.objectContaining({
+        code: "cannot_read",
+        message: `the credentials lack iam:GetRole on ${arn}: that the principal exists was not checked`,
+      }),
+    );
+    await expect(policy.audit("restore", { principalArn: "arn:aws:iam::123456789012:user/x" })).rejects.toMatchObject({
+      code: "validation_failed",
+      message: "account 123456789012 is not a connected account of this app",
+    });
+  });
+
   it("a document that is not IAM grammar: the error names line, column and path", async () => {
     const text =
       '{\n  "Version": "2012-10-17",\n  "Statement": [{"Effect": "Allw", "Action": "sts:AssumeRole", "Resource": "*"}]\n}';
