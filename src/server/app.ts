@@ -10,6 +10,7 @@ import { portalRoutes } from "./portal/routes.js";
 import { appRoutes } from "./routes/apps.js";
 import { groupRoutes } from "./routes/groups.js";
 import { logRoutes } from "./routes/logs.js";
+import { membershipRuleRoutes } from "./routes/membership-rules.js";
 import { opsRoutes } from "./routes/ops.js";
 import { policyRoutes } from "./routes/policy.js";
 import { provisioningRoutes } from "./routes/provisioning.js";
@@ -93,6 +94,7 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
       await api.register(sessionRoutes, { runtime });
       await api.register(userRoutes, { runtime });
       await api.register(groupRoutes, { runtime });
+      await api.register(membershipRuleRoutes, { runtime });
       await api.register(logRoutes, { runtime });
       await api.register(tokenRoutes, { runtime });
       await api.register(appRoutes, { runtime });

@@ -73,7 +73,7 @@ describe("rolebridge migrate policy on a fresh serve --demo data dir", () => {
     );
     writeFileSync(file, '{"Version": "2012-10-17", "Statement": [}');
     const broken = await run("migrate", "policy", "audit", "--file", file, "--app", "aws-legacy", "--json");
-    expect(broken.code).toBe(1);
+    expect(broken.code).toBe(2);
     expect(broken.stderr).toMatch(/^rolebridge: policy\.json is not JSON: ValueExpected at line 1, column 41$/m);
   });
 

@@ -107,7 +107,7 @@ export function policyCommand(): Command {
         try {
           file = { name: basename(opts.file), text: readFileSync(opts.file, "utf8") };
         } catch (err) {
-          throw new CliError(`cannot read ${opts.file}: ${(err as Error).message}`, 2);
+          throw new CliError(`cannot read ${opts.file}: ${(err as Error).message}`);
         }
       }
       const report = await withDemoSandbox(rt, opts.app, () =>
@@ -142,7 +142,7 @@ export function policyCommand(): Command {
   ).action((opts: AppOptions & { dryRun?: boolean; yes?: boolean }) =>
     withRuntime(opts, async (rt) => {
       if (!opts.dryRun && !opts.yes)
-        throw new CliError("pass --yes to apply the narrowed policy (or --dry-run to see it)", 2);
+        throw new CliError("pass --yes to apply the narrowed policy (or --dry-run to see it)");
       const report = await withDemoSandbox(rt, opts.app, () =>
         rt.policy.fix(cliActor(), opts.app, { dryRun: opts.dryRun === true }),
       );
@@ -174,7 +174,7 @@ export function policyCommand(): Command {
       .option("--yes", "confirm"),
   ).action((opts: AppOptions & { yes?: boolean }) =>
     withRuntime(opts, async (rt) => {
-      if (!opts.yes) throw new CliError("pass --yes to restore the saved policy", 2);
+      if (!opts.yes) throw new CliError("pass --yes to restore the saved policy");
       const { app, backup } = await withDemoSandbox(rt, opts.app, () => rt.policy.rollback(cliActor(), opts.app));
       if (opts.json) return printJson({ app, backupId: backup.id, target: backup.target, status: backup.status });
       printLine(`Restored the policy saved by fix ${backup.id} on ${app}.`);
@@ -192,7 +192,7 @@ export function policyCommand(): Command {
   ).action((opts: AppOptions & { accessKeyId: string }) =>
     withRuntime(opts, async (rt) => {
       const secretAccessKey = (await readStdin()).trim();
-      if (!secretAccessKey) throw new CliError("pipe the secret access key on stdin", 2);
+      if (!secretAccessKey) throw new CliError("pipe the secret access key on stdin");
       await rt.policy.setAdminCredentials(cliActor(), opts.app, { accessKeyId: opts.accessKeyId, secretAccessKey });
       if (opts.json) return printJson({ app: opts.app, accessKeyId: opts.accessKeyId });
       printLine(`Stored the policy administrator key for ${opts.app}.`);
