@@ -2,7 +2,8 @@ import { spawn } from "node:child_process";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, cleanEnv, rolebridge, tempDir } from "./run.js";
+import { DEMO } from "../../src/sandbox/demo.js";
+import { BIN, cleanEnv, lastLine, rolebridge, tempDir } from "./run.js";
 
 const dir = tempDir("rb-policy-");
 let server: ReturnType<typeof spawn> | undefined;
@@ -74,7 +75,12 @@ describe("rolebridge migrate policy on a fresh serve --demo data dir", () => {
     writeFileSync(file, '{"Version": "2012-10-17", "Statement": [}');
     const broken = await run("migrate", "policy", "audit", "--file", file, "--app", "aws-legacy", "--json");
     expect(broken.code).toBe(2);
-    expect(broken.stderr).toMatch(/^rolebridge: policy\.json is not JSON: ValueExpected at line 1, column 41$/m);
+    // With --json the error is one JSON object on stderr's last line.
+    expect(JSON.parse(lastLine(broken.stderr))).toMatchObject({
+      code: "validation_failed",
+      message: "policy.json is not JSON: ValueExpected at line 1, column 41",
+      details: { problems: [{ line: 1, column: 41 }] },
+    });
   });
 
   it("fix needs --yes; fix --yes applies the narrowed policy; rollback --yes restores it", async () => {
@@ -95,6 +101,17 @@ describe("rolebridge migrate policy on a fresh serve --demo data dir", () => {
     expect(back.code, back.stderr).toBe(0);
     const again = await run("migrate", "policy", "audit", "--app", "aws-legacy", "--json", "--fail-on", "high");
     expect(again.code).toBe(1);
+  });
+
+  it("--admin-from-env reads the policy with the standard AWS variables, and says what is missing without them", async () => {
+    const args = ["migrate", "policy", "audit", "--app", "aws-legacy", "--json", "--admin-from-env", "--data-dir", dir];
+    const keys = { AWS_ACCESS_KEY_ID: DEMO.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: DEMO.admin.secretAccessKey };
+    const audit = await rolebridge(args, { env: keys });
+    expect(audit.code, audit.stderr).toBe(0);
+    expect(JSON.parse(audit.stdout)).toContainEqual(expect.objectContaining({ code: "assume_role_wildcard" }));
+    const missing = await rolebridge(args, { env: { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" } });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--admin-from-env needs AWS_ACCESS_KEY_ID/);
   });
 
   it("with the demo server stopped, the command serves the demo's sandbox itself and still exits 0", async () => {

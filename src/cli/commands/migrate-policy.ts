@@ -12,6 +12,7 @@ import { CliError, printJson, printLine, printTable } from "../output.js";
 
 interface AppOptions extends CommonOptions {
   app: string;
+  adminFromEnv?: boolean;
 }
 
 const where = (f: Finding) =>
@@ -72,6 +73,22 @@ async function withDemoSandbox<T>(rt: Runtime, appRef: string, fn: () => Promise
   }
 }
 
+/** `--admin-from-env`: the standard AWS variables hold IAM administrator keys for this one command. */
+function adminFromEnv(enabled: boolean | undefined) {
+  if (!enabled) return {};
+  const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN } = process.env;
+  if (!AWS_ACCESS_KEY_ID || !AWS_SECRET_ACCESS_KEY)
+    throw new CliError(
+      "--admin-from-env needs AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for a session)",
+    );
+  return {
+    admin: { accessKeyId: AWS_ACCESS_KEY_ID, secretAccessKey: AWS_SECRET_ACCESS_KEY, sessionToken: AWS_SESSION_TOKEN },
+  };
+}
+
+const adminEnvOption = () =>
+  new Option("--admin-from-env", "read and write the policy with the keys in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY");
+
 const appOption = () => new Option("--app <app>", "the legacy API-mode app (slug or id)").makeOptionMandatory();
 
 /**
@@ -90,6 +107,7 @@ export function policyCommand(): Command {
         "Findings about the principal's policies (or a policy document), its keys and the cross-account roles",
       )
       .addOption(appOption())
+      .addOption(adminEnvOption())
       .option("--file <policy.json>", "audit this policy document instead of what AWS has")
       .option("--principal <arn>", "audit this IAM user or role instead of the keys' own user")
       .addOption(
@@ -114,6 +132,7 @@ export function policyCommand(): Command {
         rt.policy.audit(opts.app, {
           ...(file ? { file } : {}),
           ...(opts.principal ? { principalArn: opts.principal } : {}),
+          ...adminFromEnv(opts.adminFromEnv),
         }),
       );
       if (opts.json) printJson(report.findings);
@@ -137,6 +156,7 @@ export function policyCommand(): Command {
         "Write the least-privilege policy, verify the integration through it, restore the old one on failure",
       )
       .addOption(appOption())
+      .addOption(adminEnvOption())
       .option("--dry-run", "show the change and the proof; write nothing")
       .option("--yes", "apply without asking"),
   ).action((opts: AppOptions & { dryRun?: boolean; yes?: boolean }) =>
@@ -144,7 +164,7 @@ export function policyCommand(): Command {
       if (!opts.dryRun && !opts.yes)
         throw new CliError("pass --yes to apply the narrowed policy (or --dry-run to see it)");
       const report = await withDemoSandbox(rt, opts.app, () =>
-        rt.policy.fix(cliActor(), opts.app, { dryRun: opts.dryRun === true }),
+        rt.policy.fix(cliActor(), opts.app, { dryRun: opts.dryRun === true, ...adminFromEnv(opts.adminFromEnv) }),
       );
       if (opts.json) return printJson({ ...report, diff: policyDiff(report.before, report.after) });
       const where =
@@ -171,11 +191,14 @@ export function policyCommand(): Command {
       .command("rollback")
       .description("Restore the policy saved by the last fix")
       .addOption(appOption())
+      .addOption(adminEnvOption())
       .option("--yes", "confirm"),
   ).action((opts: AppOptions & { yes?: boolean }) =>
     withRuntime(opts, async (rt) => {
       if (!opts.yes) throw new CliError("pass --yes to restore the saved policy");
-      const { app, backup } = await withDemoSandbox(rt, opts.app, () => rt.policy.rollback(cliActor(), opts.app));
+      const { app, backup } = await withDemoSandbox(rt, opts.app, () =>
+        rt.policy.rollback(cliActor(), opts.app, adminFromEnv(opts.adminFromEnv)),
+      );
       if (opts.json) return printJson({ app, backupId: backup.id, target: backup.target, status: backup.status });
       printLine(`Restored the policy saved by fix ${backup.id} on ${app}.`);
     }),

@@ -84,9 +84,12 @@ export class PolicyService {
     });
   }
 
-  async audit(idOrSlug: string, opts: { principalArn?: string; file?: { name: string; text: string } } = {}) {
+  async audit(
+    idOrSlug: string,
+    opts: { principalArn?: string; file?: { name: string; text: string }; admin?: AwsCredentials } = {},
+  ) {
     const app = await this.apiApp(idOrSlug);
-    const gathered = await gather(await this.connection(app), opts, this.clock.now());
+    const gathered = await gather(await this.connection(app, opts.admin), opts, this.clock.now());
     return {
       app: app.slug,
       principalArn: gathered.ctx.principalArn,
@@ -96,9 +99,13 @@ export class PolicyService {
   }
 
   /** Narrows the principal's policy. Nothing is written unless the audit read everything and the proof holds. */
-  async fix(actor: Actor, idOrSlug: string, opts: { dryRun?: boolean } = {}): Promise<FixReport> {
+  async fix(
+    actor: Actor,
+    idOrSlug: string,
+    opts: { dryRun?: boolean; admin?: AwsCredentials } = {},
+  ): Promise<FixReport> {
     const app = await this.apiApp(idOrSlug);
-    const conn = await this.connection(app);
+    const conn = await this.connection(app, opts.admin);
     const { gathered, target, current, after, proof, changed } = await planFix(conn, app.slug, this.clock.now());
     const report: FixReport = {
       app: app.slug,
@@ -116,11 +123,15 @@ export class PolicyService {
   }
 
   /** Restores the policy saved by the last fix still in effect. */
-  async rollback(actor: Actor, idOrSlug: string): Promise<{ app: string; backup: PolicyBackup }> {
+  async rollback(
+    actor: Actor,
+    idOrSlug: string,
+    opts: { admin?: AwsCredentials } = {},
+  ): Promise<{ app: string; backup: PolicyBackup }> {
     const app = await this.apiApp(idOrSlug);
     const backup = await this.store.policyBackups.latest(app.id, ["applied", "applying"]);
     if (!backup) throw new DomainError("conflict", `${app.slug} has no applied policy fix to roll back`);
-    const conn = await this.connection(app);
+    const conn = await this.connection(app, opts.admin);
     const { iam } = await this.clients(conn.target, conn.admin ?? conn.keys);
     try {
       await restorePolicy(iam, backup);
@@ -267,16 +278,17 @@ export class PolicyService {
     return app;
   }
 
-  private async connection(app: App): Promise<PolicyConnection> {
+  /** `admin` given for one call (e.g. from the environment) wins over the stored administrator keys. */
+  private async connection(app: App, admin?: AwsCredentials): Promise<PolicyConnection> {
     const { target, credentials } = await this.legacyApi.connection(app);
     const api = validateAwsFederationSettings(app.settings).api;
     const sealed = await this.store.appSecrets.get(app.id, ADMIN_SECRET);
-    const admin = sealed ? (JSON.parse(this.secrets.open(sealed, adminContext(app))) as AwsCredentials) : null;
+    const stored = sealed ? (JSON.parse(this.secrets.open(sealed, adminContext(app))) as AwsCredentials) : null;
     return {
       factory: this.clients,
       target,
       keys: credentials,
-      admin,
+      admin: admin ?? stored,
       connectedAccountIds: api.connectedAccountIds,
       crossAccountRoleName: api.crossAccountRoleName,
     };
