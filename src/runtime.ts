@@ -12,6 +12,7 @@ import { computePendingUpgradeNotices } from "./core/apps/upgrade-notices.js";
 import { SecretBox } from "./core/crypto/secretbox.js";
 import { type Directory, directory } from "./core/directory/index.js";
 import { type Clock, systemClock } from "./core/ids.js";
+import { PolicyService } from "./core/policy/service.js";
 import { ProvisioningService } from "./core/provisioning/service.js";
 import type { Store } from "./store/contract.js";
 import { openStore } from "./store/open.js";
@@ -28,6 +29,8 @@ export interface Runtime {
   signingKeys: SigningKeyService;
   legacyApi: LegacyApiService;
   provisioning: ProvisioningService;
+  /** The legacy API-mode principal's IAM policy: audit, least-privilege fix, rollback. */
+  policy: PolicyService;
   /** Where people and AWS reach this server (config.publicUrl or http://host:port). */
   publicUrl: string;
   tokens: TokenService;
@@ -69,6 +72,7 @@ export async function openRuntime(config: Config, opts: { logger?: Logger; clock
   await computePendingUpgradeNotices(store, clock);
   const apps = new AppService(store, clock);
   const dir = directory(store, clock);
+  const legacyApi = new LegacyApiService(store, apps, secrets, clock);
   return {
     config,
     store,
@@ -76,7 +80,8 @@ export async function openRuntime(config: Config, opts: { logger?: Logger; clock
     totp: new TotpService(store, secrets, dir.users, clock),
     apps,
     signingKeys: new SigningKeyService(store, secrets, clock),
-    legacyApi: new LegacyApiService(store, apps, secrets, clock),
+    legacyApi,
+    policy: new PolicyService(store, apps, legacyApi, secrets, clock),
     provisioning: new ProvisioningService(store, apps, secrets, clock),
     publicUrl: publicUrlOf(config),
     tokens: new TokenService(store, clock),

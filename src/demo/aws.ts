@@ -91,6 +91,11 @@ export async function seedAwsDemo(rt: Runtime, sandbox: SandboxHandle, actor: Ac
     accessKeyId: legacyKeys.accessKeyId,
     secretAccessKey: legacyKeys.secretAccessKey,
   });
+  // The policy audit reads, and its fix writes, the API user's policy with the sandbox's administrator.
+  await rt.policy.setAdminCredentials(actor, legacy.id, {
+    accessKeyId: admin.accessKeyId,
+    secretAccessKey: admin.secretAccessKey,
+  });
   await rt.legacyApi.refresh(actor, legacy.id);
   const { lists } = await rt.legacyApi.roleLists(legacy.id);
   for (const [login, wanted] of Object.entries(LEGACY_ASSIGNMENTS)) {

@@ -12,6 +12,7 @@ import { groupRoutes } from "./routes/groups.js";
 import { logRoutes } from "./routes/logs.js";
 import { membershipRuleRoutes } from "./routes/membership-rules.js";
 import { opsRoutes } from "./routes/ops.js";
+import { policyRoutes } from "./routes/policy.js";
 import { provisioningRoutes } from "./routes/provisioning.js";
 import { sessionRoutes } from "./routes/sessions.js";
 import { tokenRoutes } from "./routes/tokens.js";
@@ -98,6 +99,7 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
       await api.register(tokenRoutes, { runtime });
       await api.register(appRoutes, { runtime });
       await api.register(provisioningRoutes, { runtime });
+      await api.register(policyRoutes, { runtime });
     },
     { prefix: "/api/v1" },
   );

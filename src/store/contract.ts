@@ -25,6 +25,7 @@ import type {
   UpgradeNoticeRepo,
 } from "./contract-apps.js";
 import type { FullSyncRepo, OutboxRepo, ProvisionedRepo } from "./contract-outbox.js";
+import type { PolicyBackupRepo } from "./contract-policy.js";
 import type { MembershipRuleRepo, RuleHeldMembershipRepo } from "./contract-rules.js";
 
 export interface Page<T> {
@@ -218,6 +219,7 @@ export interface Repos {
   sessions: SessionRepo;
   admins: AdminRepo;
   log: LogRepo;
+  policyBackups: PolicyBackupRepo;
 }
 
 export interface Store extends Repos {

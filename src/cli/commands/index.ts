@@ -5,6 +5,7 @@ import { registerGroupCommands } from "./groups.js";
 import { registerImportCommand } from "./import.js";
 import { registerLogCommand } from "./log.js";
 import { registerMfaCommands } from "./mfa.js";
+import { policyCommand } from "./migrate-policy.js";
 import { registerProvisioningCommands } from "./provisioning.js";
 import { registerSamlCommands } from "./saml.js";
 import { registerSandboxCommand } from "./sandbox.js";
@@ -26,4 +27,5 @@ export function registerCommands(program: Command): void {
   registerMfaCommands(program);
   registerProvisioningCommands(program);
   registerSandboxCommand(program);
+  program.command("migrate").description("Move off the legacy API mode").addCommand(policyCommand());
 }

@@ -8,6 +8,7 @@ import { logRepo } from "./log.js";
 import { membershipRuleRepo } from "./membership-rules.js";
 import { membershipRepo } from "./memberships.js";
 import { outboxRepo } from "./outbox.js";
+import { policyBackupRepo } from "./policy-backups.js";
 import { provisionedRepo } from "./provisioned.js";
 import { roleCatalogRepo } from "./role-catalog.js";
 import type { Database } from "./schema.js";
@@ -33,6 +34,7 @@ export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"]): Repo
     sessions: sessionRepo(db),
     admins: adminRepo(db),
     log: logRepo(db),
+    policyBackups: policyBackupRepo(db),
   };
 }
 

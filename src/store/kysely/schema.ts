@@ -206,7 +206,24 @@ export interface ProvisionedObjectsTable {
   synced_at: string;
 }
 
+export interface PolicyBackupsTable {
+  id: string;
+  app_id: string;
+  principal_arn: string;
+  target: string;
+  old_document: string | null;
+  new_document: string;
+  old_version_id: string | null;
+  new_version_id: string | null;
+  deleted_version: string | null;
+  status: string;
+  reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
+  policy_backups: PolicyBackupsTable;
   provisioned_objects: ProvisionedObjectsTable;
   provisioning_outbox: ProvisioningOutboxTable;
   provisioning_full_syncs: ProvisioningFullSyncsTable;
