@@ -9,6 +9,7 @@ import { LegacyApiService } from "./core/apps/legacy-api.js";
 import { AppService } from "./core/apps/service.js";
 import { SigningKeyService } from "./core/apps/signing-keys.js";
 import { SecretBox } from "./core/crypto/secretbox.js";
+import { DeviceAuthService } from "./core/device-auth/service.js";
 import { type Directory, directory } from "./core/directory/index.js";
 import { type Clock, systemClock } from "./core/ids.js";
 import { ProvisioningService } from "./core/provisioning/service.js";
@@ -31,6 +32,8 @@ export interface Runtime {
   publicUrl: string;
   tokens: TokenService;
   signIn: SignInService;
+  /** Command-line sign-in for people (RFC 8628 device grant) and their CLI sessions. */
+  deviceAuth: DeviceAuthService;
   totp: TotpService;
   secrets: SecretBox;
   logger: Logger;
@@ -87,6 +90,7 @@ export async function openRuntime(config: Config, opts: { logger?: Logger; clock
       clock,
       secrets,
     ),
+    deviceAuth: new DeviceAuthService(store, config.cliSignIn, clock),
     secrets,
     logger,
     clock,

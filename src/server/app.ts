@@ -4,10 +4,14 @@ import swagger from "@fastify/swagger";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Runtime } from "../runtime.js";
 import { authenticate, SESSION_COOKIE } from "./auth.js";
+import { deviceApprovalRoutes } from "./device/approve.js";
+import { meRoutes } from "./device/me.js";
+import { oauthRoutes } from "./device/oauth.js";
 import { installErrorHandling } from "./errors.js";
 import { installMetrics } from "./metrics.js";
 import { portalRoutes } from "./portal/routes.js";
 import { appRoutes } from "./routes/apps.js";
+import { cliSessionRoutes } from "./routes/cli-sessions.js";
 import { groupRoutes } from "./routes/groups.js";
 import { logRoutes } from "./routes/logs.js";
 import { opsRoutes } from "./routes/ops.js";
@@ -86,6 +90,10 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
   await app.register(opsRoutes, { runtime, registry });
   // The end-user side (sign-in page, dashboard, SSO, IdP metadata) is HTML with its own form parser.
   await app.register(portalRoutes, { runtime });
+  // Sign-in for programs (OAuth device grant), its approval page, and the end-user API it unlocks.
+  await app.register(oauthRoutes, { runtime });
+  await app.register(deviceApprovalRoutes, { runtime });
+  await app.register(meRoutes, { runtime });
   await app.register(
     async (api) => {
       api.addHook("onRequest", authenticate(runtime));
@@ -96,6 +104,7 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
       await api.register(tokenRoutes, { runtime });
       await api.register(appRoutes, { runtime });
       await api.register(provisioningRoutes, { runtime });
+      await api.register(cliSessionRoutes, { runtime });
     },
     { prefix: "/api/v1" },
   );

@@ -17,6 +17,7 @@ import type {
   UserStatus,
 } from "../core/directory/model.js";
 import type { AppRepo, AppSecretRepo, AssignmentRepo, RoleCatalogRepo, SigningKeyRepo } from "./contract-apps.js";
+import type { CliSessionRepo, DeviceAuthorizationRepo } from "./contract-device.js";
 import type { FullSyncRepo, OutboxRepo, ProvisionedRepo } from "./contract-outbox.js";
 
 export interface Page<T> {
@@ -198,6 +199,8 @@ export interface Repos {
   outbox: OutboxRepo;
   provisioned: ProvisionedRepo;
   fullSyncs: FullSyncRepo;
+  deviceAuthorizations: DeviceAuthorizationRepo;
+  cliSessions: CliSessionRepo;
   users: UserRepo;
   groups: GroupRepo;
   memberships: MembershipRepo;
