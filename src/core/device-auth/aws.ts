@@ -97,7 +97,7 @@ export async function cliSamlResponse(
   requestId: string | null,
 ) {
   const app = await deps.store.apps.getBySlug(slug);
-  if (!app || app.type !== "aws-account-federation") {
+  if (app?.type !== "aws-account-federation") {
     throw new DomainError("not_found", `there is no AWS app ${JSON.stringify(slug)}`, { app: slug });
   }
   const cli = validateAwsFederationSettings(app.settings).cliCredentials;

@@ -82,7 +82,7 @@ export class DeviceAuthService {
     verificationUri: string,
   ): Promise<DeviceAuthorizationResponse> {
     const clientId = this.checkClient(input.clientId);
-    if (input.scope !== undefined && input.scope.split(" ").some((s) => s !== SCOPE)) {
+    if (input.scope?.split(" ").some((s) => s !== SCOPE)) {
       throw new OAuthError("invalid_scope", `the only scope is "${SCOPE}"`);
     }
     const deviceCode = newDeviceCode();
@@ -114,7 +114,7 @@ export class DeviceAuthService {
     const normalized = normalizeUserCode(typed);
     if (!normalized) return null;
     const found = await this.store.deviceAuthorizations.getByUserCodeHash(hashUserCode(normalized));
-    if (!found || found.status !== "pending" || Date.parse(found.expiresAt) <= this.clock.now().getTime()) return null;
+    if (found?.status !== "pending" || Date.parse(found.expiresAt) <= this.clock.now().getTime()) return null;
     return { authorization: found, userCode: displayUserCode(normalized) };
   }
 
