@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { registerAdminCommands } from "./admin.js";
 import { registerAppCommands } from "./apps.js";
+import { registerAwsCommands } from "./aws.js";
 import { registerGroupCommands } from "./groups.js";
 import { registerImportCommand } from "./import.js";
 import { registerLogCommand } from "./log.js";
@@ -26,4 +27,5 @@ export function registerCommands(program: Command): void {
   registerMfaCommands(program);
   registerProvisioningCommands(program);
   registerSandboxCommand(program);
+  registerAwsCommands(program);
 }

@@ -7,7 +7,7 @@ import type { Runtime } from "../../../src/runtime.js";
 import { buildApp } from "../../../src/server/app.js";
 import { backends } from "../../helpers/backends.js";
 import { PortalBrowser } from "../../helpers/portal-browser.js";
-import { testRuntime } from "../../helpers/runtime.js";
+import { offsetClock, testRuntime } from "../../helpers/runtime.js";
 
 const CLIENT = "rolebridge-cli";
 const DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
@@ -18,9 +18,10 @@ describe.each(backends)("device authorization grant on $name", (backend) => {
   let cleanup: () => Promise<void>;
   let app: FastifyInstance;
   let url: string;
+  const clock = offsetClock();
 
   beforeAll(async () => {
-    ({ runtime, cleanup } = await testRuntime(backend, { cliSignIn: { pollIntervalSeconds: 1 } }));
+    ({ runtime, cleanup } = await testRuntime(backend, { cliSignIn: { pollIntervalSeconds: 1 } }, { clock }));
     await seedDemo(runtime, cliActor());
     app = await buildApp(runtime);
     await app.listen({ host: "127.0.0.1", port: 0 });
@@ -112,15 +113,14 @@ describe.each(backends)("device authorization grant on $name", (backend) => {
 
   it("answers expired_token once the device code has expired, and the page no longer offers it", async () => {
     const started = (await start()).json;
-    const realNow = runtime.clock.now;
-    runtime.clock.now = () => new Date(Date.now() + 11 * 60_000);
+    clock.offsetMs = 11 * 60_000;
     try {
       expect((await poll(String(started.device_code))).json.error).toBe("expired_token");
       const browser = new PortalBrowser(url);
       await browser.signIn("bob@example.com", DEMO_USER_PASSWORD);
       expect((await browser.request(String(started.verification_uri_complete))).status).toBe(404);
     } finally {
-      runtime.clock.now = realNow;
+      clock.offsetMs = 0;
     }
   });
 
