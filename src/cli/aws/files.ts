@@ -9,7 +9,9 @@ import { join } from "node:path";
 
 /** `$XDG_CACHE_HOME/rolebridge/cli` when set, else `~/.rolebridge/cli`; created 0700 on first write. */
 export function cliDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.XDG_CACHE_HOME ? join(env.XDG_CACHE_HOME, "rolebridge", "cli") : join(homedir(), ".rolebridge", "cli");
+  return env.XDG_CACHE_HOME
+    ? join(env.XDG_CACHE_HOME, "rolebridge", "cli")
+    : join(env.HOME || homedir(), ".rolebridge", "cli");
 }
 
 export interface CliConfig {
