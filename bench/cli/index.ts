@@ -79,15 +79,17 @@ const cachedHitSts = sandbox.state().sessions.length === stsBefore;
 
 console.log(`rolebridge aws credentials, ${ROUNDS} interleaved rounds (wall time per process, ms)`);
 for (const [label, xs] of Object.entries(times)) {
-  console.log(
-    `  ${label.padEnd(22)} median ${quantile(xs, 0.5).toFixed(1).padStart(7)}   p90 ${quantile(xs, 0.9).toFixed(1).padStart(7)}`,
-  );
+  const [min, median, p90] = [0, 0.5, 0.9].map((q) => quantile(xs, q).toFixed(1).padStart(7));
+  console.log(`  ${label.padEnd(22)} min ${min}   median ${median}   p90 ${p90}`);
 }
 const node = quantile(times["node -e ''"]!, 0.5);
 const cached = quantile(times["cached credentials"]!, 0.5);
+// The minimum is the least disturbed by other processes on a shared machine; the median is what a user sees.
+const minGap = quantile(times["cached credentials"]!, 0) - quantile(times["node -e ''"]!, 0);
 console.log(
-  `  cached - node start-up: ${(cached - node).toFixed(1)} ms (goal ≤ 60 ms); cached call made no STS call: ${cachedHitSts}`,
+  `  cached - node start-up: median ${(cached - node).toFixed(1)} ms, min ${minGap.toFixed(1)} ms (goal ≤ 60 ms)`,
 );
+console.log(`  the cached call made no STS call: ${cachedHitSts}`);
 console.log(`  uncached / cached: ${(quantile(times["uncached credentials"]!, 0.5) / cached).toFixed(1)}x`);
 
 await app.close();
