@@ -75,22 +75,24 @@ export async function login(
   if (opts.browser && process.stdout.isTTY) openBrowser(link);
   const tokens = await pollForTokens(url, started);
   const who = await me(url, tokens.access_token);
+  const previous = loadSession(dir, url);
   saveSession(dir, sessionFromTokens(url, who.user.login, who.session.expiresAt, tokens));
+  // The sign-in this one replaces is ended on the server too, so a person has one live sign-in per machine.
+  if (previous) await revoke(url, previous.refreshToken).catch(() => undefined);
   // The server (and STS endpoint, region) become the defaults, so credential_process lines stay short.
   writePrivateFile(configPath(dir), `${JSON.stringify({ ...readConfig(dir), ...remember, url }, null, 2)}\n`);
   if (opts.json) printLine(JSON.stringify({ login: who.user.login, expiresAt: who.session.expiresAt }));
   else printLine(`Signed in as ${who.user.login} until ${who.session.expiresAt}.`);
 }
 
+const revoke = (url: string, refreshToken: string) =>
+  oauthPost(url, "/oauth/revoke", { token: refreshToken, token_type_hint: "refresh_token", client_id: CLIENT_ID });
+
 /** Revokes the sign-in on the server (RFC 7009) and forgets it and every cached credential here. */
 export async function logout(dir: string, url: string): Promise<string> {
   const session = loadSession(dir, url);
   if (session) {
-    await oauthPost(url, "/oauth/revoke", {
-      token: session.refreshToken,
-      token_type_hint: "refresh_token",
-      client_id: CLIENT_ID,
-    }).catch((err) => {
+    await revoke(url, session.refreshToken).catch((err) => {
       // Already gone on the server is fine; anything else (server unreachable) is worth saying.
       if (!(err instanceof OAuthFailure)) throw err;
     });
