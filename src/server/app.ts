@@ -4,7 +4,7 @@ import swagger from "@fastify/swagger";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Runtime } from "../runtime.js";
 import { authenticate, SESSION_COOKIE } from "./auth.js";
-import { deviceApprovalRoutes } from "./device/approve.js";
+import { devicePortalRoutes } from "./device/portal.js";
 import { meRoutes } from "./device/me.js";
 import { oauthRoutes } from "./device/oauth.js";
 import { installErrorHandling } from "./errors.js";
@@ -90,9 +90,9 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
   await app.register(opsRoutes, { runtime, registry });
   // The end-user side (sign-in page, dashboard, SSO, IdP metadata) is HTML with its own form parser.
   await app.register(portalRoutes, { runtime });
-  // Sign-in for programs (OAuth device grant), its approval page, and the end-user API it unlocks.
+  // Sign-in for programs (OAuth device grant), its pages in the portal, and the end-user API it unlocks.
   await app.register(oauthRoutes, { runtime });
-  await app.register(deviceApprovalRoutes, { runtime });
+  await app.register(devicePortalRoutes, { runtime });
   await app.register(meRoutes, { runtime });
   await app.register(
     async (api) => {

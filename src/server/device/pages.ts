@@ -35,8 +35,35 @@ export function approvePage(opts: { nonce: string; csrf: string; userCode: strin
   );
 }
 
+export function cliSessionsPage(opts: {
+  nonce: string;
+  csrf: string;
+  sessions: { id: string; created: string; lastUsed: string | null; sessionExpiresAt: string }[];
+}) {
+  const end = (session: string, label: string) =>
+    html`<form method="post" action="/cli-sessions"><input type="hidden" name="${PORTAL_CSRF_FIELD}" value="${opts.csrf}">
+<input type="hidden" name="session" value="${session}"><button type="submit">${label}</button></form>`;
+  const rows = opts.sessions.map(
+    (s) =>
+      html`<li id="${s.id}">Signed in ${s.created}, last used ${s.lastUsed ?? "never"}, ends ${s.sessionExpiresAt}${end(s.id, "End")}</li>`,
+  );
+  return card(
+    "Command-line sign-ins",
+    opts.sessions.length
+      ? html`<p>Each <code>rolebridge aws login</code> that is still signed in. End one you do not recognise, or on a
+machine you no longer have.</p><ul>${rows}</ul>${end("", "End all")}`
+      : html`<p class="muted">No command-line sign-ins.</p>`,
+    opts.nonce,
+  );
+}
+
 export function decidedPage(opts: { nonce: string; approved: boolean }) {
   return opts.approved
-    ? card("Signed in", html`<p>You can close this page and go back to your terminal.</p>`, opts.nonce)
+    ? card(
+        "Signed in",
+        html`<p>You can close this page and go back to your terminal.</p>
+<p class="muted">Your command-line sign-ins are listed at <a href="/cli-sessions">/cli-sessions</a>.</p>`,
+        opts.nonce,
+      )
     : card("Sign-in denied", html`<p>The program was not signed in. You can close this page.</p>`, opts.nonce);
 }

@@ -147,6 +147,26 @@ describe.each(backends)("device authorization grant on $name", (backend) => {
     expect(await json.json()).toMatchObject({ error: "invalid_request" });
   });
 
+  it("lets the person see their command-line sign-ins in the portal and end one", async () => {
+    const started = (await start()).json;
+    const browser = new PortalBrowser(url);
+    await browser.signIn("dave@example.com", DEMO_USER_PASSWORD);
+    await browser.decideDevice(String(started.verification_uri_complete), "approve");
+    const tokens = (await poll(String(started.device_code))).json;
+    const page = await browser.request("/cli-sessions");
+    const [session] = (
+      await runtime.deviceAuth.listForUser((await runtime.directory.users.get("dave@example.com")).id)
+    ).map((s) => s.id);
+    expect(page.body).toContain(`id="${session}"`);
+    const ended = await browser.request("/cli-sessions", {
+      form: { csrf: PortalBrowser.hidden(page.body, "csrf"), session: session! },
+    });
+    expect(ended.status).toBe(303);
+    expect((await browser.request("/cli-sessions")).body).toContain("No command-line sign-ins.");
+    const me = await fetch(`${url}/api/v1/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    expect(me.status).toBe(401);
+  });
+
   it("lets an administrator list and end a person's CLI sessions over the admin API", async () => {
     const started = (await start()).json;
     const browser = new PortalBrowser(url);

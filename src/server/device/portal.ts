@@ -8,16 +8,17 @@ import type { Runtime } from "../../runtime.js";
 import { cspFor } from "../portal/html.js";
 import { PORTAL_CSRF_FIELD } from "../portal/pages.js";
 import { PORTAL_COOKIE } from "../portal/routes.js";
-import { approvePage, decidedPage, enterCodePage } from "./pages.js";
+import { approvePage, cliSessionsPage, decidedPage, enterCodePage } from "./pages.js";
 
 type Form = Record<string, string | undefined>;
 
 /**
- * The verification URI of the device grant (RFC 8628 §3.3): a person signed in to the portal (password and
- * TOTP as usual) sees the code and approves or denies the program's sign-in. Form posts carry the portal
- * session's CSRF token.
+ * The person's side of command-line sign-in, in the portal: the verification URI of the device grant
+ * (RFC 8628 §3.3), where a person signed in as usual (password, TOTP) approves or denies a program's sign-in,
+ * and the list of their command-line sign-ins, each of which they can end (a lost laptop cannot run logout).
+ * Form posts carry the portal session's CSRF token.
  */
-export async function deviceApprovalRoutes(app: FastifyInstance, opts: { runtime: Runtime }) {
+export async function devicePortalRoutes(app: FastifyInstance, opts: { runtime: Runtime }) {
   const { runtime } = opts;
   await app.register(formbody, { bodyLimit: 16 * 1024 });
 
@@ -71,5 +72,31 @@ export async function deviceApprovalRoutes(app: FastifyInstance, opts: { runtime
       return send(reply, err.code === "not_found" ? 404 : 409, (nonce) => enterCodePage({ nonce, error: err.message }));
     }
     return send(reply, 200, (nonce) => decidedPage({ nonce, approved: form.decision === "approve" }));
+  });
+
+  app.get("/cli-sessions", async (request, reply) => {
+    const me = await signedIn(request);
+    if (!me) return reply.redirect("/login?next=%2Fcli-sessions", 303);
+    const sessions = await runtime.deviceAuth.listForUser(me.user.id);
+    const now = runtime.clock.now().getTime();
+    const live = sessions.filter((s) => !s.revokedAt && Date.parse(s.sessionExpiresAt) > now);
+    return send(reply, 200, (nonce) => cliSessionsPage({ nonce, csrf: me.csrf, sessions: live }));
+  });
+
+  app.post("/cli-sessions", async (request, reply) => {
+    const form = (request.body ?? {}) as Form;
+    const me = await signedIn(request);
+    if (!me) return reply.redirect("/login?next=%2Fcli-sessions", 303);
+    if (!form[PORTAL_CSRF_FIELD] || !safeEqual(me.csrf, form[PORTAL_CSRF_FIELD])) {
+      return reply.redirect("/cli-sessions", 303);
+    }
+    const actor = { type: "user" as const, id: me.user.id, display: me.user.profile.login, requestId: request.id };
+    try {
+      await runtime.deviceAuth.revokeForUser(actor, me.user.id, form.session || undefined);
+    } catch (err) {
+      // Already ended, or not this person's: the list shows what is left either way.
+      if (!(err instanceof DomainError)) throw err;
+    }
+    return reply.redirect("/cli-sessions", 303);
   });
 }
