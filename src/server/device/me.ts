@@ -20,6 +20,10 @@ const invalidToken = (message: string) =>
  */
 export async function meRoutes(app: FastifyInstance, opts: { runtime: Runtime }) {
   const { runtime } = opts;
+  // The OpenAPI document describes the admin API; this end-user side is in docs/cli-credentials.md.
+  app.addHook("onRoute", (route) => {
+    route.schema = { ...route.schema, hide: true };
+  });
 
   async function person(request: FastifyRequest): Promise<{ user: User; session: CliSession }> {
     const header = request.headers.authorization;

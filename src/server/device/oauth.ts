@@ -27,6 +27,10 @@ const noStore = (reply: FastifyReply) => reply.header("cache-control", "no-store
  */
 export async function oauthRoutes(app: FastifyInstance, opts: { runtime: Runtime }) {
   const { runtime } = opts;
+  // The OpenAPI document describes the admin API; this end-user side is in docs/cli-credentials.md.
+  app.addHook("onRoute", (route) => {
+    route.schema = { ...route.schema, hide: true };
+  });
   await app.register(formbody, { bodyLimit: 16 * 1024 });
   app.setErrorHandler((err: unknown, request, reply) => {
     if (err instanceof OAuthError) {

@@ -20,6 +20,10 @@ type Form = Record<string, string | undefined>;
  */
 export async function devicePortalRoutes(app: FastifyInstance, opts: { runtime: Runtime }) {
   const { runtime } = opts;
+  // The OpenAPI document describes the admin API; this end-user side is in docs/cli-credentials.md.
+  app.addHook("onRoute", (route) => {
+    route.schema = { ...route.schema, hide: true };
+  });
   await app.register(formbody, { bodyLimit: 16 * 1024 });
 
   async function signedIn(request: FastifyRequest): Promise<{ user: User; csrf: string } | null> {

@@ -192,6 +192,14 @@ describe.each(backends)("device authorization grant on $name", (backend) => {
       refresh_token: String(tokens.refresh_token),
     });
     expect(refresh.json.error).toBe("invalid_grant");
+    // The admin API's OpenAPI document has the admin routes, not the end-user side.
+    const doc = (await (await fetch(`${url}/api/docs/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/api/v1/users/{id}/cli-sessions", "/api/v1/users/{id}/cli-sessions/{sessionId}"]),
+    );
+    expect(
+      Object.keys(doc.paths).filter((p) => /^\/(oauth|device|cli-sessions|\.well-known)|^\/api\/v1\/me(\/|$)/.test(p)),
+    ).toEqual([]);
     // A CLI token is not an admin token.
     const asAdmin = await fetch(`${url}/api/v1/users`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
     expect(asAdmin.status).toBe(401);
