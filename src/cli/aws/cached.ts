@@ -6,8 +6,11 @@
 import { parseArgs } from "node:util";
 import { cacheKey, cliDir, credentialsPath, openSealed, readConfig } from "./files.js";
 
-/** Cached credentials are used until this close to their expiry, so a command never starts with stale ones. */
-export const REFRESH_MARGIN_MS = 5 * 60_000;
+/**
+ * Cached credentials are used until this close to their expiry: the AWS CLI (botocore) insists on refreshing
+ * credentials with less than 10 minutes left, so handing it such keys would only make it ask again.
+ */
+export const REFRESH_MARGIN_MS = 10 * 60_000;
 
 export interface ProcessCredentials {
   Version: 1;
