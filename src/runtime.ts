@@ -8,6 +8,7 @@ import { TotpService } from "./core/access/totp.js";
 import { LegacyApiService } from "./core/apps/legacy-api.js";
 import { AppService } from "./core/apps/service.js";
 import { SigningKeyService } from "./core/apps/signing-keys.js";
+import { computePendingUpgradeNotices } from "./core/apps/upgrade-notices.js";
 import { SecretBox } from "./core/crypto/secretbox.js";
 import { DeviceAuthService } from "./core/device-auth/service.js";
 import { type Directory, directory } from "./core/directory/index.js";
@@ -67,6 +68,8 @@ export async function openRuntime(config: Config, opts: { logger?: Logger; clock
     dataDir: config.dataDir,
     onIdleError: (err) => logger.warn({ err: { message: err.message } }, "database connection lost; reconnecting"),
   });
+  // An upgrade that changed how existing apps decide roles is recorded before anything signs anyone in.
+  await computePendingUpgradeNotices(store, clock);
   const apps = new AppService(store, clock);
   const dir = directory(store, clock);
   return {

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
+import { EXIT } from "../core/errors.js";
 import { registerCommands } from "./commands/index.js";
 import { reportCliError } from "./output.js";
 
@@ -18,9 +19,11 @@ try {
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
-    // Commander already printed its message; --help and --version exit 0, usage errors 2.
-    process.exitCode = err.exitCode === 0 ? 0 : 2;
+    // Commander already printed its message; --help and --version exit 0, usage errors the table's usage exit.
+    process.exitCode = err.exitCode === 0 ? 0 : EXIT.usage;
   } else {
-    reportCliError(err);
+    // Options end at "--"; a failure of a command run with --json is reported as JSON too.
+    const end = process.argv.indexOf("--");
+    reportCliError(err, { json: process.argv.slice(2, end === -1 ? undefined : end).includes("--json") });
   }
 }

@@ -1,12 +1,10 @@
 /** Shared CLI output helpers: every command prints human text by default and JSON with --json. */
-import { DomainError } from "../core/errors.js";
+import { DomainError, type ErrorCode } from "../core/errors.js";
 
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
+/** A failure the CLI itself detects; by default a usage error (exit 2). Its exit code is the table's. */
+export class CliError extends DomainError {
+  constructor(message: string, code: ErrorCode = "usage", details: Record<string, unknown> = {}) {
+    super(code, message, details);
   }
 }
 
@@ -35,9 +33,17 @@ function describe(err: unknown): string {
   return message;
 }
 
-/** One-line reason on stderr and a non-zero exit: the CLI contract for every failure. */
-export function reportCliError(err: unknown): void {
-  const line = describe(err).split("\n")[0];
-  process.stderr.write(`rolebridge: ${line}\n`);
-  process.exitCode = err instanceof CliError ? err.exitCode : 1;
+/** Anything thrown that is not a domain error is a bug: reported as `internal`, with its message. */
+const asDomainError = (err: unknown): DomainError =>
+  err instanceof DomainError ? err : new DomainError("internal", err instanceof Error ? err.message : String(err));
+
+/**
+ * The one CLI mapping of failures: a one-line reason on stderr (or `{code, message, details}` with `--json`)
+ * and the exit code the error table gives the code (see docs/cli.md).
+ */
+export function reportCliError(err: unknown, opts: { json?: boolean } = {}): void {
+  const domain = asDomainError(err);
+  if (opts.json) process.stderr.write(`${JSON.stringify(domain.toJSON())}\n`);
+  else process.stderr.write(`rolebridge: ${describe(domain).split("\n")[0]}\n`);
+  process.exitCode = domain.exitCode;
 }

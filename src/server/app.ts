@@ -14,6 +14,7 @@ import { appRoutes } from "./routes/apps.js";
 import { cliSessionRoutes } from "./routes/cli-sessions.js";
 import { groupRoutes } from "./routes/groups.js";
 import { logRoutes } from "./routes/logs.js";
+import { membershipRuleRoutes } from "./routes/membership-rules.js";
 import { opsRoutes } from "./routes/ops.js";
 import { provisioningRoutes } from "./routes/provisioning.js";
 import { sessionRoutes } from "./routes/sessions.js";
@@ -100,6 +101,7 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
       await api.register(sessionRoutes, { runtime });
       await api.register(userRoutes, { runtime });
       await api.register(groupRoutes, { runtime });
+      await api.register(membershipRuleRoutes, { runtime });
       await api.register(logRoutes, { runtime });
       await api.register(tokenRoutes, { runtime });
       await api.register(appRoutes, { runtime });

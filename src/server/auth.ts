@@ -79,12 +79,12 @@ export function authenticate(runtime: Runtime) {
     }
     // The role is checked on every request, so revoking it takes effect at once.
     if (!(await runtime.store.admins.rolesOf(found.user.id)).includes(ADMIN_ROLE)) {
-      throw new HttpError(403, "forbidden", "this account is no longer an administrator");
+      throw new HttpError("forbidden", "this account is no longer an administrator");
     }
     if (!SAFE_METHODS.has(request.method)) {
       const presented = request.headers[CSRF_HEADER];
       if (typeof presented !== "string" || !safeEqual(presented, found.session.csrfToken)) {
-        throw new HttpError(403, "forbidden", `missing or wrong ${CSRF_HEADER} header`, { header: CSRF_HEADER });
+        throw new HttpError("forbidden", `missing or wrong ${CSRF_HEADER} header`, { header: CSRF_HEADER });
       }
     }
     request.auth = {

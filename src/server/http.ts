@@ -18,7 +18,7 @@ export function expectedVersion(request: FastifyRequest): number | undefined {
   if (value === "*") return undefined;
   const match = /^(?:W\/)?"(\d{1,15})"$/.exec(value);
   if (!match) {
-    throw new HttpError(412, "version_mismatch", 'If-Match must be an ETag this server sent, e.g. "3"', {
+    throw new HttpError("version_mismatch", 'If-Match must be an ETag this server sent, e.g. "3"', {
       ifMatch: value.slice(0, 100),
     });
   }

@@ -16,9 +16,17 @@ import type {
   UserProfile,
   UserStatus,
 } from "../core/directory/model.js";
-import type { AppRepo, AppSecretRepo, AssignmentRepo, RoleCatalogRepo, SigningKeyRepo } from "./contract-apps.js";
+import type {
+  AppRepo,
+  AppSecretRepo,
+  AssignmentRepo,
+  RoleCatalogRepo,
+  SigningKeyRepo,
+  UpgradeNoticeRepo,
+} from "./contract-apps.js";
 import type { CliSessionRepo, DeviceAuthorizationRepo } from "./contract-device.js";
 import type { FullSyncRepo, OutboxRepo, ProvisionedRepo } from "./contract-outbox.js";
+import type { MembershipRuleRepo, RuleHeldMembershipRepo } from "./contract-rules.js";
 
 export interface Page<T> {
   items: T[];
@@ -131,7 +139,10 @@ export interface GroupRepo {
 }
 
 export interface MembershipRepo {
-  /** Returns false when the membership already existed. */
+  /**
+   * Makes a direct membership. Returns false when the membership already existed (one held only by membership
+   * rules becomes direct too, so it stays when the rules let go).
+   */
   add(groupId: string, userId: string, at: string): Promise<boolean>;
   addMany(rows: Membership[]): Promise<number>;
   remove(groupId: string, userId: string, at: string): Promise<boolean>;
@@ -193,6 +204,7 @@ export interface LogRepo {
 export interface Repos {
   apps: AppRepo;
   assignments: AssignmentRepo;
+  upgradeNotices: UpgradeNoticeRepo;
   signingKeys: SigningKeyRepo;
   appSecrets: AppSecretRepo;
   roleCatalog: RoleCatalogRepo;
@@ -203,7 +215,8 @@ export interface Repos {
   cliSessions: CliSessionRepo;
   users: UserRepo;
   groups: GroupRepo;
-  memberships: MembershipRepo;
+  memberships: MembershipRepo & RuleHeldMembershipRepo;
+  membershipRules: MembershipRuleRepo;
   tokens: TokenRepo;
   sessions: SessionRepo;
   admins: AdminRepo;

@@ -50,16 +50,16 @@ describe("rolebridge apps, explain and saml", () => {
 
   it("refuses bad input with one line and a non-zero exit", async () => {
     const bad = await run("apps", "create", "--slug", "aws-2", "--label", "x", "--settings", '{"groupFilter":"(x"}');
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^rolebridge: the AWS app settings are invalid: \/settings\/groupFilter .+\n$/);
     const usage = await run("apps", "create", "--slug", "aws-2", "--label", "x", "--settings", "[1]");
     expect(usage.code).toBe(2);
     const none = await run("saml", "preview", "--app", "nope", "--user", "alice@example.com");
-    expect([none.code, none.stderr]).toEqual([1, 'rolebridge: app "nope" does not exist\n']);
+    expect([none.code, none.stderr]).toEqual([3, 'rolebridge: app "nope" does not exist\n']);
     const deactivated = await run("apps", "deactivate", "aws-demo");
     expect(deactivated.code).toBe(0);
     const refused = await run("saml", "preview", "--app", "aws-demo", "--user", "alice@example.com");
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(6);
     expect(refused.stderr).toContain("switched off");
   });
 });

@@ -38,7 +38,7 @@ describe("rolebridge cli-sessions", () => {
     const one = await run(["cli-sessions", "revoke", "--user", "alice@example.com", "--id", listed[0]!.id]);
     expect(one.stdout).toBe("Ended 1 command-line sign-in(s) of alice@example.com.\n");
     const again = await run(["cli-sessions", "revoke", "--user", "alice@example.com", "--id", listed[0]!.id]);
-    expect([again.code, again.stderr]).toEqual([1, `rolebridge: CLI session ${listed[0]!.id} is already revoked\n`]);
+    expect([again.code, again.stderr]).toEqual([4, `rolebridge: CLI session ${listed[0]!.id} is already revoked\n`]);
     expect((await run(["cli-sessions", "revoke", "--user", "alice@example.com"])).stdout).toContain("Ended 1 ");
     const table = await run(["cli-sessions", "list", "--user", "alice@example.com"]);
     expect(table.stdout.split("\n").filter((l) => l.includes("revoked"))).toHaveLength(2);

@@ -33,7 +33,7 @@ describe("rolebridge token", () => {
     const revoked = await rolebridge(["token", "revoke", "--data-dir", dir, tokens[0]!.id]);
     expect(revoked.code).toBe(0);
     const again = await rolebridge(["token", "revoke", "--data-dir", dir, tokens[0]!.id]);
-    expect(again).toMatchObject({ code: 1, stdout: "" });
+    expect(again).toMatchObject({ code: 4, stdout: "" });
     expect(again.stderr).toBe(`rolebridge: token ${tokens[0]!.id} is already revoked\n`);
   });
 
@@ -112,16 +112,44 @@ describe("rolebridge users and groups", () => {
     expect((JSON.parse(groups.stdout) as { name: string }[]).map((g) => g.name)).toEqual(["eng"]);
   });
 
-  it("fails with one line on stderr and exit 1, passing the domain's message through", async () => {
+  it("fails with one line on stderr and an exit code per kind of failure, passing the domain's message through", async () => {
     const missing = await rolebridge(["users", "get", "--data-dir", dir, "nobody@example.com"]);
-    expect(missing).toEqual({ code: 1, stdout: "", stderr: 'rolebridge: user "nobody@example.com" does not exist\n' });
+    expect(missing).toEqual({ code: 3, stdout: "", stderr: 'rolebridge: user "nobody@example.com" does not exist\n' });
     const invalid = await rolebridge(["users", "create", "--data-dir", dir, "--login", "x", "--email", "nope"]);
-    expect(invalid.code).toBe(1);
+    expect(invalid.code).toBe(2);
     expect(invalid.stderr).toBe(
       'rolebridge: the user profile is invalid: /profile/email "nope" is not a valid email address\n',
     );
     const illegal = await rolebridge(["users", "delete", "--data-dir", dir, "ann@example.com"]);
+    expect(illegal.code).toBe(4);
     expect(illegal.stderr).toBe("rolebridge: deactivate the user before deleting (status is ACTIVE)\n");
+  });
+
+  it("prints {code, message, details} on stderr for a failure under --json", async () => {
+    const missing = await rolebridge(["users", "get", "--data-dir", dir, "nobody@example.com", "--json"]);
+    expect(missing.code).toBe(3);
+    expect(missing.stdout).toBe("");
+    expect(JSON.parse(missing.stderr)).toEqual({
+      code: "not_found",
+      message: 'user "nobody@example.com" does not exist',
+      details: expect.any(Object),
+    });
+    const invalid = await rolebridge([
+      "users",
+      "create",
+      "--data-dir",
+      dir,
+      "--login",
+      "x",
+      "--email",
+      "nope",
+      "--json",
+    ]);
+    expect(invalid.code).toBe(2);
+    expect(JSON.parse(invalid.stderr)).toMatchObject({
+      code: "validation_failed",
+      details: { errors: [{ path: "/profile/email" }] },
+    });
   });
 
   it("exits 2 with one line for usage errors", async () => {
@@ -157,7 +185,7 @@ describe("rolebridge import", () => {
     const files = ["--users", users, "--groups", groups, "--memberships", memberships];
 
     const refused = await rolebridge(["import", "--data-dir", dir, ...files]);
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(2);
     expect(refused.stderr.split("\n")).toEqual([
       `${users}:3: email: "bob@example" is not a valid email address`,
       `${memberships}:3: user: user "bob@example.com" is not imported: its row ${users}:3 has errors`,

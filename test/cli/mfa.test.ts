@@ -30,6 +30,6 @@ describe("rolebridge mfa", () => {
     const removed = await rolebridge(["mfa", "remove", "--data-dir", dir, "--user", "mfa@example.com"]);
     expect(removed.code).toBe(0);
     const missing = await rolebridge(["mfa", "enroll", "--data-dir", dir, "--user", "nobody@example.com"]);
-    expect([missing.code, missing.stderr]).toEqual([1, 'rolebridge: user "nobody@example.com" does not exist\n']);
+    expect([missing.code, missing.stderr]).toEqual([3, 'rolebridge: user "nobody@example.com" does not exist\n']);
   });
 });

@@ -50,7 +50,7 @@ describe("rolebridge provisioning", () => {
       "--base-url",
       `${baseUrl}/`,
     ]);
-    expect(slash.code).toBe(1);
+    expect(slash.code).toBe(2);
     expect(slash.stderr).toContain("remove the trailing slash");
     const settings = JSON.stringify({ pushGroups: [group.id] });
     const created = await run([
@@ -87,7 +87,7 @@ describe("rolebridge provisioning", () => {
     const retried = await run(["provisioning", "retry", "--app", "aws-sso-demo"]);
     expect([retried.code, retried.stdout]).toEqual([0, "0 in error before, 0 after.\n"]);
     const refused = await run(["provisioning", "delete-user", "--app", "aws-sso-demo", "--user", "ann@example.com"]);
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(4);
     expect(refused.stderr).toMatch(/unassign ann@example.com from aws-sso-demo first/);
     const status = JSON.parse((await run(["provisioning", "status", "--app", "aws-sso-demo", "--json"])).stdout) as {
       kind: string;

@@ -110,7 +110,8 @@ describe("rolebridge aws: command-line credentials end to end", () => {
 
   it("without a sign-in, credentials fails at once with one line saying to log in", async () => {
     const res = await rb("credentials", "--url", url, "--role", "northamerica-production/Admin");
-    expect(res.code).not.toBe(0);
+    // The exit code of `unauthorized` in the one error table (docs/cli.md).
+    expect(res.code).toBe(6);
     expect(res.stdout).toBe("");
     expect(res.stderr.trimEnd().split("\n")).toEqual([
       `rolebridge: you are not signed in; run \`rolebridge aws login --url ${url}\``,
@@ -224,7 +225,7 @@ describe("rolebridge aws: command-line credentials end to end", () => {
     expect(await res.json()).toEqual({ revoked: 1 });
     // A call the cache cannot answer (another duration) has to ask the server.
     const refused = await rb("credentials", "--role", "northamerica-production/Admin", "--duration", "1800");
-    expect(refused.code).not.toBe(0);
+    expect(refused.code).toBe(6);
     expect(refused.stderr.trimEnd().split("\n")).toEqual([
       `rolebridge: your sign-in has ended; run \`rolebridge aws login --url ${url}\``,
     ]);
@@ -255,7 +256,7 @@ describe("rolebridge aws: command-line credentials end to end", () => {
     clock.offsetMs = 13 * 3_600_000;
     try {
       const expired = await rb("credentials", "--role", "northamerica-production/Admin", "--duration", "900");
-      expect(expired.code).not.toBe(0);
+      expect(expired.code).toBe(6);
       expect(expired.stderr).toMatch(/^rolebridge: your sign-in has ended; run `rolebridge aws login --url \S+`\n$/);
     } finally {
       clock.offsetMs = 0;

@@ -65,6 +65,11 @@ describe.each(backends)("provisioning admin API on $name", (backend) => {
       401,
       "unauthorized",
     );
+    // The target refusing its token is the target's failure (502), never rolebridge's own 401.
+    await h.call({ method: "PUT", url: "/api/v1/apps/sso/provisioning/token", body: { token: "not-the-token" } });
+    const refused = await h.call({ method: "POST", url: "/api/v1/apps/sso/provisioning/sync" });
+    expect(expectError(refused, 502, "remote_failed").details).toMatchObject({ system: "scim", remoteStatus: 401 });
+    expect(refused.headers["www-authenticate"]).toBeUndefined();
     const metrics = await h.call({ method: "GET", url: "/metrics", token: null });
     expect(metrics.body).toMatch(/rolebridge_scim_requests\{outcome="ok"\} [1-9]/);
     expect(metrics.body).toMatch(/rolebridge_scim_retries \d+/);

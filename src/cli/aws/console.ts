@@ -33,11 +33,20 @@ export async function consoleUrl(
   try {
     res = await fetch(tokenUrl, { signal: AbortSignal.timeout(30_000) });
   } catch (err) {
-    throw new CliError(`cannot reach the AWS federation endpoint ${endpoint}: ${(err as Error).message}`);
+    throw new CliError(
+      `cannot reach the AWS federation endpoint ${endpoint}: ${(err as Error).message}`,
+      "remote_failed",
+      {
+        system: "aws",
+      },
+    );
   }
   const body = (await res.json().catch(() => ({}))) as { SigninToken?: string };
   if (!res.ok || !body.SigninToken) {
-    throw new CliError(`the AWS federation endpoint refused the credentials (HTTP ${res.status})`);
+    throw new CliError(`the AWS federation endpoint refused the credentials (HTTP ${res.status})`, "remote_failed", {
+      system: "aws",
+      remoteStatus: res.status,
+    });
   }
   const login = new URLSearchParams({
     Action: "login",

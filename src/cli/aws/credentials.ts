@@ -45,7 +45,7 @@ export function pickRole(roles: CliRole[], wanted: string): CliRole {
   const unique = [...new Map(matches.map((r) => [r.roleArn, r])).values()];
   if (unique.length === 1) return unique[0]!;
   const known = roles.map((r) => r.name).join(", ") || "none";
-  if (unique.length === 0) throw new CliError(`you have no role ${wanted}; your roles: ${known}`);
+  if (unique.length === 0) throw new CliError(`you have no role ${wanted}; your roles: ${known}`, "not_found");
   throw new CliError(`${wanted} names several roles; use the role ARN: ${unique.map((r) => r.roleArn).join(", ")}`);
 }
 
@@ -74,7 +74,7 @@ async function assumeRole(
     );
     const c = out.Credentials;
     if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
-      throw new CliError("STS answered without credentials");
+      throw new CliError("STS answered without credentials", "remote_failed", { system: "aws" });
     }
     return {
       Version: 1,
@@ -86,7 +86,15 @@ async function assumeRole(
   } catch (err) {
     if (err instanceof CliError) throw err;
     const e = err as { name?: string; message?: string };
-    throw new CliError(`AWS STS refused ${role.name}: ${e.name ?? "Error"}: ${e.message ?? String(err)}`);
+    throw new CliError(
+      `AWS STS refused ${role.name}: ${e.name ?? "Error"}: ${e.message ?? String(err)}`,
+      "remote_failed",
+      {
+        system: "aws",
+        remoteCode: e.name ?? null,
+        remoteMessage: e.message ?? null,
+      },
+    );
   } finally {
     sts.destroy();
   }

@@ -47,12 +47,14 @@ async function pollForTokens(url: string, started: DeviceAuthorization): Promise
         interval += 5;
         continue;
       }
-      if (err.error === "access_denied") throw new CliError("the sign-in was denied in the browser");
-      if (err.error === "expired_token") throw new CliError("the code expired before it was approved; run login again");
-      throw new CliError(`sign-in failed: ${err.description || err.error}`);
+      if (err.error === "access_denied") throw new CliError("the sign-in was denied in the browser", "forbidden");
+      if (err.error === "expired_token") {
+        throw new CliError("the code expired before it was approved; run login again", "unauthorized");
+      }
+      throw new CliError(`sign-in failed: ${err.description || err.error}`, "unauthorized");
     }
   }
-  throw new CliError("the code expired before it was approved; run login again");
+  throw new CliError("the code expired before it was approved; run login again", "unauthorized");
 }
 
 export async function login(

@@ -24,10 +24,10 @@ export function registerAdminCommands(program: Command): void {
       .option("--password-stdin", "read the password from standard input"),
   ).action(async (opts: AdminCreateOptions) => {
     if (opts.password !== undefined && opts.passwordStdin) {
-      throw new CliError("give either --password or --password-stdin, not both", 2);
+      throw new CliError("give either --password or --password-stdin, not both");
     }
     const password = opts.passwordStdin ? await readStdin() : opts.password;
-    if (password === undefined) throw new CliError("a password is required: --password-stdin or --password", 2);
+    if (password === undefined) throw new CliError("a password is required: --password-stdin or --password");
     await withRuntime(opts, async (rt) => {
       const { user, created } = await ensureAdmin(rt.store, rt.directory.users, cliActor(), {
         login: opts.login,

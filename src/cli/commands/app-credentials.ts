@@ -78,7 +78,7 @@ export function registerLegacyApiCommands(apps: Command): void {
       const chunks: Buffer[] = [];
       for await (const c of process.stdin) chunks.push(c as Buffer);
       const secretAccessKey = Buffer.concat(chunks).toString("utf8").trim();
-      if (!secretAccessKey) throw new CliError("pipe the secret access key on stdin", 2);
+      if (!secretAccessKey) throw new CliError("pipe the secret access key on stdin");
       await rt.legacyApi.setCredentials(cliActor(), ref, { accessKeyId: opts.accessKeyId, secretAccessKey });
       if (opts.json) return printJson({ app: ref, accessKeyId: opts.accessKeyId });
       printLine(`Stored the access key for ${ref}.`);

@@ -5,6 +5,7 @@ import type { App, AppType } from "../../core/apps/model.js";
 import { cliActor } from "../../core/audit.js";
 import { type CommonOptions, withCommonOptions, withRuntime } from "../context.js";
 import { CliError, printJson, printLine, printTable } from "../output.js";
+import { printUpgradeNotice, registerAssignmentCommands } from "./app-assignments.js";
 import { bitsOf, bitsOption, registerKeyCommands, registerLegacyApiCommands } from "./app-credentials.js";
 
 function jsonObject(flag: string) {
@@ -104,7 +105,7 @@ export function registerAppCommands(program: Command): void {
       .option("--settings <json>", "settings to change, as a JSON object", jsonObject("--settings")),
   ).action((ref: string, opts: CommonOptions & { label?: string; settings?: Record<string, unknown> }) =>
     withRuntime(opts, async (rt) => {
-      if (opts.label === undefined && opts.settings === undefined) throw new CliError("give --label or --settings", 2);
+      if (opts.label === undefined && opts.settings === undefined) throw new CliError("give --label or --settings");
       const a = await rt.apps.update(cliActor(), ref, { label: opts.label, settings: opts.settings });
       if (opts.json) return printJson(a);
       printLine(`Updated ${describeApp(a)}`);
@@ -137,54 +138,6 @@ export function registerAppCommands(program: Command): void {
 
   withCommonOptions(
     apps
-      .command("assign")
-      .description("Assign a user or group; --role adds a SAML User Role (repeatable)")
-      .argument("<app>", "slug or id")
-      .addOption(new Option("--user <login>", "user login or id").conflicts("group"))
-      .option("--group <id>", "group id")
-      .option("--role <arn>", "role ARN to assign with it", (v: string, all: string[] = []) => [...all, v]),
-  ).action((ref: string, opts: CommonOptions & { user?: string; group?: string; role?: string[] }) =>
-    withRuntime(opts, async (rt) => {
-      if (!opts.user && !opts.group) throw new CliError("give --user or --group", 2);
-      const type = opts.user ? "user" : "group";
-      // Only AWS federation assignments carry roles; others take an empty profile.
-      const profile = opts.role ? { samlRoles: opts.role.map((roleArn) => ({ roleArn })) } : {};
-      const a = await rt.apps.assign(cliActor(), ref, type, (opts.user ?? opts.group)!, profile);
-      if (opts.json) return printJson(a);
-      printLine(`Assigned ${type} ${a.principalId} to ${ref}.`);
-    }),
-  );
-
-  withCommonOptions(
-    apps
-      .command("unassign")
-      .description("Remove a user's or group's assignment")
-      .argument("<app>", "slug or id")
-      .addOption(new Option("--user <login>", "user login or id").conflicts("group"))
-      .option("--group <id>", "group id"),
-  ).action((ref: string, opts: CommonOptions & { user?: string; group?: string }) =>
-    withRuntime(opts, async (rt) => {
-      if (!opts.user && !opts.group) throw new CliError("give --user or --group", 2);
-      await rt.apps.unassign(cliActor(), ref, opts.user ? "user" : "group", (opts.user ?? opts.group)!);
-      if (opts.json) return printJson({ unassigned: opts.user ?? opts.group });
-      printLine(`Unassigned ${opts.user ?? opts.group} from ${ref}.`);
-    }),
-  );
-
-  withCommonOptions(apps.command("assignments").description("Who is assigned").argument("<app>", "slug or id")).action(
-    (ref: string, opts: CommonOptions) =>
-      withRuntime(opts, async (rt) => {
-        const list = await rt.apps.assignments(ref);
-        if (opts.json) return printJson(list);
-        printTable(
-          ["TYPE", "ID", "ROLES"],
-          list.map((a) => [a.principalType, a.principalId, JSON.stringify(a.profile.samlRoles ?? [])]),
-        );
-      }),
-  );
-
-  withCommonOptions(
-    apps
       .command("lint")
       .description("Role groups the Group Filter misses; users near AWS's SAML size limit")
       .argument("<app>", "slug or id"),
@@ -202,9 +155,11 @@ export function registerAppCommands(program: Command): void {
           `  ${u.login}: ${u.roleCount} roles, ${u.base64Length} characters${u.overLimit ? " (OVER: sign-in fails)" : ""}`,
         );
       }
+      for (const n of lint.upgradeNotices) printUpgradeNotice(n);
     }),
   );
 
+  registerAssignmentCommands(apps);
   registerKeyCommands(apps);
   registerLegacyApiCommands(apps);
 }

@@ -19,8 +19,8 @@ async function context(opts: AwsOptions) {
   const dir = cliDir();
   const config = readConfig(dir);
   const url = (opts.url ?? config.url)?.replace(/\/+$/, "");
-  if (!url) throw new CliError("which rolebridge? give --url <rolebridge url> (login remembers it)", 2);
-  if (!/^https?:\/\//.test(url)) throw new CliError(`--url must be an http(s) URL, not ${url}`, 2);
+  if (!url) throw new CliError("which rolebridge? give --url <rolebridge url> (login remembers it)");
+  if (!/^https?:\/\//.test(url)) throw new CliError(`--url must be an http(s) URL, not ${url}`);
   return {
     dir,
     url,
@@ -47,7 +47,7 @@ interface RoleOptions extends AwsOptions {
 
 async function credentials(opts: RoleOptions) {
   const ctx = await context(opts);
-  if (opts.duration < 900) throw new CliError("--duration must be at least 900 seconds", 2);
+  if (opts.duration < 900) throw new CliError("--duration must be at least 900 seconds");
   const { credentialsFor } = await import("../aws/credentials.js");
   const request = {
     url: ctx.url,

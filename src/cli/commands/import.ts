@@ -20,7 +20,7 @@ async function openFiles(paths: ImportPaths): Promise<ImportFiles> {
     try {
       await access(path, constants.R_OK);
     } catch {
-      throw new CliError(`cannot read the ${kind} file ${path}`);
+      throw new CliError(`cannot read the ${kind} file ${path}`, "not_found", { path });
     }
     files[kind] = { name: path, input: createReadStream(path, { highWaterMark: 1 << 20 }) };
   }
@@ -52,7 +52,7 @@ function printProblems(report: ImportReport): void {
 /** Shared by `import`, `users import` and `groups import`: one transaction over the files given. */
 export async function runImport(opts: CommonOptions & { partial?: boolean }, paths: ImportPaths): Promise<void> {
   if (!paths.users && !paths.groups && !paths.memberships) {
-    throw new CliError("nothing to import: give --users, --groups and/or --memberships", 2);
+    throw new CliError("nothing to import: give --users, --groups and/or --memberships");
   }
   const files = await openFiles(paths);
   const report = await withRuntime(opts, (rt) =>
@@ -64,6 +64,8 @@ export async function runImport(opts: CommonOptions & { partial?: boolean }, pat
   if (!report.committed) {
     throw new CliError(
       `import refused: ${report.errorCount} problem${report.errorCount === 1 ? "" : "s"}; nothing was written (--partial keeps the good rows)`,
+      "validation_failed",
+      { errorCount: report.errorCount },
     );
   }
 }

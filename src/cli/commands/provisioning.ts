@@ -15,7 +15,7 @@ export function registerProvisioningCommands(program: Command): void {
   ).action((opts: CommonOptions & { app: string }) =>
     withRuntime(opts, async (rt) => {
       const token = (await readStdin()).trim();
-      if (!token) throw new CliError("pipe the API token on stdin", 2);
+      if (!token) throw new CliError("pipe the API token on stdin");
       await rt.provisioning.setToken(cliActor(), opts.app, token);
       if (opts.json) return printJson({ app: opts.app, token: "set" });
       printLine(`Stored the API token for ${opts.app}.`);

@@ -13,7 +13,7 @@ interface SandboxOptions {
 
 function parsePort(raw: string): number {
   if (!/^\d+$/.test(raw) || Number(raw) > 65535) {
-    throw new CliError(`--port must be an integer from 0 to 65535, got "${raw}"`, 2);
+    throw new CliError(`--port must be an integer from 0 to 65535, got "${raw}"`);
   }
   return Number(raw);
 }
@@ -48,9 +48,9 @@ export function registerSandboxCommand(program: Command): void {
           ...(options.dataDir ? { dataDir: options.dataDir } : {}),
         });
       } catch (err) {
-        if (err instanceof FixtureError) throw new CliError(err.message, 2);
+        if (err instanceof FixtureError) throw new CliError(err.message);
         const code = (err as NodeJS.ErrnoException).code;
-        if (code === "EADDRINUSE") throw new CliError(`port ${port} on ${options.host} is already in use`);
+        if (code === "EADDRINUSE") throw new CliError(`port ${port} on ${options.host} is already in use`, "conflict");
         throw err;
       }
       printLine(`rolebridge sandbox listening on ${sandbox.url}`);

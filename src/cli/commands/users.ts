@@ -36,7 +36,7 @@ function status(value: string): UserStatus {
 /** --password-stdin, or --password; undefined when neither was given. */
 async function passwordFrom(opts: { password?: string; passwordStdin?: boolean }): Promise<string | undefined> {
   if (opts.password !== undefined && opts.passwordStdin) {
-    throw new CliError("give either --password or --password-stdin, not both", 2);
+    throw new CliError("give either --password or --password-stdin, not both");
   }
   return opts.passwordStdin ? readStdin() : opts.password;
 }
@@ -135,7 +135,7 @@ export function registerUserCommands(program: Command): void {
         const v = orNull(opts[key]);
         if (v !== undefined) patch[key] = v;
       }
-      if (!Object.keys(patch).length) throw new CliError("nothing to change: give at least one profile flag", 2);
+      if (!Object.keys(patch).length) throw new CliError("nothing to change: give at least one profile flag");
       const user = await rt.directory.users.updateProfile(cliActor(), ref, patch);
       if (opts.json) return printJson(user);
       printLine(`Updated user ${user.profile.login} (${user.id}).`);
@@ -179,7 +179,7 @@ export function registerUserCommands(program: Command): void {
       .option("--password-stdin", "read the new password from standard input"),
   ).action(async (ref: string, opts: CommonOptions & { password?: string; passwordStdin?: boolean }) => {
     const password = await passwordFrom(opts);
-    if (password === undefined) throw new CliError("a password is required: --password-stdin or --password", 2);
+    if (password === undefined) throw new CliError("a password is required: --password-stdin or --password");
     await withRuntime(opts, async (rt) => {
       const user = await rt.directory.users.setPassword(cliActor(), ref, password);
       if (opts.json) return printJson({ id: user.id, passwordChanged: user.passwordChanged });

@@ -75,6 +75,12 @@ export const AwsFederationSettingsSchema = Type.Object(
     defaultSamlProviderName: Type.Optional(Type.Union([ProviderName, Type.Null()])),
     sessionDuration: Type.Integer({ minimum: 900, maximum: 43_200, default: 3600 }),
     joinAllRoles: Type.Boolean({ default: false }),
+    /**
+     * People assigned only through groups: `combine` (union of their groups' assigned roles) or `priority`
+     * (only the highest-priority group assignment's). Combine is the default: it is what group mapping does
+     * and what Join all roles gives people with their own assignment, and it removes nobody's access.
+     */
+    groupAssignmentMode: Type.Union([Type.Literal("combine"), Type.Literal("priority")], { default: "combine" }),
     useGroupMapping: Type.Boolean({ default: false }),
     appFilter: Type.String({ maxLength: 1024, default: "local" }),
     groupFilter: Type.String({ minLength: 1, maxLength: 1024, default: DEFAULT_GROUP_FILTER }),
@@ -111,6 +117,7 @@ export function signOnSettingsOf(s: AwsFederationSettings): AwsSignOnSettings {
     groupFilter: s.groupFilter,
     roleValuePattern: s.roleValuePattern,
     joinAllRoles: s.joinAllRoles,
+    groupAssignmentMode: s.groupAssignmentMode,
   };
 }
 

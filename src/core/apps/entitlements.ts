@@ -2,7 +2,7 @@ import type { Repos } from "../../store/contract.js";
 import type { User } from "../directory/model.js";
 import { DomainError } from "../errors.js";
 import { resolveRoles } from "../rolemap/resolve.js";
-import type { ResolveRolesResult } from "../rolemap/types.js";
+import type { ResolveRolesInput, ResolveRolesResult } from "../rolemap/types.js";
 import { assignedRolesOf } from "./assignment-profile.js";
 import { signOnSettingsOf, validateAwsFederationSettings } from "./aws-federation-settings.js";
 import type { App } from "./model.js";
@@ -14,12 +14,12 @@ export interface AppEntitlements extends ResolveRolesResult {
   blockedBecause: "app_inactive" | "user_not_active" | null;
 }
 
-/**
- * The store-facing side of role resolution: gathers the user's groups and the assignments that reach
- * them, then asks `resolveRoles` — the one function that decides. Sign-in, explain and the migration's
- * equivalence proof all come through here.
- */
-export async function appEntitlements(repos: Repos, app: App, user: User): Promise<AppEntitlements> {
+/** What `resolveRoles` is asked for one user on one app, read from the store, and whether anything assigns them. */
+export async function entitlementInput(
+  repos: Repos,
+  app: App,
+  user: User,
+): Promise<{ input: ResolveRolesInput; assigned: boolean }> {
   if (app.type !== "aws-account-federation") {
     throw new DomainError("conflict", `app ${app.slug} signs into no AWS role (it is ${app.type})`, { type: app.type });
   }
@@ -30,16 +30,28 @@ export async function appEntitlements(repos: Repos, app: App, user: User): Promi
     user.id,
     groups.map((g) => g.id),
   );
-  const blockedBecause = app.status !== "ACTIVE" ? "app_inactive" : user.status !== "ACTIVE" ? "user_not_active" : null;
-  const result = resolveRoles({
+  const own = assignments.filter((a) => a.principalType === "user");
+  const input: ResolveRolesInput = {
     settings: signOnSettingsOf(settings),
     groups: groups.map((g) => ({ id: g.id, name: g.name, source: g.source })),
-    userRoles: assignments.filter((a) => a.principalType === "user").flatMap((a) => assignedRolesOf(a.profile)),
+    userRoles: own.flatMap((a) => assignedRolesOf(a.profile)),
+    userAssigned: own.length > 0,
     groupRoles: assignments
       .filter((a) => a.principalType === "group")
-      .map((a) => ({ groupId: a.principalId, roles: assignedRolesOf(a.profile) })),
-  });
-  const assigned = assignments.length > 0;
+      .map((a) => ({ groupId: a.principalId, roles: assignedRolesOf(a.profile), priority: a.priority })),
+  };
+  return { input, assigned: assignments.length > 0 };
+}
+
+/**
+ * The store-facing side of role resolution: gathers the user's groups and the assignments that reach
+ * them, then asks `resolveRoles` — the one function that decides. Sign-in, explain and the migration's
+ * equivalence proof all come through here.
+ */
+export async function appEntitlements(repos: Repos, app: App, user: User): Promise<AppEntitlements> {
+  const { input, assigned } = await entitlementInput(repos, app, user);
+  const blockedBecause = app.status !== "ACTIVE" ? "app_inactive" : user.status !== "ACTIVE" ? "user_not_active" : null;
+  const result = resolveRoles(input);
   if (!assigned || blockedBecause) return { ...result, roles: [], assigned, blockedBecause };
   return { ...result, assigned, blockedBecause };
 }

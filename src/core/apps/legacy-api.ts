@@ -2,7 +2,13 @@ import type { Store } from "../../store/contract.js";
 import type { AccountRoleList, RefreshRun } from "../../store/contract-apps.js";
 import { allPages } from "../../store/pages.js";
 import { type Actor, logEvent } from "../audit.js";
-import { type AwsClientFactory, type AwsTarget, awsErrorSummary, defaultAwsClients } from "../aws/clients.js";
+import {
+  type AwsClientFactory,
+  type AwsTarget,
+  awsErrorSummary,
+  awsFailure,
+  defaultAwsClients,
+} from "../aws/clients.js";
 import type { SecretBox } from "../crypto/secretbox.js";
 import { DomainError, validationFailed } from "../errors.js";
 import { type Clock, systemClock } from "../ids.js";
@@ -168,9 +174,7 @@ export class LegacyApiService {
       const message =
         err instanceof DomainError ? err.message : `${awsErrorSummary(err).code}: ${awsErrorSummary(err).message}`;
       await this.store.roleCatalog.finishRefresh(app.id, this.clock.now().toISOString(), "error", message);
-      throw err instanceof DomainError
-        ? err
-        : new DomainError("conflict", `refreshing ${app.slug} failed: ${message}`, { reason: "aws_error" });
+      throw err instanceof DomainError ? err : awsFailure(`refreshing ${app.slug} failed`, err);
     }
   }
 

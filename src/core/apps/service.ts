@@ -28,6 +28,15 @@ function mergeSettings(current: Record<string, unknown>, change: Record<string, 
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** A membership of the person's that a membership rule holds: in `groupName` because they are in `fromGroupName`. */
+export interface RuleHeldMembership {
+  groupId: string;
+  groupName: string;
+  ruleId: string;
+  fromGroupId: string;
+  fromGroupName: string;
+}
+
 const appTarget = (a: App) => ({ type: "app", id: a.id, display: a.slug });
 
 function validateSettings(type: AppType, settings: Record<string, unknown>): Record<string, unknown> {
@@ -152,31 +161,45 @@ export class AppService {
     });
   }
 
+  /**
+   * Assigns a user or group (replacing an existing assignment's profile). A group assignment has a priority,
+   * dense from 0 (highest) per app: `priority` moves it there and shifts the others down; a new group
+   * assignment without one goes last, as in Okta.
+   */
   async assign(
     actor: Actor,
     idOrSlug: string,
     principalType: PrincipalType,
     principalRef: string,
     profile: unknown,
+    opts: { priority?: number | undefined } = {},
   ): Promise<AppAssignment> {
     const app = await this.get(idOrSlug);
     const principalId = await this.principalId(principalType, principalRef);
+    if (opts.priority !== undefined && principalType !== "group") {
+      throw validationFailed("the assignment is invalid", [
+        { path: "/priority", message: "only group assignments have a priority" },
+      ]);
+    }
     const valid = await this.assignmentProfile(app, profile);
     const at = this.clock.now().toISOString();
     return this.store.transaction(async (tx) => {
       const created = await tx.assignments.upsert({ appId: app.id, principalType, principalId, profile: valid, at });
+      if (principalType === "group" && (created || opts.priority !== undefined)) {
+        await placeGroupAssignment(tx, app.id, principalId, opts.priority);
+      }
+      const a = await tx.assignments.get(app.id, principalType, principalId);
+      if (!a) throw new Error("assignment vanished inside its own transaction");
       await tx.log.append(
         logEvent(
           this.clock,
           actor,
           created ? "application.user_membership.add" : "application.user_membership.change",
           appTarget(app),
-          { principalType, principalId, profile: valid },
+          { principalType, principalId, profile: valid, ...(a.priority === null ? {} : { priority: a.priority }) },
         ),
       );
       await enqueueChange(tx, { kind: "assignment", objectId: principalId, appId: app.id }, at);
-      const a = await tx.assignments.get(app.id, principalType, principalId);
-      if (!a) throw new Error("assignment vanished inside its own transaction");
       return a;
     });
   }
@@ -187,6 +210,7 @@ export class AppService {
     await this.store.transaction(async (tx) => {
       if (!(await tx.assignments.remove(app.id, principalType, principalId)))
         throw notFound("assignment", `${principalType} ${principalRef}`);
+      if (principalType === "group") await placeGroupAssignment(tx, app.id, null, undefined);
       await tx.log.append(
         logEvent(this.clock, actor, "application.user_membership.remove", appTarget(app), {
           principalType,
@@ -205,9 +229,27 @@ export class AppService {
     return this.store.assignments.listForApp((await this.get(idOrSlug)).id);
   }
 
-  /** Which roles this user gets on this app, and why — the same answer sign-in uses. */
-  async explain(idOrSlug: string, user: User): Promise<AppEntitlements> {
-    return appEntitlements(this.store, await this.get(idOrSlug), user);
+  /**
+   * Which roles this user gets on this app, and why — the same answer sign-in uses — and which of their
+   * memberships a membership rule holds (a role group joined because they are in another group).
+   */
+  async explain(idOrSlug: string, user: User): Promise<AppEntitlements & { heldByRules: RuleHeldMembership[] }> {
+    const result = await appEntitlements(this.store, await this.get(idOrSlug), user);
+    const heldByRules: RuleHeldMembership[] = [];
+    for (const rule of await this.store.membershipRules.heldForUser(user.id)) {
+      const [to, from] = await Promise.all([
+        this.store.groups.get(rule.toGroupId),
+        this.store.groups.get(rule.fromGroupId),
+      ]);
+      heldByRules.push({
+        groupId: rule.toGroupId,
+        groupName: to?.name ?? rule.toGroupId,
+        ruleId: rule.id,
+        fromGroupId: rule.fromGroupId,
+        fromGroupName: from?.name ?? rule.fromGroupId,
+      });
+    }
+    return { ...result, heldByRules };
   }
 
   /** AWS federation assignments carry SAML User Roles; provisioning assignments carry nothing yet. */
@@ -285,4 +327,32 @@ export class AppService {
       return updated;
     });
   }
+}
+
+/**
+ * Keeps the app's group-assignment priorities dense (0..n-1): `groupId` (when given) moves to `priority`, or
+ * last when none is given; the others keep their order.
+ */
+async function placeGroupAssignment(
+  tx: Repos,
+  appId: string,
+  groupId: string | null,
+  priority: number | undefined,
+): Promise<void> {
+  const ordered = (await tx.assignments.listForApp(appId))
+    .filter((a) => a.principalType === "group" && a.principalId !== groupId)
+    .sort((a, b) => (a.priority ?? Number.MAX_SAFE_INTEGER) - (b.priority ?? Number.MAX_SAFE_INTEGER))
+    .map((a) => a.principalId);
+  if (groupId !== null) {
+    if (priority !== undefined && priority > ordered.length) {
+      throw validationFailed("the assignment is invalid", [
+        {
+          path: "/priority",
+          message: `the app has ${ordered.length + 1} group assignment(s): priority must be from 0 to ${ordered.length}`,
+        },
+      ]);
+    }
+    ordered.splice(priority ?? ordered.length, 0, groupId);
+  }
+  await tx.assignments.renumberGroupPriorities(appId, ordered);
 }

@@ -1,5 +1,6 @@
 import type { IAMClient } from "@aws-sdk/client-iam";
 import type { STSClient } from "@aws-sdk/client-sts";
+import { type DomainError, remoteFailed } from "../errors.js";
 import type { AwsPartition } from "../rolemap/arn.js";
 
 export interface AwsCredentials {
@@ -47,4 +48,16 @@ export const defaultAwsClients: AwsClientFactory = async (target, credentials) =
 export function awsErrorSummary(err: unknown): { code: string; message: string } {
   const e = err as { name?: string; Code?: string; message?: string };
   return { code: e.Code ?? e.name ?? "Error", message: (e.message ?? String(err)).slice(0, 1000) };
+}
+
+/** An AWS failure as the one error model reports it: 502, AWS's status, code and words in `details`. */
+export function awsFailure(message: string, err: unknown): DomainError {
+  const { code, message: remoteMessage } = awsErrorSummary(err);
+  const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return remoteFailed(`${message}: ${code}: ${remoteMessage}`, {
+    system: "aws",
+    remoteStatus: typeof status === "number" ? status : null,
+    remoteCode: code,
+    remoteMessage,
+  });
 }

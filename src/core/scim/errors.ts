@@ -1,4 +1,4 @@
-import { DomainError, type ErrorCode } from "../errors.js";
+import { DomainError, type RemoteFailure } from "../errors.js";
 
 /**
  * How the engine should react to a failed request:
@@ -16,6 +16,11 @@ export interface ScimErrorBody {
   requestId: string | null;
 }
 
+/**
+ * A SCIM target failed or refused a request. Whatever the target answered (even 401), it is the target's
+ * failure, so the code is always `remote_failed` (502) with the target's status and words in `details`:
+ * an admin must never read a refused SCIM token as their own session being refused.
+ */
 export class ScimError extends DomainError {
   constructor(
     readonly errorClass: ScimErrorClass,
@@ -24,28 +29,18 @@ export class ScimError extends DomainError {
     message: string,
     readonly attempts = 1,
   ) {
-    super(codeFor(httpStatus, errorClass), message, {
-      httpStatus,
+    const remote: RemoteFailure = {
+      system: "scim",
+      remoteStatus: httpStatus,
+      remoteCode: body.scimType,
+      remoteMessage: body.detail,
       errorClass,
-      detail: body.detail,
-      scimType: body.scimType,
       requestId: body.requestId,
       attempts,
-    });
+    };
+    super("remote_failed", message, remote);
     this.name = "ScimError";
   }
-}
-
-function codeFor(status: number | null, errorClass: ScimErrorClass): ErrorCode {
-  if (status === 401) return "unauthorized";
-  if (status === 403) return "forbidden";
-  if (status === 404) return "not_found";
-  if (status === 409) return "conflict";
-  if (status === 412) return "version_mismatch";
-  if (status === 413) return "payload_too_large";
-  if (status === 429) return "rate_limited";
-  if (status !== null && status >= 400 && status < 500) return "validation_failed";
-  return errorClass === "auth" ? "unauthorized" : "internal";
 }
 
 export function classifyStatus(status: number): ScimErrorClass {

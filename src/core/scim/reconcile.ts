@@ -92,7 +92,9 @@ export async function applyPlan(
   for (const op of plan.ops) {
     const result: ObjectResult = { kind: op.kind, externalId: op.externalId, status: "ok" };
     try {
-      if (refused) throw new DomainError("unauthorized", `not attempted: ${refused.message}`);
+      if (refused) {
+        throw new DomainError("remote_failed", `not attempted: ${refused.message}`, refused.details ?? {});
+      }
       await hooks.beforeWrite?.(op);
       await applyOne(op, result);
     } catch (error) {

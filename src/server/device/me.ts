@@ -7,7 +7,6 @@ import { HttpError } from "../errors.js";
 
 const invalidToken = (message: string) =>
   new HttpError(
-    401,
     "unauthorized",
     message,
     { reason: "invalid_token" },

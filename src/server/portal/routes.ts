@@ -8,7 +8,6 @@ import { logEvent } from "../../core/audit.js";
 import { newSecret, safeEqual } from "../../core/crypto/tokens.js";
 import type { User } from "../../core/directory/model.js";
 import { DomainError } from "../../core/errors.js";
-import { SamlError } from "../../core/saml/errors.js";
 import type { Runtime } from "../../runtime.js";
 import { cspFor } from "./html.js";
 import { autoPostPage, dashboardPage, loginPage, messagePage, PORTAL_CSRF_FIELD } from "./pages.js";
@@ -92,7 +91,7 @@ export async function portalRoutes(app: FastifyInstance, opts: { runtime: Runtim
           : askCode
             ? err.message.charAt(0).toUpperCase() + err.message.slice(1)
             : "The username or password is not correct.";
-      return loginForm(reply, err.code === "locked_out" ? 429 : 401, { error: message, login, next, askCode });
+      return loginForm(reply, err.status, { error: message, login, next, askCode });
     }
   });
 
@@ -165,9 +164,9 @@ export async function portalRoutes(app: FastifyInstance, opts: { runtime: Runtim
       });
       return send(reply, 200, page, nonce, [new URL(signIn.postUrl).origin]);
     } catch (err) {
-      if (err instanceof DomainError) return fail(err.code === "not_found" ? 404 : 403, "No access", err.message);
-      if (err instanceof SamlError) return fail(500, "Sign-in failed", err.message);
-      throw err;
+      if (!(err instanceof DomainError)) throw err;
+      // The status is the error table's, like the admin API's; the page only words it for a person.
+      return fail(err.status, err.status === 403 || err.status === 404 ? "No access" : "Sign-in failed", err.message);
     }
   });
 

@@ -56,13 +56,13 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }>
     {
       schema: {
         tags,
-        summary: "Full reconciliation now; with dryRun=true only the planned changes",
+        summary: "Full reconciliation now; with dryRun=true only the planned changes (502 when the target fails)",
         params: IdParams,
         querystring: Type.Object(
           { dryRun: Type.Optional(Type.Boolean({ default: false })) },
           { additionalProperties: false },
         ),
-        response: { 200: FreeObject, ...errorResponses(400, 404, 409) },
+        response: { 200: FreeObject, ...errorResponses(400, 404, 409, 502) },
       },
     },
     async (request) =>

@@ -9,7 +9,7 @@ import { errorResponses } from "../schemas/common.js";
 const tags = ["sessions"];
 
 const noSession = () =>
-  new HttpError(404, "not_found", "this request is not made with an admin session (it used an API token)");
+  new HttpError("not_found", "this request is not made with an admin session (it used an API token)");
 
 /**
  * Admin console sign-in. The session id travels only in an HttpOnly, SameSite=Strict cookie; the CSRF

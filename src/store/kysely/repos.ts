@@ -6,17 +6,20 @@ import { cliSessionRepo, deviceAuthorizationRepo } from "./device.js";
 import { fullSyncRepo } from "./full-syncs.js";
 import { groupRepo } from "./groups.js";
 import { logRepo } from "./log.js";
+import { membershipRuleRepo } from "./membership-rules.js";
 import { membershipRepo } from "./memberships.js";
 import { outboxRepo } from "./outbox.js";
 import { provisionedRepo } from "./provisioned.js";
 import { roleCatalogRepo } from "./role-catalog.js";
 import type { Database } from "./schema.js";
+import { upgradeNoticeRepo } from "./upgrade-notices.js";
 import { userRepo } from "./users.js";
 
 export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"]): Repos {
   return {
     apps: appRepo(db),
     assignments: assignmentRepo(db),
+    upgradeNotices: upgradeNoticeRepo(db),
     signingKeys: signingKeyRepo(db),
     appSecrets: appSecretRepo(db),
     roleCatalog: roleCatalogRepo(db),
@@ -28,6 +31,7 @@ export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"]): Repo
     users: userRepo(db),
     groups: groupRepo(db),
     memberships: membershipRepo(db),
+    membershipRules: membershipRuleRepo(db),
     tokens: tokenRepo(db),
     sessions: sessionRepo(db),
     admins: adminRepo(db),

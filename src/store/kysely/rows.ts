@@ -1,5 +1,6 @@
 import type { Selectable } from "kysely";
 import type { ApiToken, Group, LogEvent, Session, User, UserStatus } from "../../core/directory/model.js";
+import { invalidCursor } from "../pages.js";
 import type { ApiTokensTable, GroupsTable, SessionsTable, SystemLogTable, UsersTable } from "./schema.js";
 
 export function toUser(r: Selectable<UsersTable>): User {
@@ -82,15 +83,8 @@ export const encodeCursor = (id: string) => Buffer.from(id, "utf8").toString("ba
 export function decodeCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined || cursor === "") return undefined;
   const id = Buffer.from(cursor, "base64url").toString("utf8");
-  if (!/^[0-9A-Za-z_-]{1,64}$/.test(id)) throw new InvalidCursor();
+  if (!/^[0-9A-Za-z_-]{1,64}$/.test(id)) throw invalidCursor();
   return id;
-}
-
-export class InvalidCursor extends Error {
-  constructor() {
-    super("the pagination cursor is not one this server issued");
-    this.name = "InvalidCursor";
-  }
 }
 
 /** Fetch limit+1 rows, return limit, and a cursor when there was one more. */

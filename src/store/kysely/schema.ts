@@ -1,3 +1,4 @@
+import type { Generated } from "kysely";
 /** Row shapes as stored. Timestamps are ISO-8601 UTC strings in both dialects so they sort and compare alike. */
 
 export interface UsersTable {
@@ -40,6 +41,21 @@ export interface GroupMembersTable {
   user_id: string;
   group_id: string;
   created_at: string;
+  /** 1 when the membership was made directly; 0 when only membership rules hold it. */
+  direct: Generated<number>;
+}
+
+export interface MembershipRulesTable {
+  id: string;
+  from_group_id: string;
+  to_group_id: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface MembershipRuleGrantsTable {
+  rule_id: string;
+  user_id: string;
 }
 
 export interface ApiTokensTable {
@@ -104,6 +120,17 @@ export interface AppAssignmentsTable {
   profile: string;
   created_at: string;
   updated_at: string;
+  priority: number | null;
+}
+
+export interface AppUpgradeNoticesTable {
+  id: string;
+  app_id: string;
+  kind: string;
+  created_at: string;
+  details: string | null;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
 }
 
 export interface AppSigningKeysTable {
@@ -217,11 +244,14 @@ export interface Database {
   aws_refresh_runs: AwsRefreshRunsTable;
   apps: AppsTable;
   app_assignments: AppAssignmentsTable;
+  app_upgrade_notices: AppUpgradeNoticesTable;
   app_signing_keys: AppSigningKeysTable;
   app_secrets: AppSecretsTable;
   users: UsersTable;
   groups: GroupsTable;
   group_members: GroupMembersTable;
+  membership_rules: MembershipRulesTable;
+  membership_rule_grants: MembershipRuleGrantsTable;
   api_tokens: ApiTokensTable;
   sessions: SessionsTable;
   admin_roles: AdminRolesTable;

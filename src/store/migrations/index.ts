@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
+import { type Kysely, type Migration, type MigrationProvider, type MigrationResultSet, Migrator } from "kysely";
 import * as m001 from "./001-directory.js";
 import * as m002 from "./002-apps.js";
 import * as m003 from "./003-aws-role-catalog.js";
@@ -7,6 +7,8 @@ import * as m005 from "./005-provisioning-outbox.js";
 import * as m006 from "./006-provisioned-objects.js";
 import * as m007 from "./007-provisioning-full-syncs.js";
 import * as m008 from "./008-provisioned-in-doubt.js";
+import * as m009 from "./009-group-assignment-priority.js";
+import * as m010 from "./010-membership-rules.js";
 import * as m013 from "./013-device-authorizations.js";
 
 /** Migrations are listed in code (not read from disk) so the compiled package carries them. */
@@ -19,20 +21,27 @@ const migrations: Record<string, Migration> = {
   "006-provisioned-objects": m006,
   "007-provisioning-full-syncs": m007,
   "008-provisioned-in-doubt": m008,
+  "009-group-assignment-priority": m009,
+  "010-membership-rules": m010,
   "013-device-authorizations": m013,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
+const migratorFor = (db: Kysely<unknown>) =>
+  new Migrator({ db, provider, migrationTableName: "rb_migrations", migrationLockTableName: "rb_migration_lock" });
+
 /** Applies pending migrations; run at every start. Kysely takes a lock so concurrent nodes do not race. */
 export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
-  const migrator = new Migrator({
-    db,
-    provider,
-    migrationTableName: "rb_migrations",
-    migrationLockTableName: "rb_migration_lock",
-  });
-  const { error, results } = await migrator.migrateToLatest();
+  return outcome(await migratorFor(db).migrateToLatest());
+}
+
+/** Moves a database to exactly one migration (up or down): how upgrade tests rebuild an older release's schema. */
+export async function migrateTo(db: Kysely<unknown>, name: keyof typeof migrations & string): Promise<string[]> {
+  return outcome(await migratorFor(db).migrateTo(name));
+}
+
+function outcome({ error, results }: MigrationResultSet): string[] {
   if (error) {
     const failed = results?.find((r) => r.status === "Error")?.migrationName ?? "unknown";
     throw new Error(`database migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`);

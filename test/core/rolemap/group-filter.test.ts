@@ -71,7 +71,7 @@ describe("Group Filter compiler", () => {
   it("requires both role and accountid captures", () => {
     const error = validateGroupFilter("^aws#(?{{role}}\\w+)#\\d+$");
     expect(error).toBeInstanceOf(GroupFilterMissingCaptureError);
-    expect(error?.code).toBe("GROUP_FILTER_MISSING_CAPTURE");
+    expect(error?.code).toBe("group_filter_missing_capture");
     expect((error as GroupFilterMissingCaptureError).missing).toEqual(["accountid"]);
     expect(error?.message).toContain("(?{{accountid}}...)");
   });
@@ -91,7 +91,7 @@ describe("Group Filter compiler", () => {
     ["(?{{role}}\\w**)#(?{{accountid}}\\d+)", 12, "invalid nested repetition operator"],
   ])("rejects %s at position %i (%s)", (source, position, reason) => {
     const error = syntaxError(source);
-    expect(error.code).toBe("GROUP_FILTER_SYNTAX");
+    expect(error.code).toBe("group_filter_syntax");
     expect(error.reason).toContain(reason);
     expect(error.position).toBe(position);
     expect(error.message).toContain(`position ${position}`);

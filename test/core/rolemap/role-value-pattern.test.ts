@@ -58,7 +58,7 @@ describe("Role Value Pattern", () => {
     ["arn:aws:iam::${accountid}:role/${team}", 31, "${team} is neither a Group Filter capture"],
   ])("rejects %s at position %i", (pattern, position, reason) => {
     const error = patternError(pattern);
-    expect(error.code).toBe("ROLE_VALUE_PATTERN_INVALID");
+    expect(error.code).toBe("role_value_pattern_invalid");
     expect(error.position).toBe(position);
     expect(error.reason).toContain(reason);
   });

@@ -31,11 +31,11 @@ describe("validateSignOnSettings", () => {
       groupFilter: "(?{{role}}x)",
     });
     expect(errors.map((e) => [e.code, e.details.field ?? null])).toEqual([
-      ["SIGN_ON_SETTINGS_INVALID", "identityProviderArn"],
-      ["SIGN_ON_SETTINGS_INVALID", "samlProviderNames.123"],
-      ["SIGN_ON_SETTINGS_INVALID", "samlProviderNames.123"],
-      ["SIGN_ON_SETTINGS_INVALID", "appFilter"],
-      ["GROUP_FILTER_MISSING_CAPTURE", null],
+      ["sign_on_settings_invalid", "identityProviderArn"],
+      ["sign_on_settings_invalid", "samlProviderNames.123"],
+      ["sign_on_settings_invalid", "samlProviderNames.123"],
+      ["sign_on_settings_invalid", "appFilter"],
+      ["group_filter_missing_capture", null],
     ]);
   });
 
@@ -45,7 +45,7 @@ describe("validateSignOnSettings", () => {
       identityProviderArn: null,
       samlProviderNames: {},
     });
-    expect(errors.map((e) => e.code)).toEqual(["ROLE_VALUE_PATTERN_INVALID"]);
+    expect(errors.map((e) => e.code)).toEqual(["role_value_pattern_invalid"]);
     expect(errors[0]?.message).toContain("no SAML provider name");
   });
 

@@ -154,7 +154,7 @@ describe("buildSignedResponse", () => {
       expect.unreachable("should have thrown");
     } catch (error) {
       expect(error).toBeInstanceOf(SamlAttributeError);
-      expect((error as SamlAttributeError).code).toBe("SAML_ATTRIBUTE_INVALID");
+      expect((error as SamlAttributeError).code).toBe("saml_attribute_invalid");
       expect((error as SamlAttributeError).attribute).toBe(attribute);
     }
   });
@@ -170,7 +170,7 @@ describe("buildSignedResponse", () => {
         return e as SamlInvalidXmlCharacterError;
       }
     })();
-    expect(error).toMatchObject({ code: "SAML_INVALID_XML_CHARACTER", field: "nameId", index: 2, codePoint: 7 });
+    expect(error).toMatchObject({ code: "saml_invalid_xml_character", field: "nameId", index: 2, codePoint: 7 });
   });
 
   it("refuses an unsigned response and ids that are not XML IDs", () => {

@@ -58,7 +58,7 @@ describe("response size guard", () => {
     } catch (error) {
       expect(error).toBeInstanceOf(SamlResponseTooLargeError);
       const tooLarge = error as SamlResponseTooLargeError;
-      expect(tooLarge.code).toBe("SAML_RESPONSE_TOO_LARGE");
+      expect(tooLarge.code).toBe("saml_response_too_large");
       expect(tooLarge.roleCount).toBe(max + 1);
       expect(tooLarge.base64Length).toBeGreaterThan(AWS_MAX_SAML_RESPONSE_BASE64);
       expect(tooLarge.message).toContain(`${max + 1} roles`);

@@ -279,9 +279,9 @@ describe("what AWS cannot show us", () => {
     const before = fake.requests.length;
     const outcome = await applyPlan(ops, plan.plan);
     expect(outcome.results.map((r) => [r.status, r.error?.code])).toEqual([
-      ["error", "unauthorized"],
-      ["error", "unauthorized"],
-      ["error", "unauthorized"],
+      ["error", "remote_failed"],
+      ["error", "remote_failed"],
+      ["error", "remote_failed"],
     ]);
     expect(fake.requests.length - before).toBe(1);
   });

@@ -103,7 +103,9 @@ describe("ScimClient", () => {
     const auth = client([{ status: 401, body: awsError(401, "Unauthorized") }]);
     await expect(auth.scim.request("GET", "/Users")).rejects.toMatchObject({
       errorClass: "auth",
-      code: "unauthorized",
+      // The target's refusal is the target's failure, never our own 401.
+      code: "remote_failed",
+      details: { remoteStatus: 401, remoteMessage: "Unauthorized" },
     });
     expect(auth.calls).toHaveLength(1);
 
@@ -111,7 +113,7 @@ describe("ScimClient", () => {
       { status: 400, body: awsError(400, "Request is unparsable, syntactically incorrect, or violates schema.") },
     ]);
     const error = (await bad.scim.request("POST", "/Users", { body: {} }).catch((e: unknown) => e)) as ScimError;
-    expect(error).toMatchObject({ errorClass: "permanent", code: "validation_failed", httpStatus: 400 });
+    expect(error).toMatchObject({ errorClass: "permanent", code: "remote_failed", httpStatus: 400 });
     expect(error.body).toEqual({
       detail: "Request is unparsable, syntactically incorrect, or violates schema.",
       status: "400",
