@@ -1,7 +1,7 @@
 import formbody from "@fastify/formbody";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { OAuthError } from "../../core/device-auth/oauth-errors.js";
-import { DEVICE_GRANT_TYPE } from "../../core/device-auth/service.js";
+import { DEVICE_GRANT_TYPE, type TokenResponse } from "../../core/device-auth/service.js";
 import type { Runtime } from "../../runtime.js";
 
 /** OAuth parameters are single-valued (RFC 6749 §3.1): a repeated one is refused, never guessed at. */
@@ -74,16 +74,15 @@ export async function oauthRoutes(app: FastifyInstance, opts: { runtime: Runtime
   app.post("/oauth/token", async (request, reply) => {
     const form = formOf(request);
     const grant = form.grant_type;
-    const tokens =
-      grant === DEVICE_GRANT_TYPE
-        ? await runtime.deviceAuth.pollToken({ clientId: form.client_id, deviceCode: form.device_code })
-        : grant === "refresh_token"
-          ? await runtime.deviceAuth.refresh({ clientId: form.client_id, refreshToken: form.refresh_token })
-          : (() => {
-              throw grant
-                ? new OAuthError("unsupported_grant_type", `grant_type ${grant} is not supported`)
-                : new OAuthError("invalid_request", "grant_type is required");
-            })();
+    if (!grant) throw new OAuthError("invalid_request", "grant_type is required");
+    let tokens: TokenResponse;
+    if (grant === DEVICE_GRANT_TYPE) {
+      tokens = await runtime.deviceAuth.pollToken({ clientId: form.client_id, deviceCode: form.device_code });
+    } else if (grant === "refresh_token") {
+      tokens = await runtime.deviceAuth.refresh({ clientId: form.client_id, refreshToken: form.refresh_token });
+    } else {
+      throw new OAuthError("unsupported_grant_type", `grant_type ${grant} is not supported`);
+    }
     return noStore(reply).send(tokens);
   });
 
