@@ -28,10 +28,11 @@ export class PortalBrowser {
   }
 
   /** Signs in through the login form, following `next` like a browser. */
-  async signIn(login: string, password: string, next?: string) {
+  async signIn(login: string, password: string, next?: string, code?: string) {
     const form = await this.request(next ? `/login?next=${encodeURIComponent(next)}` : "/login");
     const fields: Record<string, string> = { login, password, csrf: PortalBrowser.hidden(form.body, "csrf") };
     if (next) fields.next = next;
+    if (code) fields.code = code;
     const res = await this.request("/login", { form: fields });
     if (res.status !== 303) throw new Error(`sign-in failed with ${res.status}`);
     return res;

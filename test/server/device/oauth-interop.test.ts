@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import * as oidc from "openid-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { currentTotpCode } from "../../../src/core/access/totp.js";
 import { cliActor } from "../../../src/core/audit.js";
 import { DEMO_USER_PASSWORD, seedDemo } from "../../../src/demo/seed.js";
 import type { Runtime } from "../../../src/runtime.js";
@@ -145,6 +146,16 @@ describe.each(backends)("device authorization grant on $name", (backend) => {
     });
     expect(json.status).toBe(400);
     expect(await json.json()).toMatchObject({ error: "invalid_request" });
+  });
+
+  it("asks a person with an authenticator for the code before the approval page", async () => {
+    const { secret } = await runtime.totp.enroll(cliActor(), "erin@example.com");
+    const started = (await start()).json;
+    const browser = new PortalBrowser(url);
+    await expect(browser.signIn("erin@example.com", DEMO_USER_PASSWORD)).rejects.toThrow("sign-in failed with 401");
+    await browser.signIn("erin@example.com", DEMO_USER_PASSWORD, undefined, currentTotpCode(secret, clock.now()));
+    expect((await browser.decideDevice(String(started.verification_uri_complete), "approve")).status).toBe(200);
+    expect((await poll(String(started.device_code))).status).toBe(200);
   });
 
   it("lets the person see their command-line sign-ins in the portal and end one", async () => {
