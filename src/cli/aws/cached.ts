@@ -42,8 +42,19 @@ export function freshFromCache(dir: string, request: CredentialsRequest, now = D
   return found;
 }
 
-/** Answers `aws credentials ...` from the cache when it can; false sends the call to the full command. */
+/**
+ * Answers `aws credentials ...` from the cache when it can; false sends the call to the full command, which
+ * also reports any problem (an unreadable key file, say) properly.
+ */
 export function printCachedCredentials(args: string[]): boolean {
+  try {
+    return tryCache(args);
+  } catch {
+    return false;
+  }
+}
+
+function tryCache(args: string[]): boolean {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({

@@ -5,7 +5,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 /** `$XDG_CACHE_HOME/rolebridge/cli` when set, else `~/.rolebridge/cli`; created 0700 on first write. */
 export function cliDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -38,8 +38,7 @@ export function readConfig(dir: string): CliConfig {
 
 /** Written to a temporary file created 0600, then renamed: never a moment where it is readable by others. */
 export function writePrivateFile(path: string, data: Buffer | string): void {
-  const dir = path.slice(0, path.lastIndexOf("/"));
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const temp = `${path}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   const fd = openSync(temp, "wx", 0o600);
   try {
