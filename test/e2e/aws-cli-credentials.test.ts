@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliActor } from "../../src/core/audit.js";
+import { cliAwsRoles } from "../../src/core/device-auth/aws.js";
 import { seedAwsDemo } from "../../src/demo/aws.js";
 import { DEMO_USER_PASSWORD, seedDemo } from "../../src/demo/seed.js";
 import type { Runtime } from "../../src/runtime.js";
@@ -125,6 +126,16 @@ describe("rolebridge aws: command-line credentials end to end", () => {
     const listed = JSON.parse(roles.stdout) as { name: string; accountId: string; app: string }[];
     expect(listed.map((r) => r.name).sort()).toEqual(Object.keys(ALICE_ROLES).sort());
     expect(listed.every((r) => r.app === "aws-demo")).toBe(true);
+  });
+
+  it("names roles of a legacy API-mode app by the account aliases its role-list refresh found", async () => {
+    const bob = await runtime.directory.users.get("bob@example.com");
+    const apps = await cliAwsRoles(runtime.store, bob);
+    const legacy = apps.find((a) => a.slug === "aws-legacy");
+    expect(legacy?.roles.map((r) => r.name).sort()).toEqual([
+      "northamerica-production/ReadOnly",
+      "northamerica-staging/Admin",
+    ]);
   });
 
   it("prints credential_process JSON for each of alice's roles, and answers the second call from the cache", async () => {
