@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { Logger } from "pino";
+import { cloudFormationService } from "./cloudformation/index.js";
 import { iamService } from "./iam/index.js";
 import { organizationsService } from "./organizations/index.js";
 import { ApiDispatcher } from "./protocol/dispatch.js";
@@ -31,7 +32,10 @@ export function buildSandboxServer(options: SandboxServerOptions): FastifyInstan
     bodyLimit: MAX_API_BODY_BYTES,
   }) as unknown as FastifyInstance;
   const dispatcher = new ApiDispatcher(
-    { query: { iam: iamService, sts: stsService }, json: { organizations: organizationsService } },
+    {
+      query: { iam: iamService, sts: stsService, cloudformation: cloudFormationService },
+      json: { organizations: organizationsService },
+    },
     options.store,
     options.baseUrl,
     (err) =>
