@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { lstatSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeProfiles } from "../../src/cli/aws/configure.js";
@@ -62,6 +62,12 @@ describe("rolebridge aws building blocks", () => {
     writeProfiles(path, profiles);
     expect(readFileSync(path, "utf8")).toBe(once);
     expect(statSync(path).mode & 0o777).toBe(0o600);
+
+    const linked = join(tempDir(), "config");
+    symlinkSync(path, linked);
+    writeProfiles(linked, [{ name: "third", settings: { region: "us-east-1" } }]);
+    expect(lstatSync(linked).isSymbolicLink()).toBe(true);
+    expect(readFileSync(path, "utf8")).toContain("[profile third]");
   });
 
   it("seals with AES-GCM: another key, another purpose or one flipped bit reads as absent", () => {

@@ -1,5 +1,5 @@
 /** `rolebridge aws configure`: one AWS CLI profile per role, with `credential_process` pointing back here. */
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import type { CliRole } from "./credentials.js";
@@ -77,6 +77,13 @@ export function writeProfiles(
     .replace(/\n{3,}/g, "\n\n")
     .replace(/^\n+/, "")
     .trimEnd()}\n`;
-  writePrivateFile(path, out);
+  // A config kept elsewhere (a dotfiles repository) and linked in stays linked: the link's target is written.
+  let target = path;
+  try {
+    target = realpathSync(path);
+  } catch {
+    // Not there yet: written where asked.
+  }
+  writePrivateFile(target, out);
   return { added, updated };
 }
