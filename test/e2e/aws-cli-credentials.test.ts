@@ -195,7 +195,8 @@ describe("rolebridge aws: command-line credentials end to end", () => {
         "--output",
         "json",
       );
-      expect(res.stderr).toBe("");
+      // The AWS CLI may warn about its own Python on stderr; what matters is that it succeeded as the role.
+      expect(res.code, res.stderr).toBe(0);
       expect(JSON.parse(res.stdout).Arn).toBe(arn);
     }
   });
