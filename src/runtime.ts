@@ -10,6 +10,7 @@ import { AppService } from "./core/apps/service.js";
 import { SigningKeyService } from "./core/apps/signing-keys.js";
 import { computePendingUpgradeNotices } from "./core/apps/upgrade-notices.js";
 import { SecretBox } from "./core/crypto/secretbox.js";
+import { DeviceAuthService } from "./core/device-auth/service.js";
 import { type Directory, directory } from "./core/directory/index.js";
 import { type Clock, systemClock } from "./core/ids.js";
 import { PolicyService } from "./core/policy/service.js";
@@ -35,6 +36,8 @@ export interface Runtime {
   publicUrl: string;
   tokens: TokenService;
   signIn: SignInService;
+  /** Command-line sign-in for people (RFC 8628 device grant) and their CLI sessions. */
+  deviceAuth: DeviceAuthService;
   totp: TotpService;
   secrets: SecretBox;
   logger: Logger;
@@ -95,6 +98,7 @@ export async function openRuntime(config: Config, opts: { logger?: Logger; clock
       clock,
       secrets,
     ),
+    deviceAuth: new DeviceAuthService(store, config.cliSignIn, clock),
     secrets,
     logger,
     clock,

@@ -24,6 +24,7 @@ import type {
   SigningKeyRepo,
   UpgradeNoticeRepo,
 } from "./contract-apps.js";
+import type { CliSessionRepo, DeviceAuthorizationRepo } from "./contract-device.js";
 import type { FullSyncRepo, OutboxRepo, ProvisionedRepo } from "./contract-outbox.js";
 import type { PolicyBackupRepo } from "./contract-policy.js";
 import type { MembershipRuleRepo, RuleHeldMembershipRepo } from "./contract-rules.js";
@@ -211,6 +212,8 @@ export interface Repos {
   outbox: OutboxRepo;
   provisioned: ProvisionedRepo;
   fullSyncs: FullSyncRepo;
+  deviceAuthorizations: DeviceAuthorizationRepo;
+  cliSessions: CliSessionRepo;
   users: UserRepo;
   groups: GroupRepo;
   memberships: MembershipRepo & RuleHeldMembershipRepo;

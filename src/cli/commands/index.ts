@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import { registerAdminCommands } from "./admin.js";
 import { registerAppCommands } from "./apps.js";
+import { registerAwsCommands } from "./aws.js";
+import { registerCliSessionCommands } from "./cli-sessions.js";
 import { registerGroupCommands } from "./groups.js";
 import { registerImportCommand } from "./import.js";
 import { registerLogCommand } from "./log.js";
@@ -28,4 +30,6 @@ export function registerCommands(program: Command): void {
   registerProvisioningCommands(program);
   registerSandboxCommand(program);
   program.command("migrate").description("Move off the legacy API mode").addCommand(policyCommand());
+  registerAwsCommands(program);
+  registerCliSessionCommands(program);
 }

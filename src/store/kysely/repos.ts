@@ -2,6 +2,7 @@ import { type Kysely, sql } from "kysely";
 import type { Repos, Store } from "../contract.js";
 import { adminRepo, sessionRepo, tokenRepo } from "./access.js";
 import { appRepo, appSecretRepo, assignmentRepo, signingKeyRepo } from "./apps.js";
+import { cliSessionRepo, deviceAuthorizationRepo } from "./device.js";
 import { fullSyncRepo } from "./full-syncs.js";
 import { groupRepo } from "./groups.js";
 import { logRepo } from "./log.js";
@@ -26,6 +27,8 @@ export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"]): Repo
     outbox: outboxRepo(db, dialect),
     provisioned: provisionedRepo(db),
     fullSyncs: fullSyncRepo(db),
+    deviceAuthorizations: deviceAuthorizationRepo(db),
+    cliSessions: cliSessionRepo(db),
     users: userRepo(db),
     groups: groupRepo(db),
     memberships: membershipRepo(db),

@@ -222,8 +222,38 @@ export interface PolicyBackupsTable {
   updated_at: string;
 }
 
+export interface DeviceAuthorizationsTable {
+  id: string;
+  device_code_hash: string;
+  user_code_hash: string;
+  client_id: string;
+  scope: string;
+  status: string;
+  user_id: string | null;
+  interval_seconds: number;
+  last_polled_at: string | null;
+  created_at: string;
+  expires_at: string;
+  decided_at: string | null;
+}
+
+export interface CliSessionsTable {
+  id: string;
+  user_id: string;
+  client_id: string;
+  access_token_hash: string;
+  refresh_token_hash: string;
+  access_expires_at: string;
+  session_expires_at: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
 export interface Database {
   policy_backups: PolicyBackupsTable;
+  device_authorizations: DeviceAuthorizationsTable;
+  cli_sessions: CliSessionsTable;
   provisioned_objects: ProvisionedObjectsTable;
   provisioning_outbox: ProvisioningOutboxTable;
   provisioning_full_syncs: ProvisioningFullSyncsTable;
