@@ -31,8 +31,26 @@ export const ScimAppSettingsSchema = Type.Object(
       maxItems: 10_000,
       uniqueItems: true,
     }),
-    /** Requests per second to the target; AWS publishes none and throttles at a few hundred objects. */
+    /**
+     * Requests per second to a generic SCIM 2.0 target (one budget for every request). AWS apps use `budgets`.
+     */
     rateLimitPerSecond: Type.Number({ exclusiveMinimum: 0, maximum: 1000, default: 10 }),
+    /**
+     * AWS IAM Identity Center apps: what the app may spend per second of each of AWS's throttles, shared by every
+     * sync of the app in one process. Absent values take AWS's documented defaults (reads 40, writes 25) and
+     * rolebridge's membership assumption (100 operations); raise them after AWS raises the instance's quota.
+     */
+    budgets: Type.Optional(
+      Type.Object(
+        {
+          readPerSecond: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10_000 })),
+          writePerSecond: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10_000 })),
+          /** Members added or removed per second, each member in a group create or PATCH counting one. */
+          membershipOpsPerSecond: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100_000 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     /**
      * Minutes between scheduled full reconciliations, which repair changes made on the target itself; 0 turns
      * them off (syncs then follow directory changes and "sync now" only).

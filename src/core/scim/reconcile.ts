@@ -57,8 +57,14 @@ export async function reconcile(
 }
 
 /**
- * Executes a plan in order. A failure is recorded on its object and the run goes on: one bad
- * person never blocks the others, and nothing fails silently.
+ * Executes a plan. A failure is recorded on its object and the run goes on: one bad person never blocks the
+ * others, and nothing fails silently. Results come back in plan order whatever order the requests went in.
+ *
+ * Deletions go first. Then two lanes run side by side, each in order: the users' operations, and the groups'
+ * (creates, renames, membership batches). They draw from different budgets — a target like AWS throttles
+ * membership operations apart from writes — so a large group's PATCHes waiting for membership budget never hold
+ * up user creates. A group operation waits only for the creates of the members it names, and users are
+ * created in the order the groups need them, so groups fill while the remaining people are still being created.
  */
 export async function applyPlan(
   ops: ScimOperations,
@@ -68,7 +74,7 @@ export async function applyPlan(
   const userIds = new Map(Object.entries(plan.userRemoteIds));
   const groupIds = new Map(Object.entries(plan.groupRemoteIds));
   const memberships = new Map(Object.entries(plan.currentMemberships).map(([g, m]) => [g, new Set(m)]));
-  const results: ObjectResult[] = [];
+  const results: ObjectResult[] = new Array(plan.ops.length);
 
   const membersOf = (group: string) => {
     const set = memberships.get(group) ?? new Set<string>();
@@ -89,7 +95,8 @@ export async function applyPlan(
   // A refused token fails every request alike: stop sending after the first, but still give
   // every remaining object its own error so none is silently left behind.
   let refused: ResultError | null = null;
-  for (const op of plan.ops) {
+  const run = async (index: number) => {
+    const op = plan.ops[index]!;
     const result: ObjectResult = { kind: op.kind, externalId: op.externalId, status: "ok" };
     try {
       if (refused) throw new DomainError("unauthorized", `not attempted: ${refused.message}`);
@@ -100,8 +107,36 @@ export async function applyPlan(
       result.error = toResultError(error);
       if (error instanceof ScimError && error.errorClass === "auth") refused = result.error;
     }
-    results.push(result);
+    results[index] = result;
+  };
+
+  const lanes = laneOrder(plan.ops);
+  for (const index of lanes.first) await run(index);
+  const creating = new Map<string, { done: Promise<void>; settle: () => void }>();
+  for (const index of lanes.users) {
+    const op = plan.ops[index]!;
+    if (op.kind !== "createUser") continue;
+    let settle = () => {};
+    const done = new Promise<void>((r) => {
+      settle = r;
+    });
+    creating.set(op.externalId, { done, settle });
   }
+  const userLane = async () => {
+    for (const index of lanes.users) {
+      await run(index);
+      creating.get(plan.ops[index]!.externalId)?.settle();
+    }
+  };
+  const groupLane = async () => {
+    for (const index of lanes.groups) {
+      const op = plan.ops[index]!;
+      if ("members" in op)
+        for (const m of op.members) if (m.remoteId === null && m.externalId) await creating.get(m.externalId)?.done;
+      await run(index);
+    }
+  };
+  await Promise.all([userLane(), groupLane()]);
 
   async function applyOne(op: PlanOp, result: ObjectResult): Promise<void> {
     switch (op.kind) {
@@ -180,6 +215,42 @@ export async function applyPlan(
     results,
     memberships: Object.fromEntries([...memberships].map(([group, set]) => [group, [...set].sort()])),
   };
+}
+
+const USER_KINDS: ReadonlySet<PlanOpKind> = new Set([
+  "rejectUser",
+  "createUser",
+  "updateUser",
+  "deactivateUser",
+  "reactivateUser",
+]);
+
+/**
+ * The order of the lanes: deletions first (alone); the users' lane with its creates ordered by when the groups'
+ * lane needs them (first group first), people in no group last; the groups' lane in plan order.
+ */
+function laneOrder(ops: readonly PlanOp[]): { first: number[]; users: number[]; groups: number[] } {
+  const first: number[] = [];
+  const users: number[] = [];
+  const groups: number[] = [];
+  ops.forEach((op, index) => {
+    if (op.kind === "deleteUser" || op.kind === "deleteGroup") first.push(index);
+    else (USER_KINDS.has(op.kind) ? users : groups).push(index);
+  });
+  const needed = new Map<string, number>();
+  for (const index of groups) {
+    const op = ops[index]!;
+    if (!("members" in op)) continue;
+    for (const m of op.members) if (m.externalId && !needed.has(m.externalId)) needed.set(m.externalId, needed.size);
+  }
+  const rank = (index: number) => {
+    const op = ops[index]!;
+    if (op.kind !== "createUser") return -1;
+    return needed.get(op.externalId) ?? needed.size;
+  };
+  // Stable: equal ranks keep plan order.
+  const ordered = users.map((index) => ({ index, rank: rank(index) })).sort((a, b) => a.rank - b.rank);
+  return { first, users: ordered.map((o) => o.index), groups };
 }
 
 function unprovisionedMembers(externalIds: string[]): DomainError {
