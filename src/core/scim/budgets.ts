@@ -30,12 +30,20 @@ export const AWS_DEFAULT_BUDGETS: BudgetLimits = {
   membership: { ratePerSecond: 100, burst: 100 },
 };
 
+/**
+ * Membership operations are paced this far under their budget. They are drawn before the write that carries
+ * them, and the wait for that write (up to one write interval) shifts when the target sees them; at exactly the
+ * target's rate that shift alone draws 429s, each costing a Retry-After second.
+ */
+export const MEMBERSHIP_HEADROOM = 0.95;
+
 /** In-process token buckets for the limits: what one node of rolebridge shares between the syncs of one app. */
 export function inProcessBudgets(limits: BudgetLimits, timer: Timer): ScimBudgets {
+  const membership = { ...limits.membership, ratePerSecond: limits.membership.ratePerSecond * MEMBERSHIP_HEADROOM };
   return {
     read: new TokenBucket(limits.read, timer),
     write: new TokenBucket(limits.write, timer),
-    membership: new TokenBucket(limits.membership, timer),
+    membership: new TokenBucket(membership, timer),
   };
 }
 

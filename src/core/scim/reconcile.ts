@@ -1,4 +1,5 @@
 import { DomainError } from "../errors.js";
+import { laneOrder } from "./apply-order.js";
 import { ScimError } from "./errors.js";
 import type { ScimOperations } from "./operations.js";
 import {
@@ -95,8 +96,9 @@ export async function applyPlan(
   // A refused token fails every request alike: stop sending after the first, but still give
   // every remaining object its own error so none is silently left behind.
   let refused: ResultError | null = null;
+  const lanes = laneOrder(plan.ops);
   const run = async (index: number) => {
-    const op = plan.ops[index]!;
+    const op = lanes.ops[index]!;
     const result: ObjectResult = { kind: op.kind, externalId: op.externalId, status: "ok" };
     try {
       if (refused) throw new DomainError("unauthorized", `not attempted: ${refused.message}`);
@@ -110,11 +112,10 @@ export async function applyPlan(
     results[index] = result;
   };
 
-  const lanes = laneOrder(plan.ops);
   for (const index of lanes.first) await run(index);
   const creating = new Map<string, { done: Promise<void>; settle: () => void }>();
   for (const index of lanes.users) {
-    const op = plan.ops[index]!;
+    const op = lanes.ops[index]!;
     if (op.kind !== "createUser") continue;
     let settle = () => {};
     const done = new Promise<void>((r) => {
@@ -125,12 +126,13 @@ export async function applyPlan(
   const userLane = async () => {
     for (const index of lanes.users) {
       await run(index);
-      creating.get(plan.ops[index]!.externalId)?.settle();
+      const op = lanes.ops[index]!;
+      if (op.kind === "createUser") creating.get(op.externalId)?.settle();
     }
   };
   const groupLane = async () => {
     for (const index of lanes.groups) {
-      const op = plan.ops[index]!;
+      const op = lanes.ops[index]!;
       if ("members" in op)
         for (const m of op.members) if (m.remoteId === null && m.externalId) await creating.get(m.externalId)?.done;
       await run(index);
@@ -215,42 +217,6 @@ export async function applyPlan(
     results,
     memberships: Object.fromEntries([...memberships].map(([group, set]) => [group, [...set].sort()])),
   };
-}
-
-const USER_KINDS: ReadonlySet<PlanOpKind> = new Set([
-  "rejectUser",
-  "createUser",
-  "updateUser",
-  "deactivateUser",
-  "reactivateUser",
-]);
-
-/**
- * The order of the lanes: deletions first (alone); the users' lane with its creates ordered by when the groups'
- * lane needs them (first group first), people in no group last; the groups' lane in plan order.
- */
-function laneOrder(ops: readonly PlanOp[]): { first: number[]; users: number[]; groups: number[] } {
-  const first: number[] = [];
-  const users: number[] = [];
-  const groups: number[] = [];
-  ops.forEach((op, index) => {
-    if (op.kind === "deleteUser" || op.kind === "deleteGroup") first.push(index);
-    else (USER_KINDS.has(op.kind) ? users : groups).push(index);
-  });
-  const needed = new Map<string, number>();
-  for (const index of groups) {
-    const op = ops[index]!;
-    if (!("members" in op)) continue;
-    for (const m of op.members) if (m.externalId && !needed.has(m.externalId)) needed.set(m.externalId, needed.size);
-  }
-  const rank = (index: number) => {
-    const op = ops[index]!;
-    if (op.kind !== "createUser") return -1;
-    return needed.get(op.externalId) ?? needed.size;
-  };
-  // Stable: equal ranks keep plan order.
-  const ordered = users.map((index) => ({ index, rank: rank(index) })).sort((a, b) => a.rank - b.rank);
-  return { first, users: ordered.map((o) => o.index), groups };
 }
 
 function unprovisionedMembers(externalIds: string[]): DomainError {
