@@ -110,7 +110,11 @@ function baseUrlErrors(baseUrl: string | undefined): FieldError[] {
   return [];
 }
 
-export function validateScimAppSettings(input: Record<string, unknown>): ScimAppSettings {
+/** `type`, when known (on create and update): settings that do not apply to it are refused, not ignored. */
+export function validateScimAppSettings(
+  input: Record<string, unknown>,
+  type?: "aws-iam-identity-center" | "generic-scim2",
+): ScimAppSettings {
   const withDefaults = Value.Default(ScimAppSettingsSchema, structuredClone(input));
   const shape = [...Value.Errors(ScimAppSettingsSchema, withDefaults)].map((e) => ({
     path: `/settings${e.path}`,
@@ -123,6 +127,13 @@ export function validateScimAppSettings(input: Record<string, unknown>): ScimApp
     errors.push({
       path: "/settings/fullSyncIntervalMinutes",
       message: `must be 0 (off) or ${MIN_INTERVAL}-${MAX_INTERVAL} minutes: every full sync reads the whole target`,
+    });
+  }
+  if (type === "generic-scim2" && s.budgets !== undefined) {
+    errors.push({
+      path: "/settings/budgets",
+      message:
+        "applies to aws-iam-identity-center apps (AWS's per-class throttles); a generic SCIM 2.0 app uses rateLimitPerSecond",
     });
   }
   if (errors.length) throw validationFailed("the provisioning settings are invalid", errors);

@@ -53,6 +53,11 @@ describe("per-app budgets in the provisioning settings", () => {
     expect(refused({ membershipOpsPerSecond: "fast" })).toContain("/settings/budgets/membershipOpsPerSecond");
     expect(refused({ everything: 1 })).toContain("/settings/budgets");
     expect(refused({ readPerSecond: 80 })).toBe("accepted");
+    expect(() => validateScimAppSettings({ budgets: { readPerSecond: 80 } }, "generic-scim2")).toThrow(
+      expect.objectContaining({
+        details: expect.objectContaining({ errors: [expect.objectContaining({ path: "/settings/budgets" })] }),
+      }),
+    );
   });
 });
 
