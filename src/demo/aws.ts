@@ -89,6 +89,11 @@ export async function seedAwsDemo(rt: Runtime, sandbox: SandboxHandle, actor: Ac
     accessKeyId: legacyKeys.accessKeyId,
     secretAccessKey: legacyKeys.secretAccessKey,
   });
+  // The policy audit reads, and its fix writes, the API user's policy with the sandbox's administrator.
+  await rt.policy.setAdminCredentials(actor, legacy.id, {
+    accessKeyId: admin.accessKeyId,
+    secretAccessKey: admin.secretAccessKey,
+  });
   await prepareDeletedRole(rt, legacy, target, admin);
   await rt.legacyApi.refresh(actor, legacy.id);
   await seedLegacyEstate(rt, legacy, actor, target, admin);

@@ -70,7 +70,7 @@ function withMigrateOptions(cmd: Command): Command {
 }
 
 /** `rolebridge migrate …`: off the legacy API mode onto role groups, proven equivalent, reversible. */
-export function registerMigrateCommands(program: Command): void {
+export function registerMigrateCommands(program: Command): Command {
   const migrate = program
     .command("migrate")
     .description(
@@ -230,4 +230,5 @@ export function registerMigrateCommands(program: Command): void {
       );
     }),
   );
+  return migrate;
 }

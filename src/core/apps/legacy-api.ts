@@ -189,7 +189,8 @@ export class LegacyApiService {
     return { ...(await this.connection(app)), api: this.settingsOf(app), clients: this.clients };
   }
 
-  private async connection(app: App) {
+  /** The app's AWS target and its API-mode keys (secret opened from the store). */
+  async connection(app: App) {
     const settings = validateAwsFederationSettings(app.settings);
     const api = settings.api;
     const sealed = await this.store.appSecrets.get(app.id, SECRET_NAME);

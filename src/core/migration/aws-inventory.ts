@@ -1,6 +1,6 @@
 import { type IAMClient, ListSAMLProvidersCommand, paginateListRoles } from "@aws-sdk/client-iam";
 import { type AwsClientFactory, type AwsCredentials, type AwsTarget, awsErrorSummary } from "../aws/clients.js";
-import { assumeInto, callerIdentity } from "../aws/role-discovery.js";
+import { assumeCrossAccountRole, callerIdentity } from "../aws/role-discovery.js";
 import { type AwsAccountState, compareBy, type InventoryRole, sortStrings } from "./model.js";
 
 const asArray = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
@@ -95,7 +95,7 @@ export async function readAwsAccounts(
         const creds =
           accountId === self
             ? credentials
-            : await assumeInto(sts, target, accountId, opts.crossAccountRoleName, "rolebridge-migration");
+            : await assumeCrossAccountRole(sts, target, accountId, opts.crossAccountRoleName, "rolebridge-migration");
         out.set(accountId, await readAccount((await factory(target, creds)).iam));
       } catch (err) {
         const { code, message } = awsErrorSummary(err);

@@ -10,6 +10,8 @@ import * as m008 from "./008-provisioned-in-doubt.js";
 import * as m009 from "./009-group-assignment-priority.js";
 import * as m010 from "./010-membership-rules.js";
 import * as m011 from "./011-migration-journal.js";
+import * as m013 from "./013-device-authorizations.js";
+import * as m014 from "./014-policy-backups.js";
 
 /** Migrations are listed in code (not read from disk) so the compiled package carries them. */
 const migrations: Record<string, Migration> = {
@@ -24,6 +26,8 @@ const migrations: Record<string, Migration> = {
   "009-group-assignment-priority": m009,
   "010-membership-rules": m010,
   "011-migration-journal": m011,
+  "013-device-authorizations": m013,
+  "014-policy-backups": m014,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
