@@ -9,6 +9,7 @@ import { registerLogCommand } from "./log.js";
 import { registerMfaCommands } from "./mfa.js";
 import { registerMigrateCommands } from "./migrate.js";
 import { policyCommand } from "./migrate-policy.js";
+import { migrateSamlCommand } from "./migrate-saml.js";
 import { registerProvisioningCommands } from "./provisioning.js";
 import { registerSamlCommands } from "./saml.js";
 import { registerSandboxCommand } from "./sandbox.js";
@@ -30,7 +31,7 @@ export function registerCommands(program: Command): void {
   registerMfaCommands(program);
   registerProvisioningCommands(program);
   registerSandboxCommand(program);
-  registerMigrateCommands(program).addCommand(policyCommand());
+  registerMigrateCommands(program).addCommand(policyCommand()).addCommand(migrateSamlCommand());
   registerAwsCommands(program);
   registerCliSessionCommands(program);
 }

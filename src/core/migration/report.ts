@@ -47,11 +47,15 @@ function sections(r: ReportInput): Section[] {
   );
   const todo: string[] = [];
   if (!r.awsStepsWired) {
-    for (const a of plan.aws)
+    // SAML in every account, through the AWS API with a dry-run diff first (docs/migration-saml-setup.md).
+    for (const a of plan.aws) {
+      const roles = a.roles
+        .filter((x) => x.trusted !== null || a.providerExists === null)
+        .map((x) => `--role ${x.roleArn}`);
       todo.push(
-        `${a.providerExists === true ? "Update" : "Create"} the SAML provider ${a.providerName} in ${a.accountId} with the target app's metadata (rolebridge saml metadata --app ${plan.targetApp.slug}).`,
+        `${a.providerExists === true ? "Update" : "Create"} the SAML provider ${a.providerName} in ${a.accountId} with the target app's metadata, and its roles' trust: rolebridge migrate saml apply --app ${plan.targetApp.slug} ${roles.join(" ")} --dry-run, then without --dry-run.`,
       );
-    if (untrusted.length) todo.push(`Add the trust statements below to ${untrusted.length} role(s).`);
+    }
   }
   for (const f of plan.findings.filter((x) => x.kind === "role-missing-in-aws"))
     todo.push(`Role ${f.subject} is gone from AWS: restore it, or delete its role group after cut-over.`);
