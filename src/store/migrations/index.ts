@@ -32,8 +32,19 @@ const migrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
+/**
+ * Migrations are numbered as they are written, and work written side by side can land out of number order (a
+ * database may have run 013 before 011 exists). Each migration touches only its own tables and columns, so the
+ * order between them does not matter and a missing lower number is simply applied.
+ */
 const migratorFor = (db: Kysely<unknown>) =>
-  new Migrator({ db, provider, migrationTableName: "rb_migrations", migrationLockTableName: "rb_migration_lock" });
+  new Migrator({
+    db,
+    provider,
+    migrationTableName: "rb_migrations",
+    migrationLockTableName: "rb_migration_lock",
+    allowUnorderedMigrations: true,
+  });
 
 /** Applies pending migrations; run at every start. Kysely takes a lock so concurrent nodes do not race. */
 export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {
