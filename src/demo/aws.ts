@@ -5,7 +5,7 @@ import { defaultAwsClients } from "../core/aws/clients.js";
 import { type SamlSetupResult, setUpSamlProviders } from "../core/aws/saml-setup.js";
 import type { Runtime } from "../runtime.js";
 import type { SandboxHandle } from "../sandbox/index.js";
-import { prepareDeletedRole, seedLegacyEstate, UNREACHABLE_ACCOUNT } from "./legacy-estate.js";
+import { prepareDeletedRole, seedLegacyEstate } from "./legacy-estate.js";
 import { ROLE_GROUP_SOURCE } from "./seed.js";
 
 export const DEMO_APP = "aws-demo";
@@ -52,11 +52,10 @@ export async function seedAwsDemo(rt: Runtime, sandbox: SandboxHandle, actor: Ac
   const legacy = await ensureApp(rt, actor, DEMO_LEGACY_APP, "AWS (legacy API mode)", {
     defaultSamlProviderName: "okta",
     signinEndpointUrl,
-    // One connected account no longer answers (closed since): the migration reports it.
     api: {
       enabled: true,
       endpointUrl: sandbox.url,
-      connectedAccountIds: [...accountIds, UNREACHABLE_ACCOUNT],
+      connectedAccountIds: accountIds,
       refreshIntervalMinutes: 60,
     },
   });
