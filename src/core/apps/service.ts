@@ -1,6 +1,6 @@
 import type { Page, PageRequest, Repos, Store } from "../../store/contract.js";
 import { UniqueViolation } from "../../store/contract.js";
-import { type Actor, diff, logEvent } from "../audit.js";
+import { type Actor, appTarget, diff, logEvent } from "../audit.js";
 import type { User } from "../directory/model.js";
 import { DomainError, notFound, validationFailed } from "../errors.js";
 import { type Clock, newId, systemClock } from "../ids.js";
@@ -27,8 +27,6 @@ function mergeSettings(current: Record<string, unknown>, change: Record<string, 
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
-const appTarget = (a: App) => ({ type: "app", id: a.id, display: a.slug });
 
 function validateSettings(type: AppType, settings: Record<string, unknown>): Record<string, unknown> {
   if (type === "aws-account-federation") return validateAwsFederationSettings(settings);

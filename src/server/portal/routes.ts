@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { buildAwsSignIn } from "../../core/apps/aws-sign-in.js";
 import { buildIdentityCenterSignIn, identityCenterSignsIn } from "../../core/apps/ic-sign-in.js";
 import type { App } from "../../core/apps/model.js";
-import { logEvent } from "../../core/audit.js";
+import { appTarget, logEvent } from "../../core/audit.js";
 import { newSecret, safeEqual } from "../../core/crypto/tokens.js";
 import type { User } from "../../core/directory/model.js";
 import { DomainError } from "../../core/errors.js";
@@ -149,7 +149,7 @@ export async function portalRoutes(app: FastifyInstance, opts: { runtime: Runtim
           runtime.clock,
           { type: "user", id: me.user.id, display: me.user.profile.login, requestId: request.id },
           "user.authentication.sso",
-          { type: "app", id: target.id, display: target.slug },
+          appTarget(target),
           "omittedTags" in signIn
             ? { roles: signIn.response.roleCount, acsUrl: signIn.acsUrl, omittedTags: signIn.omittedTags }
             : { acsUrl: signIn.acsUrl, nameId: me.user.profile.login },
