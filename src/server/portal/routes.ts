@@ -10,6 +10,7 @@ import type { User } from "../../core/directory/model.js";
 import { DomainError } from "../../core/errors.js";
 import type { Runtime } from "../../runtime.js";
 import { cspFor } from "./html.js";
+import { safeNext } from "./next.js";
 import { autoPostPage, dashboardPage, loginPage, messagePage, PORTAL_CSRF_FIELD } from "./pages.js";
 
 export const PORTAL_COOKIE = "rb_session";
@@ -17,8 +18,18 @@ const LOGIN_CSRF_COOKIE = "rb_login_csrf";
 
 type Form = Record<string, string | undefined>;
 
-/** Only same-site paths: `next` must never send a freshly signed-in user to another origin. */
-const safeNext = (next: string | undefined) => (next && /^\/(?![/\\])/.test(next) ? next : "/");
+/**
+ * A form or query string with one value per field, or null. The body parser turns a repeated field into an
+ * array; taking either value would let two layers read different ones, so the request is refused instead.
+ */
+function singleValued(fields: unknown): Form | null {
+  if (fields === undefined || fields === null) return {};
+  if (typeof fields !== "object") return null;
+  const values = Object.values(fields as Record<string, unknown>);
+  return values.every((v) => typeof v === "string") ? (fields as Form) : null;
+}
+
+const MALFORMED_FORM = "The sign-in form was not sent correctly. Please try again.";
 
 /**
  * The end-user side: sign-in page, dashboard of app tiles, and IdP-initiated SSO into AWS. Server-rendered,
@@ -62,15 +73,19 @@ export async function portalRoutes(app: FastifyInstance, opts: { runtime: Runtim
     return send(reply, status, loginPage({ nonce, csrf, ...extra }), nonce);
   }
 
+  const origin = new URL(runtime.publicUrl).origin;
+
   app.get("/login", async (request, reply) => {
-    const next = (request.query as Form).next;
-    return loginForm(reply, 200, next ? { next: safeNext(next) } : {});
+    const query = singleValued(request.query);
+    if (!query) return loginForm(reply, 400, { error: MALFORMED_FORM });
+    return loginForm(reply, 200, query.next ? { next: safeNext(query.next, origin) } : {});
   });
 
   app.post("/login", async (request, reply) => {
-    const form = (request.body ?? {}) as Form;
+    const form = singleValued(request.body);
+    if (!form) return loginForm(reply, 400, { error: MALFORMED_FORM });
     const expected = request.cookies[LOGIN_CSRF_COOKIE];
-    const next = safeNext(form.next);
+    const next = safeNext(form.next, origin);
     if (!expected || !form[PORTAL_CSRF_FIELD] || !safeEqual(expected, form[PORTAL_CSRF_FIELD])) {
       return loginForm(reply, 403, { error: "Your sign-in form expired. Please try again.", next });
     }
