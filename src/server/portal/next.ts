@@ -9,10 +9,11 @@
  * invisible format character. Browsers strip or rewrite these before resolving a Location, which is how
  * `/<TAB>/evil.example` turns into `//evil.example`.
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this refuses.
 const REFUSED = /[\u0000-\u0020\u007f-\u00a0\\\u00ad\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u206f\u3000\ufeff]/u;
 
 export function safeNext(raw: string | undefined, origin: string): string {
-  if (!raw || !raw.startsWith("/") || raw.startsWith("//") || REFUSED.test(raw)) return "/";
+  if (!raw?.startsWith("/") || raw.startsWith("//") || REFUSED.test(raw)) return "/";
   let url: URL;
   try {
     url = new URL(raw, origin);

@@ -92,7 +92,14 @@ export async function portalRoutes(app: FastifyInstance, opts: { runtime: Runtim
     const login = (form.login ?? "").trim().slice(0, 200);
     try {
       const code = form.code?.trim() ? form.code.trim() : undefined;
-      const { sessionId } = await runtime.signIn.signIn("portal", login, form.password ?? "", request.id, code);
+      const { sessionId } = await runtime.signIn.signIn(
+        "portal",
+        login,
+        form.password ?? "",
+        request.id,
+        code,
+        request.ip,
+      );
       reply.clearCookie(LOGIN_CSRF_COOKIE, cookie());
       reply.setCookie(PORTAL_COOKIE, sessionId, cookie(runtime.config.security.sessionTtlMinutes * 60));
       return reply.redirect(next, 303);

@@ -10,6 +10,7 @@ import { outboxRepo } from "./outbox.js";
 import { provisionedRepo } from "./provisioned.js";
 import { roleCatalogRepo } from "./role-catalog.js";
 import type { Database } from "./schema.js";
+import { signInThrottleRepo } from "./sign-in-throttle.js";
 import { userRepo } from "./users.js";
 
 export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"]): Repos {
@@ -29,6 +30,7 @@ export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"]): Repo
     sessions: sessionRepo(db),
     admins: adminRepo(db),
     log: logRepo(db),
+    signInThrottle: signInThrottleRepo(db),
   };
 }
 

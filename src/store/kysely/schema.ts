@@ -179,7 +179,15 @@ export interface ProvisionedObjectsTable {
   synced_at: string;
 }
 
+export interface SignInThrottleTable {
+  key: string;
+  login_key: string | null;
+  attempts: number;
+  window_start: string;
+}
+
 export interface Database {
+  sign_in_throttle: SignInThrottleTable;
   provisioned_objects: ProvisionedObjectsTable;
   provisioning_outbox: ProvisioningOutboxTable;
   provisioning_full_syncs: ProvisioningFullSyncsTable;

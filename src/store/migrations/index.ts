@@ -7,6 +7,7 @@ import * as m005 from "./005-provisioning-outbox.js";
 import * as m006 from "./006-provisioned-objects.js";
 import * as m007 from "./007-provisioning-full-syncs.js";
 import * as m008 from "./008-provisioned-in-doubt.js";
+import * as m012 from "./012-sign-in-throttle.js";
 
 /** Migrations are listed in code (not read from disk) so the compiled package carries them. */
 const migrations: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const migrations: Record<string, Migration> = {
   "006-provisioned-objects": m006,
   "007-provisioning-full-syncs": m007,
   "008-provisioned-in-doubt": m008,
+  "012-sign-in-throttle": m012,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
