@@ -145,6 +145,23 @@ describe.each(backends)("users API on $name", (backend) => {
       expectError(await h.call({ method: "GET", url: `/api/v1/users/${user.id}` }), 404, "not_found");
     });
 
+    it("refuses with 400 a login or name holding a character XML parsers rewrite", async () => {
+      for (const [field, value] of [
+        ["login", "nel\u0085@example.com"],
+        ["email", "ls\u2028x@example.com"],
+        ["displayName", "Para\u2029"],
+        ["login", "ctl\u0001@example.com"],
+      ] as const) {
+        const res = await h.call({
+          method: "POST",
+          url: "/api/v1/users",
+          body: { profile: { ...profile("xml@example.com"), [field]: value } },
+        });
+        const body = expectError(res, 400, "validation_failed");
+        expect(JSON.stringify(body.details)).toContain(`/profile/${field}`);
+      }
+    });
+
     it("unlocks a person throttled by failed sign-ins, and logs it", async () => {
       const user = await create("locked");
       const login = String(user.profile.login);
