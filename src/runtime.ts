@@ -64,7 +64,7 @@ export async function openRuntime(config: Config, opts: { logger?: Logger; clock
     dataDir: config.dataDir,
     onIdleError: (err) => logger.warn({ err: { message: err.message } }, "database connection lost; reconnecting"),
   });
-  const apps = new AppService(store, clock);
+  const apps = new AppService(store, clock, { requireHttps: config.env === "production" });
   const dir = directory(store, clock);
   return {
     config,
