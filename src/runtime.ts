@@ -12,6 +12,7 @@ import { SecretBox } from "./core/crypto/secretbox.js";
 import { type Directory, directory } from "./core/directory/index.js";
 import { type Clock, systemClock } from "./core/ids.js";
 import { ProvisioningService } from "./core/provisioning/service.js";
+import { REDACTED, redactDeep } from "./logging/redact.js";
 import type { Store } from "./store/contract.js";
 import { openStore } from "./store/open.js";
 
@@ -38,7 +39,7 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** Log redaction: credentials and secrets never reach the log, whatever field they hide in. */
+/** Redaction of the serialized request and response; every other secret is redacted by key name (redactDeep). */
 export const REDACT_PATHS = [
   "req.headers.authorization",
   "req.headers.cookie",
@@ -52,7 +53,15 @@ export const REDACT_PATHS = [
 ];
 
 export function createLogger(config: Pick<Config, "logLevel">, destination?: pino.DestinationStream): Logger {
-  return pino({ level: config.logLevel, redact: { paths: REDACT_PATHS, censor: "[redacted]" } }, destination);
+  return pino(
+    {
+      level: config.logLevel,
+      // Paths for the request/response objects the serializers build; key names at any depth for the rest.
+      redact: { paths: REDACT_PATHS, censor: REDACTED },
+      formatters: { log: (object) => redactDeep(object) as Record<string, unknown> },
+    },
+    destination,
+  );
 }
 
 export async function openRuntime(config: Config, opts: { logger?: Logger; clock?: Clock } = {}): Promise<Runtime> {
