@@ -10,9 +10,11 @@ export const OKTA_DEFAULT_GROUP_FILTER = "^aws\\#\\S+\\#(?{{role}}[\\w\\-]+)\\#(
 
 /** Our default: same naming scheme, every legal IAM role name, 12-digit accounts, alias captured. */
 // The role capture takes an optional IAM path before the name (`support/Tier1_Support`): a role under a
-// path has it in its ARN, and AWS refuses a Role value that leaves it out.
+// path has it in its ARN, and AWS refuses a Role value that leaves it out. It takes every character IAM
+// allows in a role name except ",": the Role attribute is "<provider ARN>,<role ARN>", and a third comma-
+// separated part is dropped or misread by the service provider.
 export const DEFAULT_GROUP_FILTER =
-  "^aws#(?{{alias}}[^#]+)#(?{{role}}(?:[\\w+=.@-]+/)*[\\w+=,.@-]{1,64})#(?{{accountid}}\\d{12})$";
+  "^aws#(?{{alias}}[^#]+)#(?{{role}}(?:[\\w+=.@-]+/)*[\\w+=.@-]{1,64})#(?{{accountid}}\\d{12})$";
 
 export const REQUIRED_CAPTURES = ["role", "accountid"] as const;
 
