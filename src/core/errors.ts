@@ -58,6 +58,7 @@ export const ERROR_CODES = {
   // Role resolution settings (core/rolemap): always the admin's input.
   group_filter_syntax: spec(400, EXIT.usage, "the Group Filter is invalid"),
   group_filter_missing_capture: spec(400, EXIT.usage, "the Group Filter lacks a capture"),
+  group_filter_too_costly: spec(400, EXIT.usage, "the Group Filter is too costly to run at every sign-in"),
   role_value_pattern_invalid: spec(400, EXIT.usage, "the Role Value Pattern is invalid"),
   app_filter_invalid: spec(400, EXIT.usage, "the App Filter is invalid"),
   invalid_arn: spec(400, EXIT.usage, "the ARN is invalid"),

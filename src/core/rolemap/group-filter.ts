@@ -1,5 +1,10 @@
 import { RE2JS, RE2JSException, RE2JSSyntaxException } from "re2js";
-import { GroupFilterMissingCaptureError, GroupFilterSyntaxError } from "./errors.js";
+import {
+  GroupFilterMissingCaptureError,
+  GroupFilterSyntaxError,
+  GroupFilterTooCostlyError,
+  RolemapError,
+} from "./errors.js";
 import { literalPrefix, translateGroupFilter } from "./group-filter-syntax.js";
 
 /**
@@ -17,6 +22,13 @@ export const DEFAULT_GROUP_FILTER =
   "^aws#(?{{alias}}[^#]+)#(?{{role}}(?:[\\w+=.@-]+/)*[\\w+=.@-]{1,64})#(?{{accountid}}\\d{12})$";
 
 export const REQUIRED_CAPTURES = ["role", "accountid"] as const;
+
+/**
+ * The budget of a compiled filter, in RE2 instructions. Matching is linear, but in program size × name
+ * length, for every group at every sign-in: the default filter is ~160 instructions, `.{0,1000}` alone
+ * ~2,000 (about 2 ms per 200-character name, per group, per sign-in).
+ */
+export const MAX_GROUP_FILTER_PROGRAM_SIZE = 1000;
 
 export interface GroupFilterMatch {
   /** Every named capture that participated in the match. */
@@ -70,6 +82,9 @@ function buildFilter(source: string): CompiledGroupFilter {
   } catch (error) {
     throw toSyntaxError(source, error, translated.toSourcePosition, translated.re2Source);
   }
+  if (pattern.programSize() > MAX_GROUP_FILTER_PROGRAM_SIZE) {
+    throw new GroupFilterTooCostlyError(source, pattern.programSize(), MAX_GROUP_FILTER_PROGRAM_SIZE);
+  }
   const groupIndexes = Object.entries(pattern.namedGroups()) as Array<[string, number]>;
   const prefix = literalPrefix(translated.re2Source);
   const cache = new Map<string, GroupFilterMatch | null>();
@@ -107,7 +122,7 @@ function buildFilter(source: string): CompiledGroupFilter {
 /**
  * Compiles (and validates) a Group Filter written in Okta's syntax. Compiled filters are cached by
  * source string, so calling this on every sign-in costs a map lookup.
- * @throws GroupFilterSyntaxError, GroupFilterMissingCaptureError
+ * @throws GroupFilterSyntaxError, GroupFilterMissingCaptureError, GroupFilterTooCostlyError
  */
 export function compileGroupFilter(source: string, options: CompileOptions = {}): CompiledGroupFilter {
   let filter = compiledBySource.get(source);
@@ -126,12 +141,12 @@ export function compileGroupFilter(source: string, options: CompileOptions = {})
 }
 
 /** Validation for the settings form: returns the error instead of throwing. */
-export function validateGroupFilter(source: string): GroupFilterSyntaxError | GroupFilterMissingCaptureError | null {
+export function validateGroupFilter(source: string): RolemapError | null {
   try {
     compileGroupFilter(source);
     return null;
   } catch (error) {
-    if (error instanceof GroupFilterSyntaxError || error instanceof GroupFilterMissingCaptureError) return error;
+    if (error instanceof RolemapError) return error;
     throw error;
   }
 }
