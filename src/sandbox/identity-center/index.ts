@@ -1,4 +1,5 @@
 import type { FastifyInstance } from "fastify";
+import { UsedResponses } from "../signin/replay.js";
 import type { SandboxStore } from "../state/store.js";
 import { IdentityCenterAdmin } from "./admin.js";
 import { registerAdminRoutes } from "./admin-routes.js";
@@ -23,6 +24,7 @@ export function registerIdentityCenter(app: FastifyInstance, options: IdentityCe
   const admin = new IdentityCenterAdmin(options.store, traffic);
   registerScimRoutes(app, { store: options.store, traffic, baseUrl: options.baseUrl });
   registerAdminRoutes(app, admin);
+  const usedResponses = new UsedResponses();
   app.post<{ Params: { host: string; tenant: string } }>(
     "/signin/:host/platform/saml/acs/:tenant",
     { bodyLimit: MAX_SIGNIN_BODY_BYTES },
@@ -33,7 +35,7 @@ export function registerIdentityCenter(app: FastifyInstance, options: IdentityCe
         return reply.code(404).type("text/plain").send("No Identity Center instance answers at this ACS\n");
       }
       const form = new URLSearchParams(typeof request.body === "string" ? request.body : "");
-      const result = handleIdentityCenterAcs(instance, state.accounts, form, new Date());
+      const result = handleIdentityCenterAcs(instance, state.accounts, form, new Date(), usedResponses);
       return reply.code(result.status).type("text/html; charset=utf-8").send(result.html);
     },
   );

@@ -97,6 +97,27 @@ describe("Identity Center SAML sign-in", () => {
       /^Audience/,
     );
     expect((await signIn({ nameId: "alice@example.com", notOnOrAfter: -120 })).reason).toBe("Response has expired");
+    // AWS documents no clock skew: none is allowed.
+    expect((await signIn({ nameId: "alice@example.com", notOnOrAfter: -20 })).reason).toBe("Response has expired");
+  });
+
+  it("opens the portal once per Response: a replay is refused", async () => {
+    const SAMLResponse = samlResponse({
+      roles: [],
+      nameId: "alice@example.com",
+      recipient: sandbox.identityCenter.samlRecipient(TENANT),
+      audience: sandbox.identityCenter.samlAudience(TENANT),
+    });
+    const post = () =>
+      fetch(sandbox.identityCenter.acsUrl(TENANT), {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ SAMLResponse }),
+      });
+    expect((await post()).status).toBe(200);
+    const replay = await post();
+    expect(replay.status).toBe(400);
+    expect(await replay.text()).toMatch(/already been used/);
   });
 
   it("answers 404 at an ACS no instance owns", async () => {
