@@ -4,10 +4,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { buildAwsSignIn } from "../../core/apps/aws-sign-in.js";
 import { buildIdentityCenterSignIn, identityCenterSignsIn } from "../../core/apps/ic-sign-in.js";
 import type { App } from "../../core/apps/model.js";
+import { assertRequestForApp } from "../../core/apps/sp-initiated.js";
 import { appTarget, logEvent } from "../../core/audit.js";
 import { newSecret, safeEqual } from "../../core/crypto/tokens.js";
 import type { User } from "../../core/directory/model.js";
 import { DomainError } from "../../core/errors.js";
+import { type AuthnRequest, decodeAuthnRequest, encodeForRedirect } from "../../core/saml/authn-request.js";
 import type { Runtime } from "../../runtime.js";
 import { cspFor } from "./html.js";
 import { safeNext } from "./next.js";
@@ -144,17 +146,68 @@ export async function portalRoutes(app: FastifyInstance, opts: { runtime: Runtim
     return send(reply, 200, dashboardPage({ nonce, csrf: me.csrf, user: me.user, apps }), nonce);
   });
 
+  /** A page for a request that cannot go on, for a person signed in or not. */
+  const refuse = (
+    reply: FastifyReply,
+    status: number,
+    title: string,
+    message: string,
+    me?: { user: User; csrf: string },
+  ) => {
+    const nonce = randomBytes(16).toString("base64");
+    return send(
+      reply,
+      status,
+      messagePage({ nonce, title, message, ...(me ? { user: me.user, csrf: me.csrf } : {}) }),
+      nonce,
+    );
+  };
+
+  /**
+   * SP-initiated sign-in, HTTP-POST binding: the service provider's form post carries no session cookie
+   * (SameSite=Lax), so the request continues as a same-site GET in the HTTP-Redirect encoding.
+   */
+  app.post("/app/:slug/sso/saml", async (request, reply) => {
+    const { slug } = request.params as { slug: string };
+    const form = singleValued(request.body);
+    if (!form?.SAMLRequest)
+      return refuse(reply, 400, "Sign-in failed", "The sign-in request has no single SAMLRequest.");
+    try {
+      const { xml } = decodeAuthnRequest(form.SAMLRequest, "post");
+      const query = new URLSearchParams({ SAMLRequest: encodeForRedirect(xml) });
+      if (form.RelayState !== undefined) query.set("RelayState", form.RelayState);
+      return reply.redirect(`/app/${encodeURIComponent(slug)}/sso/saml?${query}`, 303);
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      return refuse(reply, err.status, "Sign-in failed", err.message);
+    }
+  });
+
   app.get("/app/:slug/sso/saml", async (request, reply) => {
     const { slug } = request.params as { slug: string };
+    const query = singleValued(request.query);
+    if (!query) return refuse(reply, 400, "Sign-in failed", "The sign-in request repeats a parameter.");
+    // SP-initiated (HTTP-Redirect binding): the request is checked before anyone is asked to sign in.
+    let authn: AuthnRequest | null = null;
+    if (query.SAMLRequest !== undefined) {
+      try {
+        authn = decodeAuthnRequest(query.SAMLRequest, "redirect").request;
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        return refuse(reply, err.status, "Sign-in failed", err.message);
+      }
+    }
     const me = await current(request);
-    if (!me) return reply.redirect(`/login?next=${encodeURIComponent(`/app/${slug}/sso/saml`)}`, 303);
+    // The whole request, query included, comes back after sign-in (safeNext keeps same-origin paths only).
+    if (!me) return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
     const nonce = randomBytes(16).toString("base64");
     const fail = (status: number, title: string, message: string) =>
       send(reply, status, messagePage({ nonce, title, message, user: me.user, csrf: me.csrf }), nonce);
     const target = await runtime.store.apps.getBySlug(slug);
     if (!target) return fail(404, "App not found", "There is no app at this address.");
     try {
-      const relayState = (request.query as Form).RelayState ?? null;
+      if (authn) assertRequestForApp(target, authn);
+      const relayState = query.RelayState ?? null;
       const deps = {
         store: runtime.store,
         keys: runtime.signingKeys,
@@ -164,8 +217,8 @@ export async function portalRoutes(app: FastifyInstance, opts: { runtime: Runtim
       // Identity Center signs in by NameID alone; every other app is AWS account federation (which refuses the rest).
       const signIn =
         target.type === "aws-iam-identity-center"
-          ? await buildIdentityCenterSignIn(deps, target, me.user, relayState)
-          : await buildAwsSignIn(deps, target, me.user, relayState);
+          ? await buildIdentityCenterSignIn(deps, target, me.user, relayState, authn?.id)
+          : await buildAwsSignIn(deps, target, me.user, relayState, authn?.id);
       await runtime.store.log.append(
         logEvent(
           runtime.clock,
