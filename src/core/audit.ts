@@ -13,7 +13,7 @@ export const systemActor: Actor = { type: "system", id: null, display: "rolebrid
 export const cliActor = (): Actor => ({ type: "cli", id: null, display: `cli:${process.env.USER ?? "unknown"}` });
 
 /** An app as the target of a System Log event: one shape, so the log can be filtered by app. */
-export const appTarget = (app: { id: string; slug: string }): LogEvent["target"] => ({
+export const appTarget = (app: { id: string; slug: string }): { type: "app"; id: string; display: string } => ({
   type: "app",
   id: app.id,
   display: app.slug,

@@ -1,5 +1,14 @@
 /** Storage contract for applications, assignments, signing keys and sealed app secrets. */
-import type { App, AppAssignment, AppStatus, PrincipalType, SigningKey, SigningKeyState } from "../core/apps/model.js";
+import type {
+  App,
+  AppAssignment,
+  AppStatus,
+  AppUpgradeNotice,
+  PrincipalType,
+  SigningKey,
+  SigningKeyState,
+  UpgradeNoticeDetails,
+} from "../core/apps/model.js";
 import type { Page, PageRequest } from "./contract.js";
 
 export interface NewApp {
@@ -31,14 +40,20 @@ export interface AppRepo {
 }
 
 export interface AssignmentRepo {
-  /** Creates or replaces the assignment's profile. Returns true when it was new. */
+  /**
+   * Creates or replaces the assignment's profile. Returns true when it was new. `priority` (group assignments)
+   * is written when given; callers keep it unique per app (`renumberGroupPriorities`).
+   */
   upsert(a: {
     appId: string;
     principalType: PrincipalType;
     principalId: string;
     profile: Record<string, unknown>;
+    priority?: number | null;
     at: string;
   }): Promise<boolean>;
+  /** Gives the app's group assignments the priorities 0..n-1 in the order of `groupIds` (all of them). */
+  renumberGroupPriorities(appId: string, groupIds: readonly string[]): Promise<void>;
   remove(appId: string, principalType: PrincipalType, principalId: string): Promise<boolean>;
   get(appId: string, principalType: PrincipalType, principalId: string): Promise<AppAssignment | null>;
   listForApp(appId: string): Promise<AppAssignment[]>;
@@ -46,6 +61,16 @@ export interface AssignmentRepo {
   forUser(appId: string, userId: string, groupIds: readonly string[]): Promise<AppAssignment[]>;
   /** Ids of the apps a user reaches directly or through the given groups (the dashboard's tiles). */
   appIdsForUser(userId: string, groupIds: readonly string[]): Promise<string[]>;
+}
+
+export interface UpgradeNoticeRepo {
+  /** Notices the runtime has still to compute (details null), oldest first. */
+  listUncomputed(): Promise<AppUpgradeNotice[]>;
+  /** Stores the computed details; false when another node already did (so only one logs it). */
+  complete(id: string, details: UpgradeNoticeDetails): Promise<boolean>;
+  listForApp(appId: string, opts: { includeAcknowledged: boolean }): Promise<AppUpgradeNotice[]>;
+  get(id: string): Promise<AppUpgradeNotice | null>;
+  acknowledge(id: string, by: string, at: string): Promise<boolean>;
 }
 
 export interface SigningKeyRepo {

@@ -16,8 +16,19 @@ import type {
   UserProfile,
   UserStatus,
 } from "../core/directory/model.js";
-import type { AppRepo, AppSecretRepo, AssignmentRepo, RoleCatalogRepo, SigningKeyRepo } from "./contract-apps.js";
+import type {
+  AppRepo,
+  AppSecretRepo,
+  AssignmentRepo,
+  RoleCatalogRepo,
+  SigningKeyRepo,
+  UpgradeNoticeRepo,
+} from "./contract-apps.js";
+import type { CliSessionRepo, DeviceAuthorizationRepo } from "./contract-device.js";
+import type { MigrationJournalRepo } from "./contract-migrations.js";
 import type { FullSyncRepo, OutboxRepo, ProvisionedRepo } from "./contract-outbox.js";
+import type { PolicyBackupRepo } from "./contract-policy.js";
+import type { MembershipRuleRepo, RuleHeldMembershipRepo } from "./contract-rules.js";
 
 export interface Page<T> {
   items: T[];
@@ -130,7 +141,10 @@ export interface GroupRepo {
 }
 
 export interface MembershipRepo {
-  /** Returns false when the membership already existed. */
+  /**
+   * Makes a direct membership. Returns false when the membership already existed (one held only by membership
+   * rules becomes direct too, so it stays when the rules let go).
+   */
   add(groupId: string, userId: string, at: string): Promise<boolean>;
   addMany(rows: Membership[]): Promise<number>;
   remove(groupId: string, userId: string, at: string): Promise<boolean>;
@@ -212,19 +226,25 @@ export interface LogRepo {
 export interface Repos {
   apps: AppRepo;
   assignments: AssignmentRepo;
+  upgradeNotices: UpgradeNoticeRepo;
   signingKeys: SigningKeyRepo;
   appSecrets: AppSecretRepo;
   roleCatalog: RoleCatalogRepo;
   outbox: OutboxRepo;
   provisioned: ProvisionedRepo;
   fullSyncs: FullSyncRepo;
+  deviceAuthorizations: DeviceAuthorizationRepo;
+  cliSessions: CliSessionRepo;
+  migrationJournal: MigrationJournalRepo;
   users: UserRepo;
   groups: GroupRepo;
-  memberships: MembershipRepo;
+  memberships: MembershipRepo & RuleHeldMembershipRepo;
+  membershipRules: MembershipRuleRepo;
   tokens: TokenRepo;
   sessions: SessionRepo;
   admins: AdminRepo;
   log: LogRepo;
+  policyBackups: PolicyBackupRepo;
   signInThrottle: SignInThrottleRepo;
 }
 

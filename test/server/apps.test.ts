@@ -106,6 +106,31 @@ describe.each(backends)("apps admin API on $name", (backend) => {
     );
   });
 
+  it("takes a group assignment's priority, refuses one on a person, and answers lint's upgrade notices", async () => {
+    const res = await h.call({ method: "PUT", url: `/api/v1/apps/aws-prod/groups/${groupId}`, body: { priority: 0 } });
+    expect(res.json()).toMatchObject({ principalType: "group", priority: 0 });
+    await expectNothingWritten(h, async () => {
+      const onUser = expectError(
+        await h.call({ method: "PUT", url: "/api/v1/apps/aws-prod/users/alice@example.com", body: { priority: 0 } }),
+        400,
+        "validation_failed",
+      );
+      expect(onUser.details.errors).toEqual([{ path: "/priority", message: "only group assignments have a priority" }]);
+      expectError(
+        await h.call({ method: "PUT", url: `/api/v1/apps/aws-prod/groups/${groupId}`, body: { priority: -1 } }),
+        400,
+        "validation_failed",
+      );
+    });
+    const lint = await h.call({ method: "GET", url: "/api/v1/apps/aws-prod/lint" });
+    expect(lint.json().upgradeNotices).toEqual([]);
+    expectError(
+      await h.call({ method: "POST", url: "/api/v1/apps/aws-prod/upgrade-notices/upg_nope/acknowledge" }),
+      404,
+      "not_found",
+    );
+  });
+
   it("rotates keys: next is published, activated, then the previous one retired", async () => {
     const next = await h.call({ method: "POST", url: "/api/v1/apps/aws-prod/credentials/keys", body: {} });
     expect(next.statusCode).toBe(201);

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { lintAwsApp } from "../../core/apps/lint.js";
 import { type CommonOptions, withCommonOptions, withRuntime } from "../context.js";
 import { printJson, printLine } from "../output.js";
+import { printUpgradeNotice } from "./app-assignments.js";
 
 /** `rolebridge apps lint`: role groups the Group Filter misses, users near AWS's SAML size limit. */
 export function registerLintCommand(apps: Command): void {
@@ -24,6 +25,7 @@ export function registerLintCommand(apps: Command): void {
           `  ${u.login}: ${u.roleCount} roles, ${u.base64Length} characters${u.overLimit ? " (OVER: sign-in fails)" : ""}`,
         );
       }
+      for (const n of lint.upgradeNotices) printUpgradeNotice(n);
     }),
   );
 }

@@ -4,6 +4,7 @@ import type { App, AppType } from "../../core/apps/model.js";
 import { cliActor } from "../../core/audit.js";
 import { type CommonOptions, withCommonOptions, withRuntime } from "../context.js";
 import { CliError, printJson, printLine, printTable } from "../output.js";
+import { registerAssignmentCommands } from "./app-assignments.js";
 import { registerLegacyApiCommands } from "./app-legacy-api.js";
 import { registerLintCommand } from "./app-lint.js";
 import { bitsOf, bitsOption, registerKeyCommands } from "./app-signing-keys.js";
@@ -136,55 +137,8 @@ export function registerAppCommands(program: Command): void {
     }),
   );
 
-  withCommonOptions(
-    apps
-      .command("assign")
-      .description("Assign a user or group; --role adds a SAML User Role (repeatable)")
-      .argument("<app>", "slug or id")
-      .addOption(new Option("--user <login>", "user login or id").conflicts("group"))
-      .option("--group <id>", "group id")
-      .option("--role <arn>", "role ARN to assign with it", (v: string, all: string[] = []) => [...all, v]),
-  ).action((ref: string, opts: CommonOptions & { user?: string; group?: string; role?: string[] }) =>
-    withRuntime(opts, async (rt) => {
-      if (!opts.user && !opts.group) throw new CliError("give --user or --group");
-      const type = opts.user ? "user" : "group";
-      // Only AWS federation assignments carry roles; others take an empty profile.
-      const profile = opts.role ? { samlRoles: opts.role.map((roleArn) => ({ roleArn })) } : {};
-      const a = await rt.apps.assign(cliActor(), ref, type, (opts.user ?? opts.group)!, profile);
-      if (opts.json) return printJson(a);
-      printLine(`Assigned ${type} ${a.principalId} to ${ref}.`);
-    }),
-  );
-
-  withCommonOptions(
-    apps
-      .command("unassign")
-      .description("Remove a user's or group's assignment")
-      .argument("<app>", "slug or id")
-      .addOption(new Option("--user <login>", "user login or id").conflicts("group"))
-      .option("--group <id>", "group id"),
-  ).action((ref: string, opts: CommonOptions & { user?: string; group?: string }) =>
-    withRuntime(opts, async (rt) => {
-      if (!opts.user && !opts.group) throw new CliError("give --user or --group");
-      await rt.apps.unassign(cliActor(), ref, opts.user ? "user" : "group", (opts.user ?? opts.group)!);
-      if (opts.json) return printJson({ unassigned: opts.user ?? opts.group });
-      printLine(`Unassigned ${opts.user ?? opts.group} from ${ref}.`);
-    }),
-  );
-
-  withCommonOptions(apps.command("assignments").description("Who is assigned").argument("<app>", "slug or id")).action(
-    (ref: string, opts: CommonOptions) =>
-      withRuntime(opts, async (rt) => {
-        const list = await rt.apps.assignments(ref);
-        if (opts.json) return printJson(list);
-        printTable(
-          ["TYPE", "ID", "ROLES"],
-          list.map((a) => [a.principalType, a.principalId, JSON.stringify(a.profile.samlRoles ?? [])]),
-        );
-      }),
-  );
-
   registerLintCommand(apps);
+  registerAssignmentCommands(apps);
   registerKeyCommands(apps);
   registerLegacyApiCommands(apps);
 }

@@ -6,6 +6,7 @@ import type { Runtime } from "../../runtime.js";
 import { type CommonOptions, positiveInt, withCommonOptions, withRuntime } from "../context.js";
 import { printJson, printLine, printTable } from "../output.js";
 import { runImport } from "./import.js";
+import { registerMembershipRuleCommands } from "./membership-rules.js";
 
 const GROUP_ARG = "group id (grp_…) or name (with --source when not local)";
 type SourceOptions = CommonOptions & { source: string };
@@ -28,6 +29,7 @@ const withSource = (cmd: Command) => cmd.option("--source <source>", "source of 
 
 export function registerGroupCommands(program: Command): void {
   const groups = program.command("groups").description("Groups and memberships");
+  registerMembershipRuleCommands(groups);
 
   withCommonOptions(
     groups

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { buildAwsSignIn } from "../../core/apps/aws-sign-in.js";
+import type { AssignmentRule, IgnoredGroupAssignment, RoleReason } from "../../core/rolemap/types.js";
 import { type CommonOptions, withCommonOptions, withRuntime } from "../context.js";
 import { printJson, printLine } from "../output.js";
 
@@ -59,21 +60,41 @@ export function registerSamlCommands(program: Command): void {
       if (opts.json) return printJson(result);
       if (result.blockedBecause) printLine(`Blocked: ${result.blockedBecause}`);
       if (!result.assigned) printLine("Not assigned to the app (neither directly nor through a group).");
+      else printLine(`Assignment rule: ${RULE_TEXT[result.assignmentRule]}.`);
       printLine(`${result.roles.length} role(s):`);
-      for (const r of result.roles) {
-        const why = r.reasons
-          .map((x) => (x.kind === "user-assignment" ? "assigned to the user" : `${x.kind} via ${x.groupName}`))
-          .join("; ");
-        printLine(`  ${r.roleArn}  (provider ${r.providerArn}) — ${why}`);
-      }
+      for (const r of result.roles)
+        printLine(`  ${r.roleArn}  (provider ${r.providerArn}) — ${r.reasons.map(reasonText).join("; ")}`);
       for (const g of result.rejectedByAppFilter)
         printLine(`  ignored ${g.groupName}: source ${g.source} is not in the App Filter`);
       for (const g of result.unmatchedByGroupFilter)
         printLine(`  ignored ${g.groupName}: does not match the Group Filter`);
       for (const g of result.invalidRenders) printLine(`  invalid ${g.groupName}: ${g.reason}`);
       for (const a of result.invalidAssignments) printLine(`  invalid assignment ${a.roleArn}: ${a.reason}`);
+      for (const h of result.heldByRules)
+        printLine(`  member of ${h.groupName} through membership rule ${h.ruleId} (members of ${h.fromGroupName})`);
       for (const a of result.ignoredGroupAssignments)
-        printLine(`  not joined ${a.roleArn} from ${a.groupName}: Join all roles is off`);
+        printLine(`  not granted ${a.roleArn} from ${a.groupName}: ${ignoredText(a)}`);
     }),
   );
+}
+
+const RULE_TEXT: Record<AssignmentRule, string> = {
+  own: "own assignment only (Join all roles is off)",
+  "own+groups": "own assignment plus every assigned group's roles (Join all roles is on)",
+  "groups-combine": "assigned through groups only: the union of their groups' roles",
+  "groups-priority": "assigned through groups only: the highest-priority group assignment's roles",
+  none: "no assignment reaches this person",
+};
+
+function reasonText(x: RoleReason): string {
+  if (x.kind === "user-assignment") return "assigned to the person";
+  if (x.kind === "group-mapping") return `group-mapping via ${x.groupName}`;
+  const priority = x.priority === null || x.priority === undefined ? "" : `, priority ${x.priority}`;
+  return `group-assignment via ${x.groupName} (${x.rule}${priority})`;
+}
+
+function ignoredText(a: IgnoredGroupAssignment): string {
+  if (a.reason === "join_all_roles_off") return "the person has their own assignment and Join all roles is off";
+  const w = a.winner;
+  return `lost on priority (${a.priority ?? "none"}) to ${w ? `${w.groupName} (priority ${w.priority ?? "none"})` : "a higher one"}`;
 }

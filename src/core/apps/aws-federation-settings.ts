@@ -39,6 +39,16 @@ export const LegacyApiSettingsSchema = Type.Object(
 
 export type LegacyApiSettings = Static<typeof LegacyApiSettingsSchema>;
 
+/** Command-line credentials (`rolebridge aws credentials`): allowed or not, and for how long after a sign-in. */
+export const CliCredentialsSettingsSchema = Type.Object(
+  {
+    allowed: Type.Boolean({ default: true }),
+    /** A command-line sign-in older than this gets no more SAML for this app (the server's own cap also applies). */
+    maxSessionHours: Type.Integer({ minimum: 1, maximum: 168, default: 12 }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 /** Sign On settings of the AWS Account Federation app, with Okta's meaning (shared/reference/okta-aws-app.md). */
 export const AwsFederationSettingsSchema = Type.Object(
   {
@@ -65,6 +75,12 @@ export const AwsFederationSettingsSchema = Type.Object(
     defaultSamlProviderName: Type.Optional(Type.Union([ProviderName, Type.Null()])),
     sessionDuration: Type.Integer({ minimum: 900, maximum: 43_200, default: 3600 }),
     joinAllRoles: Type.Boolean({ default: false }),
+    /**
+     * People assigned only through groups: `combine` (union of their groups' assigned roles) or `priority`
+     * (only the highest-priority group assignment's). Combine is the default: it is what group mapping does
+     * and what Join all roles gives people with their own assignment, and it removes nobody's access.
+     */
+    groupAssignmentMode: Type.Union([Type.Literal("combine"), Type.Literal("priority")], { default: "combine" }),
     useGroupMapping: Type.Boolean({ default: false }),
     appFilter: Type.String({ maxLength: 1024, default: "local" }),
     groupFilter: Type.String({ minLength: 1, maxLength: 1024, default: DEFAULT_GROUP_FILTER }),
@@ -82,6 +98,7 @@ export const AwsFederationSettingsSchema = Type.Object(
     signResponse: Type.Boolean({ default: true }),
     signAssertion: Type.Boolean({ default: true }),
     api: LegacyApiSettingsSchema,
+    cliCredentials: CliCredentialsSettingsSchema,
   },
   { additionalProperties: false },
 );
@@ -100,6 +117,7 @@ export function signOnSettingsOf(s: AwsFederationSettings): AwsSignOnSettings {
     groupFilter: s.groupFilter,
     roleValuePattern: s.roleValuePattern,
     joinAllRoles: s.joinAllRoles,
+    groupAssignmentMode: s.groupAssignmentMode,
   };
 }
 

@@ -7,7 +7,7 @@ import { AWS_MAX_SAML_RESPONSE_BASE64 } from "../saml/response.js";
 import { estimateResponseBase64Length } from "../saml/size.js";
 import { validateAwsFederationSettings } from "./aws-federation-settings.js";
 import { appEntitlements } from "./entitlements.js";
-import type { App } from "./model.js";
+import type { App, AppUpgradeNotice } from "./model.js";
 
 /** A user is "at risk" from this share of AWS's limit: one more role group could break their sign-in. */
 const AT_RISK_SHARE = 0.9;
@@ -18,6 +18,8 @@ export interface AppLint {
     limit: number;
     atRisk: Array<{ userId: string; login: string; roleCount: number; base64Length: number; overLimit: boolean }>;
   };
+  /** Behaviour an upgrade changed for this app (who gained or lost roles), shown until an admin acknowledges. */
+  upgradeNotices: AppUpgradeNotice[];
 }
 
 /**
@@ -69,5 +71,6 @@ export async function lintAwsApp(store: Store, app: App): Promise<AppLint> {
     }
   }
   atRisk.sort((a, b) => b.base64Length - a.base64Length);
-  return { groupFilter, responseSize: { limit: AWS_MAX_SAML_RESPONSE_BASE64, atRisk } };
+  const upgradeNotices = await store.upgradeNotices.listForApp(app.id, { includeAcknowledged: false });
+  return { groupFilter, responseSize: { limit: AWS_MAX_SAML_RESPONSE_BASE64, atRisk }, upgradeNotices };
 }

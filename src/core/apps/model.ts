@@ -29,6 +29,8 @@ export interface AppAssignment {
   principalId: string;
   /** Per-assignment profile, e.g. `{ samlRoles: [{ roleArn, providerArn? }] }`. */
   profile: Record<string, unknown>;
+  /** Group assignments only: 0 is the highest; unique per app. Decides group-only people's roles in priority mode. */
+  priority: number | null;
   created: string;
   lastUpdated: string;
 }
@@ -49,4 +51,22 @@ export interface SigningKey {
   created: string;
   activated: string | null;
   retired: string | null;
+}
+
+/**
+ * A change of behaviour an upgrade brought to an existing app, kept until an administrator acknowledges it.
+ * `details` is null until the runtime has worked out who is affected.
+ */
+export interface AppUpgradeNotice {
+  id: string;
+  appId: string;
+  kind: "group-assignment-rule";
+  created: string;
+  details: UpgradeNoticeDetails | null;
+  acknowledged: { at: string; by: string } | null;
+}
+
+export interface UpgradeNoticeDetails {
+  summary: string;
+  people: Array<{ userId: string; login: string; gained: string[]; lost: string[] }>;
 }

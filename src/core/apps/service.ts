@@ -5,7 +5,13 @@ import type { User } from "../directory/model.js";
 import { DomainError, notFound, validationFailed } from "../errors.js";
 import { type Clock, newId, systemClock } from "../ids.js";
 import { enqueueChange } from "../provisioning/outbox.js";
-import { validateAwsAssignmentProfile } from "./assignment-profile.js";
+import {
+  assignmentProfileFor,
+  placeGroupAssignment,
+  principalIdOf,
+  type RuleHeldMembership,
+  ruleHeldMemberships,
+} from "./assignments.js";
 import { validateAwsFederationSettings } from "./aws-federation-settings.js";
 import { type AppEntitlements, appEntitlements } from "./entitlements.js";
 import type { App, AppAssignment, AppType, PrincipalType } from "./model.js";
@@ -31,7 +37,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 
 function validateSettings(type: AppType, settings: Record<string, unknown>): Record<string, unknown> {
   if (type === "aws-account-federation") return validateAwsFederationSettings(settings);
-  if (type === "aws-iam-identity-center" || type === "generic-scim2") return validateScimAppSettings(settings);
+  if (type === "aws-iam-identity-center" || type === "generic-scim2") return validateScimAppSettings(settings, type);
   throw validationFailed("unsupported app type", [{ path: "/type", message: `${type} is not available yet` }]);
 }
 
@@ -161,41 +167,56 @@ export class AppService {
     });
   }
 
+  /**
+   * Assigns a user or group (replacing an existing assignment's profile). A group assignment has a priority,
+   * dense from 0 (highest) per app: `priority` moves it there and shifts the others down; a new group
+   * assignment without one goes last, as in Okta.
+   */
   async assign(
     actor: Actor,
     idOrSlug: string,
     principalType: PrincipalType,
     principalRef: string,
     profile: unknown,
+    opts: { priority?: number | undefined } = {},
   ): Promise<AppAssignment> {
     const app = await this.get(idOrSlug);
-    const principalId = await this.principalId(principalType, principalRef);
-    const valid = await this.assignmentProfile(app, profile);
+    const principalId = await principalIdOf(this.store, principalType, principalRef);
+    if (opts.priority !== undefined && principalType !== "group") {
+      throw validationFailed("the assignment is invalid", [
+        { path: "/priority", message: "only group assignments have a priority" },
+      ]);
+    }
+    const valid = await assignmentProfileFor(this.store, app, profile);
     const at = this.clock.now().toISOString();
     return this.store.transaction(async (tx) => {
       const created = await tx.assignments.upsert({ appId: app.id, principalType, principalId, profile: valid, at });
+      if (principalType === "group" && (created || opts.priority !== undefined)) {
+        await placeGroupAssignment(tx, app.id, principalId, opts.priority);
+      }
+      const a = await tx.assignments.get(app.id, principalType, principalId);
+      if (!a) throw new Error("assignment vanished inside its own transaction");
       await tx.log.append(
         logEvent(
           this.clock,
           actor,
           created ? "application.user_membership.add" : "application.user_membership.change",
           appTarget(app),
-          { principalType, principalId, profile: valid },
+          { principalType, principalId, profile: valid, ...(a.priority === null ? {} : { priority: a.priority }) },
         ),
       );
       await enqueueChange(tx, { kind: "assignment", objectId: principalId, appId: app.id }, at);
-      const a = await tx.assignments.get(app.id, principalType, principalId);
-      if (!a) throw new Error("assignment vanished inside its own transaction");
       return a;
     });
   }
 
   async unassign(actor: Actor, idOrSlug: string, principalType: PrincipalType, principalRef: string): Promise<void> {
     const app = await this.get(idOrSlug);
-    const principalId = await this.principalId(principalType, principalRef);
+    const principalId = await principalIdOf(this.store, principalType, principalRef);
     await this.store.transaction(async (tx) => {
       if (!(await tx.assignments.remove(app.id, principalType, principalId)))
         throw notFound("assignment", `${principalType} ${principalRef}`);
+      if (principalType === "group") await placeGroupAssignment(tx, app.id, null, undefined);
       await tx.log.append(
         logEvent(this.clock, actor, "application.user_membership.remove", appTarget(app), {
           principalType,
@@ -214,57 +235,14 @@ export class AppService {
     return this.store.assignments.listForApp((await this.get(idOrSlug)).id);
   }
 
-  /** Which roles this user gets on this app, and why — the same answer sign-in uses. */
-  async explain(idOrSlug: string, user: User): Promise<AppEntitlements> {
-    return appEntitlements(this.store, await this.get(idOrSlug), user);
-  }
-
-  /** AWS federation assignments carry SAML User Roles; provisioning assignments carry nothing yet. */
-  private async assignmentProfile(app: App, profile: unknown): Promise<Record<string, unknown>> {
-    if (app.type !== "aws-account-federation") {
-      if (
-        profile !== undefined &&
-        (typeof profile !== "object" || profile === null || Object.keys(profile).length > 0)
-      ) {
-        throw validationFailed("the assignment profile is invalid", [
-          { path: "/profile", message: `${app.type} assignments take no profile` },
-        ]);
-      }
-      return {};
-    }
-    const settings = validateAwsFederationSettings(app.settings);
-    const valid = validateAwsAssignmentProfile(profile, settings.partition);
-    if (settings.api.enabled) await this.assertListedInAws(app, valid.samlRoles);
-    return valid;
-  }
-
-  /** In legacy API mode roles are picked from the lists AWS gave at the last refresh, as Okta's picker offers. */
-  private async assertListedInAws(app: App, roles: readonly { roleArn: string }[]): Promise<void> {
-    if (roles.length === 0) return;
-    const lists = new Map((await this.store.roleCatalog.listForApp(app.id)).map((l) => [l.accountId, l]));
-    const errors = roles.flatMap((r, i) => {
-      const account = r.roleArn.split(":")[4] ?? "";
-      const list = lists.get(account);
-      const path = `/profile/samlRoles/${i}/roleArn`;
-      if (!list)
-        return [{ path, message: `account ${account} has no role list; connect it and refresh application data` }];
-      if (list.status === "ok" && !list.roles.some((known) => known.arn === r.roleArn)) {
-        return [{ path, message: `AWS did not list this role in account ${account} at the last refresh` }];
-      }
-      return [];
-    });
-    if (errors.length) throw validationFailed("the assignment names roles AWS did not list", errors);
-  }
-
-  private async principalId(type: PrincipalType, ref: string): Promise<string> {
-    if (type === "user") {
-      const u = (await this.store.users.get(ref)) ?? (await this.store.users.getByLogin(ref));
-      if (!u) throw notFound("user", ref);
-      return u.id;
-    }
-    const g = await this.store.groups.get(ref);
-    if (!g) throw notFound("group", ref);
-    return g.id;
+  /**
+   * Which roles this user gets on this app, and why — the same answer sign-in uses — and which of their
+   * memberships a membership rule holds (a role group joined because they are in another group).
+   */
+  async explain(idOrSlug: string, user: User): Promise<AppEntitlements & { heldByRules: RuleHeldMembership[] }> {
+    const result = await appEntitlements(this.store, await this.get(idOrSlug), user);
+    const heldByRules = await ruleHeldMemberships(this.store, user.id);
+    return { ...result, heldByRules };
   }
 
   private async write(

@@ -1,11 +1,7 @@
-import {
-  CreateSAMLProviderCommand,
-  GetSAMLProviderCommand,
-  ListSAMLProvidersCommand,
-  UpdateSAMLProviderCommand,
-} from "@aws-sdk/client-iam";
-import { AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { type AwsClientFactory, type AwsCredentials, type AwsTarget, awsErrorSummary } from "./clients.js";
+import { AccountSessions } from "../migration/aws-saml/account-session.js";
+import { readProvider } from "../migration/aws-saml/account-state.js";
+import { runStep } from "../migration/aws-saml/steps.js";
+import type { AwsClientFactory, AwsCredentials, AwsTarget } from "./clients.js";
 
 export interface SamlSetupResult {
   accountId: string;
@@ -14,32 +10,10 @@ export interface SamlSetupResult {
   error: string | null;
 }
 
-/** Creates the IAM SAML provider, or updates its metadata when it differs (e.g. after a key rotation). */
-async function ensureProvider(
-  factory: AwsClientFactory,
-  target: AwsTarget,
-  credentials: AwsCredentials,
-  accountId: string,
-  name: string,
-  metadata: string,
-): Promise<SamlSetupResult> {
-  const { iam } = await factory(target, credentials);
-  const arn = `arn:${target.partition}:iam::${accountId}:saml-provider/${name}`;
-  const listed = await iam.send(new ListSAMLProvidersCommand({}));
-  if (!(listed.SAMLProviderList ?? []).some((p) => p.Arn === arn)) {
-    const created = await iam.send(new CreateSAMLProviderCommand({ Name: name, SAMLMetadataDocument: metadata }));
-    return { accountId, providerArn: created.SAMLProviderArn ?? arn, outcome: "created", error: null };
-  }
-  const current = await iam.send(new GetSAMLProviderCommand({ SAMLProviderArn: arn }));
-  if (current.SAMLMetadataDocument === metadata)
-    return { accountId, providerArn: arn, outcome: "unchanged", error: null };
-  await iam.send(new UpdateSAMLProviderCommand({ SAMLProviderArn: arn, SAMLMetadataDocument: metadata }));
-  return { accountId, providerArn: arn, outcome: "updated", error: null };
-}
-
 /**
- * "Set up AWS accounts for SAML" for every account: in the credentials' own account directly, in the
- * others through an administrative role (Organizations' OrganizationAccountAccessRole by default).
+ * "Set up AWS accounts for SAML" for every account, provider only: in the credentials' own account directly, in the
+ * others through an administrative role (Organizations' OrganizationAccountAccessRole by default). The migration's
+ * provider step does the work (src/core/migration/aws-saml), so both paths create and update providers alike.
  * Idempotent; one account's failure is reported and does not stop the others.
  */
 export async function setUpSamlProviders(
@@ -48,28 +22,25 @@ export async function setUpSamlProviders(
   credentials: AwsCredentials,
   opts: { accountIds: readonly string[]; providerName: string; metadata: string; roleName?: string },
 ): Promise<SamlSetupResult[]> {
-  const { sts } = await factory(target, credentials);
-  const self = (await sts.send(new GetCallerIdentityCommand({}))).Account;
+  const sessions = new AccountSessions(factory, target, credentials, {
+    ...(opts.roleName ? { roleName: opts.roleName } : {}),
+  });
   const results: SamlSetupResult[] = [];
   for (const accountId of opts.accountIds) {
     try {
-      let creds = credentials;
-      if (accountId !== self) {
-        const assumed = await sts.send(
-          new AssumeRoleCommand({
-            RoleArn: `arn:${target.partition}:iam::${accountId}:role/${opts.roleName ?? "OrganizationAccountAccessRole"}`,
-            RoleSessionName: "rolebridge-saml-setup",
-            DurationSeconds: 900,
-          }),
-        );
-        const c = assumed.Credentials;
-        if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error("AssumeRole answered without credentials");
-        creds = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
-      }
-      results.push(await ensureProvider(factory, target, creds, accountId, opts.providerName, opts.metadata));
+      const session = await sessions.open(accountId);
+      const current = await readProvider(session, opts.providerName);
+      const done = await runStep(session, {
+        kind: "provider",
+        accountId,
+        providerName: opts.providerName,
+        metadata: opts.metadata,
+        metadataBefore: current?.metadata ?? null,
+      });
+      if (done.kind === "provider")
+        results.push({ accountId, providerArn: done.providerArn, outcome: done.outcome, error: null });
     } catch (err) {
-      const { code, message } = awsErrorSummary(err);
-      results.push({ accountId, providerArn: null, outcome: "error", error: `${code}: ${message}` });
+      results.push({ accountId, providerArn: null, outcome: "error", error: (err as Error).message });
     }
   }
   return results;

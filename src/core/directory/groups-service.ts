@@ -4,6 +4,7 @@ import { type Actor, diff, logEvent } from "../audit.js";
 import { DomainError, notFound } from "../errors.js";
 import { type Clock, newId, systemClock } from "../ids.js";
 import { enqueueChange } from "../provisioning/outbox.js";
+import { deleteRuleIn, followMembershipRules } from "./membership-rules.js";
 import type { Group, User } from "./model.js";
 import { versionMismatch } from "./users-service.js";
 import { assertGroup } from "./validate.js";
@@ -105,9 +106,12 @@ export class GroupService {
 
   async delete(actor: Actor, id: string): Promise<void> {
     const current = await this.get(id);
+    const at = this.clock.now().toISOString();
     await this.store.transaction(async (tx) => {
+      // The memberships its rules hold elsewhere go with the group; the cascade alone would leave them behind.
+      for (const rule of await tx.membershipRules.fromGroups([id])) await deleteRuleIn(tx, this.clock, actor, rule, at);
       if (!(await tx.groups.delete(id))) throw notFound("group", id);
-      await enqueueChange(tx, { kind: "group", objectId: id }, this.clock.now().toISOString());
+      await enqueueChange(tx, { kind: "group", objectId: id }, at);
       await tx.log.append(
         logEvent(this.clock, actor, "group.lifecycle.delete", groupTarget(current), { before: current }),
       );
@@ -133,6 +137,7 @@ export class GroupService {
           }),
         );
         await enqueueChange(tx, { kind: "membership", objectId: group.id }, at);
+        await followMembershipRules(tx, this.clock, actor, [{ groupId: group.id, added: [user.id] }], at);
       }
       return { added };
     });
@@ -144,6 +149,14 @@ export class GroupService {
     if (!user) throw notFound("user", userId);
     const at = this.clock.now().toISOString();
     return this.store.transaction(async (tx) => {
+      const holders = await tx.membershipRules.holders(group.id, user.id);
+      if (holders.length) {
+        throw new DomainError(
+          "conflict",
+          `${user.profile.login} is a member of ${group.name} through membership rule(s) ${holders.map((r) => r.id).join(", ")}: remove them from the rule's source group, or delete the rule`,
+          { rules: holders.map((r) => ({ id: r.id, fromGroupId: r.fromGroupId })) },
+        );
+      }
       const removed = await tx.memberships.remove(group.id, user.id, at);
       if (!removed) throw notFound("membership", `${user.profile.login} in ${group.name}`);
       await tx.log.append(
@@ -152,6 +165,7 @@ export class GroupService {
         }),
       );
       await enqueueChange(tx, { kind: "membership", objectId: group.id }, at);
+      await followMembershipRules(tx, this.clock, actor, [{ groupId: group.id, removed: [user.id] }], at);
       return { removed };
     });
   }

@@ -90,3 +90,12 @@ export interface LogEvent {
   summary: Record<string, unknown>;
   requestId: string | null;
 }
+
+/** "Members of `fromGroupId` are members of `toGroupId`", kept in step with every membership change of the first. */
+export interface MembershipRule {
+  id: string;
+  fromGroupId: string;
+  toGroupId: string;
+  created: string;
+  createdBy: string;
+}

@@ -1,5 +1,6 @@
 import type { Store } from "../../store/contract.js";
 import { type Actor, logEvent } from "../audit.js";
+import { followMembershipRules } from "../directory/membership-rules.js";
 import { type Clock, systemClock } from "../ids.js";
 import { enqueueChange } from "../provisioning/outbox.js";
 import type { CsvInput } from "./csv.js";
@@ -53,6 +54,7 @@ export async function importDirectory(store: Store, files: ImportFiles, opts: Im
       if (files.users) await importUsers(run, files.users.name, files.users.input);
       if (files.groups) await importGroups(run, files.groups.name, files.groups.input);
       if (files.memberships) await importMemberships(run, files.memberships.name, files.memberships.input);
+      if (run.writing) await followMembershipRules(tx, clock, opts.actor, run.ruleChanges, at);
       sortErrors(run.report);
       if (!run.writing) throw new RolledBack();
       run.report.committed = true;

@@ -24,6 +24,8 @@ export async function importMemberships(run: ImportRun, file: string, input: Csv
   const missingUsers = new Set<string>();
   const missingGroups = new Set<string>();
   let batch: Pending[] = [];
+  // Usually no rule exists and the import pays nothing more; otherwise the rules' source groups are known up front.
+  const ruleSources = new Set((await run.tx.membershipRules.list()).map((r) => r.fromGroupId));
 
   const resolve = async () => {
     const logins = new Map<string, string>();
@@ -86,6 +88,9 @@ export async function importMemberships(run: ImportRun, file: string, input: Csv
       const added = await run.tx.memberships.addMany(rows);
       counts.written += added;
       counts.existing += rows.length - added;
+      for (const r of rows) {
+        if (ruleSources.has(r.groupId)) run.ruleChanges.push({ groupId: r.groupId, added: [r.userId] });
+      }
     }
     batch = [];
   };

@@ -1,4 +1,5 @@
 import type { Repos } from "../../store/contract.js";
+import type { MembershipChange } from "../directory/membership-rules.js";
 import { type ColumnSpec, type CsvInput, type RowError, readCsv } from "./csv.js";
 
 export interface KindCounts {
@@ -46,6 +47,8 @@ export class ImportRun {
   /** Keys whose rows in this import were refused, with `file:line`: later references say why they fail. */
   readonly rejectedUsers = new Map<string, string>();
   readonly rejectedGroups = new Map<string, string>();
+  /** Memberships written into groups that membership rules start from: the rules follow once the rows are in. */
+  readonly ruleChanges: MembershipChange[] = [];
   private nextIndex = 0;
 
   constructor(

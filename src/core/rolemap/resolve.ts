@@ -4,8 +4,11 @@ import { compileGroupFilter } from "./group-filter.js";
 import { compileRoleValuePattern } from "./role-value-pattern.js";
 import type {
   AssignedRole,
+  AssignmentRule,
   AwsSignOnSettings,
+  GroupAssignedRoles,
   GroupRef,
+  IgnoredGroupAssignment,
   ResolvedRole,
   ResolveRolesInput,
   ResolveRolesResult,
@@ -70,12 +73,15 @@ function resolveAssigned(
 
 /**
  * THE function that decides which AWS roles a user may assume through an AWS Account Federation
- * app. Sign-in, `explain` and the migration's equivalence proof all call it.
+ * app. Sign-in, `explain`, lint and the migration's equivalence proof all call it.
  *
- * Semantics (Okta's, see docs/reference okta-aws-app.md):
- * - Assigned roles. Join all roles OFF: only the roles assigned to the user directly; roles assigned
- *   to the user's groups are reported in `ignoredGroupAssignments`. ON: the union of the user's and
- *   all their groups' assigned roles.
+ * Semantics (Okta's app-user scopes, docs/aws-account-federation.md "Who gets which role"):
+ * - A person with their own assignment (scope USER): their own roles; with Join all roles on, plus the roles
+ *   of every group assignment of every group they belong to. Off, those group roles are reported in
+ *   `ignoredGroupAssignments` (`join_all_roles_off`).
+ * - A person assigned only through groups (scope GROUP): their groups' assigned roles whatever Join all roles
+ *   says — the union in `combine` mode (the default), or only the roles of the highest-priority group
+ *   assignment (lowest `priority`) in `priority` mode; the others are reported as `lower_priority`.
  * - Group mapping ON: additionally, every group whose source passes the App Filter and whose name
  *   matches the Group Filter (whole name) yields one pair rendered by the Role Value Pattern.
  *   The App Filter applies to group mapping only: group assignments name a group explicitly.
@@ -90,15 +96,18 @@ export function resolveRoles(input: ResolveRolesInput): ResolveRolesResult {
   const { settings } = input;
   const { partition } = settings;
   const collector = new RoleCollector();
+  const groups = [...input.groups].sort(compareGroups);
+  const groupAssignments = groupAssignmentsOf(groups, input.groupRoles ?? []);
+  const rule = assignmentRuleFor(input, settings, groupAssignments.length > 0);
   const result: ResolveRolesResult = {
     roles: [],
     rejectedByAppFilter: [],
     unmatchedByGroupFilter: [],
     invalidRenders: [],
     invalidAssignments: [],
+    assignmentRule: rule,
     ignoredGroupAssignments: [],
   };
-  const groups = [...input.groups].sort(compareGroups);
 
   const addAssigned = (assigned: AssignedRole, origin: RoleReason) => {
     const resolved = resolveAssigned(assigned, settings, partition);
@@ -108,18 +117,25 @@ export function resolveRoles(input: ResolveRolesInput): ResolveRolesResult {
 
   for (const assigned of input.userRoles) addAssigned(assigned, { kind: "user-assignment" });
 
-  if (input.groupRoles && input.groupRoles.length > 0) {
-    const rolesByGroup = new Map<string, AssignedRole[]>();
-    for (const entry of input.groupRoles) {
-      rolesByGroup.set(entry.groupId, [...(rolesByGroup.get(entry.groupId) ?? []), ...entry.roles]);
-    }
-    for (const group of groups) {
-      for (const assigned of rolesByGroup.get(group.id) ?? []) {
-        if (settings.joinAllRoles) {
-          addAssigned(assigned, { kind: "group-assignment", groupId: group.id, groupName: group.name });
-        } else {
-          result.ignoredGroupAssignments.push({ groupId: group.id, groupName: group.name, roleArn: assigned.roleArn });
-        }
+  const winner = rule === "groups-priority" ? highestPriority(groupAssignments) : undefined;
+  for (const ga of groupAssignments) {
+    const { group, priority } = ga;
+    const ignored = (reason: IgnoredGroupAssignment["reason"]): IgnoredGroupAssignment[] =>
+      ga.roles.map((r) => ({
+        groupId: group.id,
+        groupName: group.name,
+        roleArn: r.roleArn,
+        priority,
+        reason,
+        ...(reason === "lower_priority" && winner
+          ? { winner: { groupId: winner.group.id, groupName: winner.group.name, priority: winner.priority } }
+          : {}),
+      }));
+    if (rule === "own") result.ignoredGroupAssignments.push(...ignored("join_all_roles_off"));
+    else if (winner && winner !== ga) result.ignoredGroupAssignments.push(...ignored("lower_priority"));
+    else if (rule !== "none") {
+      for (const assigned of ga.roles) {
+        addAssigned(assigned, { kind: "group-assignment", groupId: group.id, groupName: group.name, rule, priority });
       }
     }
   }
@@ -128,6 +144,41 @@ export function resolveRoles(input: ResolveRolesInput): ResolveRolesResult {
 
   result.roles = collector.sorted();
   return result;
+}
+
+interface GroupAssignmentOfUser {
+  group: GroupRef;
+  roles: readonly AssignedRole[];
+  priority: number | null;
+}
+
+/** The group assignments that reach the user, in group order (only groups the user belongs to count). */
+function groupAssignmentsOf(groups: readonly GroupRef[], groupRoles: readonly GroupAssignedRoles[]) {
+  const byGroup = new Map<string, GroupAssignedRoles[]>();
+  for (const entry of groupRoles) byGroup.set(entry.groupId, [...(byGroup.get(entry.groupId) ?? []), entry]);
+  const out: GroupAssignmentOfUser[] = [];
+  for (const group of groups) {
+    for (const entry of byGroup.get(group.id) ?? [])
+      out.push({ group, roles: entry.roles, priority: entry.priority ?? null });
+  }
+  return out;
+}
+
+function assignmentRuleFor(input: ResolveRolesInput, settings: AwsSignOnSettings, viaGroups: boolean): AssignmentRule {
+  const own = input.userAssigned ?? input.userRoles.length > 0;
+  if (own) return settings.joinAllRoles ? "own+groups" : "own";
+  if (!viaGroups) return "none";
+  return settings.groupAssignmentMode === "priority" ? "groups-priority" : "groups-combine";
+}
+
+/** Lowest priority number wins (Okta: 0 is highest); an assignment without one ranks last, ties by group name. */
+function highestPriority(assignments: readonly GroupAssignmentOfUser[]): GroupAssignmentOfUser | undefined {
+  let best: GroupAssignmentOfUser | undefined;
+  for (const a of assignments) {
+    if (!best) best = a;
+    else if (a.priority !== null && (best.priority === null || a.priority < best.priority)) best = a;
+  }
+  return best;
 }
 
 function mapGroups(

@@ -18,7 +18,15 @@ export interface AssignedRole {
 export interface GroupAssignedRoles {
   groupId: string;
   roles: readonly AssignedRole[];
+  /** The group assignment's priority on the app (0 is highest, unique per app); decides in priority mode. */
+  priority?: number | null;
 }
+
+/**
+ * How a person assigned only through groups gets roles from several group assignments: `combine` (the union,
+ * the default) or `priority` (only the highest-priority group assignment's roles, Okta's group priority).
+ */
+export type GroupAssignmentMode = "combine" | "priority";
 
 /** The AWS Account Federation app's sign-on settings that decide entitlements. */
 export interface AwsSignOnSettings {
@@ -33,7 +41,10 @@ export interface AwsSignOnSettings {
   appFilter: string;
   groupFilter: string;
   roleValuePattern: string;
+  /** Only for people with their own assignment: whether their groups' assigned roles are added to their own. */
   joinAllRoles: boolean;
+  /** Only for people assigned through groups alone; absent means `combine`. */
+  groupAssignmentMode?: GroupAssignmentMode;
 }
 
 export interface ResolveRolesInput {
@@ -41,13 +52,25 @@ export interface ResolveRolesInput {
   groups: readonly GroupRef[];
   /** Roles assigned to the user directly on the app ("SAML User Roles"). */
   userRoles: readonly AssignedRole[];
+  /**
+   * Whether the user has an assignment of their own on the app (Okta's app-user scope USER), even one with no
+   * roles. Absent: inferred from `userRoles` being non-empty.
+   */
+  userAssigned?: boolean;
   /** Roles assigned on the app to the user's groups (only groups the user belongs to are used). */
   groupRoles?: readonly GroupAssignedRoles[];
 }
 
 export type RoleReason =
   | { kind: "user-assignment" }
-  | { kind: "group-assignment"; groupId: string; groupName: string }
+  | {
+      kind: "group-assignment";
+      groupId: string;
+      groupName: string;
+      /** Which rule let the group's roles through (see `AssignmentRule`). */
+      rule: Exclude<AssignmentRule, "own">;
+      priority?: number | null;
+    }
   | {
       kind: "group-mapping";
       groupId: string;
@@ -55,6 +78,24 @@ export type RoleReason =
       source: string;
       captures: Readonly<Record<string, string>>;
     };
+
+/**
+ * The rule that decided the assigned roles: `own` (the person's own assignment, Join all roles off),
+ * `own+groups` (own assignment, Join all roles on), `groups-combine` / `groups-priority` (assigned through groups
+ * only), `none` (no assignment reaches the person; group mapping may still grant roles).
+ */
+export type AssignmentRule = "own" | "own+groups" | "groups-combine" | "groups-priority" | "none";
+
+/** A group assignment whose roles the rule left out, and why. */
+export interface IgnoredGroupAssignment {
+  groupId: string;
+  groupName: string;
+  roleArn: string;
+  priority?: number | null;
+  reason: "join_all_roles_off" | "lower_priority";
+  /** With `lower_priority`: the group assignment that won. */
+  winner?: { groupId: string; groupName: string; priority: number | null };
+}
 
 export interface ResolvedRole {
   roleArn: string;
@@ -96,6 +137,8 @@ export interface ResolveRolesResult {
   invalidRenders: InvalidRender[];
   /** Assigned roles (user or group) that are not valid in the app's partition or lack a provider. */
   invalidAssignments: InvalidAssignment[];
-  /** Roles assigned to the user's groups that were not granted because Join all roles is off. */
-  ignoredGroupAssignments: Array<{ groupId: string; groupName: string; roleArn: string }>;
+  /** Which assignment rule applied to this person. */
+  assignmentRule: AssignmentRule;
+  /** Roles assigned to the user's groups that the rule left out (Join all roles off, or lost on priority). */
+  ignoredGroupAssignments: IgnoredGroupAssignment[];
 }

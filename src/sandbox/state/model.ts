@@ -1,3 +1,4 @@
+import type { CloudFormationState } from "../cloudformation/model.js";
 import type { IdentityCenterState } from "../identity-center/model.js";
 
 /**
@@ -107,4 +108,6 @@ export interface SandboxState {
   sessions: RoleSession[];
   /** Absent in sandboxes persisted before Identity Center was emulated. */
   identityCenter?: IdentityCenterState | undefined;
+  /** Absent until the first stack is created. */
+  cloudFormation?: CloudFormationState | undefined;
 }

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import { createAppWithKey } from "../../core/apps/create.js";
 import type { PrincipalType } from "../../core/apps/model.js";
+import { acknowledgeUpgradeNotice } from "../../core/apps/upgrade-notices.js";
 import type { Runtime } from "../../runtime.js";
 import { actorOf } from "../auth.js";
 import { expectedVersion, sendVersioned, setPageLinks } from "../http.js";
@@ -17,7 +18,7 @@ import {
   toAssignmentOut,
   UpdateAppBody,
 } from "../schemas/apps.js";
-import { errorResponses, IdParams } from "../schemas/common.js";
+import { errorResponses, FreeObject, IdParams } from "../schemas/common.js";
 import { appExplainLintRoutes } from "./app-explain-lint.js";
 import { appLegacyApiRoutes } from "./app-legacy-api.js";
 import { appSigningKeyRoutes } from "./app-signing-keys.js";
@@ -164,6 +165,7 @@ export const appRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }> = async 
             type as PrincipalType,
             request.params.principalId,
             request.body.profile ?? {},
+            { priority: request.body.priority },
           ),
         ),
     );
@@ -183,6 +185,26 @@ export const appRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }> = async 
       },
     );
   }
+
+  app.post(
+    "/apps/:id/upgrade-notices/:noticeId/acknowledge",
+    {
+      schema: {
+        tags,
+        summary: "Acknowledge an upgrade notice listed by lint (who an upgrade's changed rule gave or took roles)",
+        params: Type.Object({ id: Type.String(), noticeId: Type.String() }),
+        response: { 200: FreeObject, ...errorResponses(404, 409) },
+      },
+    },
+    async (request) =>
+      acknowledgeUpgradeNotice(
+        runtime.store,
+        runtime.clock,
+        actorOf(request),
+        await apps.get(request.params.id),
+        request.params.noticeId,
+      ),
+  );
 
   await app.register(appSigningKeyRoutes, { runtime });
   await app.register(appExplainLintRoutes, { runtime });

@@ -59,7 +59,14 @@ export const PrincipalParams = Type.Object(
   { additionalProperties: false },
 );
 
-export const AssignBody = Type.Object({ profile: Type.Optional(FreeObject) }, { additionalProperties: false });
+export const AssignBody = Type.Object(
+  {
+    profile: Type.Optional(FreeObject),
+    /** Group assignments only: 0 is the highest; the others shift down. Absent on a new group: last. */
+    priority: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+  },
+  { additionalProperties: false },
+);
 
 export const AssignmentOut = Type.Object(
   {
@@ -67,6 +74,7 @@ export const AssignmentOut = Type.Object(
     principalType: Type.Union([Type.Literal("user"), Type.Literal("group")]),
     principalId: Type.String(),
     profile: FreeObject,
+    priority: Nullable(Type.Integer()),
     created: Timestamp,
     lastUpdated: Timestamp,
   },

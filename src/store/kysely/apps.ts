@@ -22,6 +22,7 @@ const toAssignment = (r: Selectable<AppAssignmentsTable>): AppAssignment => ({
   principalType: r.principal_type as AppAssignment["principalType"],
   principalId: r.principal_id,
   profile: JSON.parse(r.profile) as Record<string, unknown>,
+  priority: r.priority === null ? null : Number(r.priority),
   created: r.created_at,
   lastUpdated: r.updated_at,
 });
@@ -135,16 +136,33 @@ export function assignmentRepo(db: Kysely<Database>): AssignmentRepo {
           principal_type: a.principalType,
           principal_id: a.principalId,
           profile: JSON.stringify(a.profile),
+          priority: a.priority ?? null,
           created_at: a.at,
           updated_at: a.at,
         })
         .onConflict((oc) =>
-          oc
-            .columns(["app_id", "principal_type", "principal_id"])
-            .doUpdateSet({ profile: JSON.stringify(a.profile), updated_at: a.at }),
+          oc.columns(["app_id", "principal_type", "principal_id"]).doUpdateSet({
+            profile: JSON.stringify(a.profile),
+            updated_at: a.at,
+            ...(a.priority === undefined ? {} : { priority: a.priority }),
+          }),
         )
         .execute();
       return existing === null;
+    },
+    async renumberGroupPriorities(appId, groupIds) {
+      // Two passes keep the unique (app, priority) index satisfied at every statement: first out of the way
+      // (negative), then into place.
+      const setPriority = (groupId: string, priority: number) =>
+        db
+          .updateTable("app_assignments")
+          .set({ priority })
+          .where("app_id", "=", appId)
+          .where("principal_type", "=", "group")
+          .where("principal_id", "=", groupId)
+          .execute();
+      for (const [i, id] of groupIds.entries()) await setPriority(id, -1 - i);
+      for (const [i, id] of groupIds.entries()) await setPriority(id, i);
     },
     async remove(appId, principalType, principalId) {
       const r = await db

@@ -2,34 +2,45 @@ import { type Kysely, sql } from "kysely";
 import type { Repos, Store } from "../contract.js";
 import { adminRepo, sessionRepo, tokenRepo } from "./access.js";
 import { appRepo, appSecretRepo, assignmentRepo, signingKeyRepo } from "./apps.js";
+import { cliSessionRepo, deviceAuthorizationRepo } from "./device.js";
 import { fullSyncRepo } from "./full-syncs.js";
 import { groupRepo } from "./groups.js";
 import { logRepo } from "./log.js";
+import { membershipRuleRepo } from "./membership-rules.js";
 import { membershipRepo } from "./memberships.js";
+import { migrationJournalRepo } from "./migration-journal.js";
 import { outboxRepo } from "./outbox.js";
+import { policyBackupRepo } from "./policy-backups.js";
 import { provisionedRepo } from "./provisioned.js";
 import { roleCatalogRepo } from "./role-catalog.js";
 import type { Database } from "./schema.js";
 import { signInThrottleRepo } from "./sign-in-throttle.js";
+import { upgradeNoticeRepo } from "./upgrade-notices.js";
 import { userRepo } from "./users.js";
 
 export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"]): Repos {
   return {
     apps: appRepo(db),
     assignments: assignmentRepo(db),
+    upgradeNotices: upgradeNoticeRepo(db),
     signingKeys: signingKeyRepo(db),
     appSecrets: appSecretRepo(db),
     roleCatalog: roleCatalogRepo(db),
     outbox: outboxRepo(db, dialect),
     provisioned: provisionedRepo(db),
     fullSyncs: fullSyncRepo(db),
+    deviceAuthorizations: deviceAuthorizationRepo(db),
+    cliSessions: cliSessionRepo(db),
+    migrationJournal: migrationJournalRepo(db),
     users: userRepo(db),
     groups: groupRepo(db),
     memberships: membershipRepo(db),
+    membershipRules: membershipRuleRepo(db),
     tokens: tokenRepo(db),
     sessions: sessionRepo(db),
     admins: adminRepo(db),
     log: logRepo(db),
+    policyBackups: policyBackupRepo(db),
     signInThrottle: signInThrottleRepo(db),
   };
 }

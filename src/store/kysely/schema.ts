@@ -1,3 +1,4 @@
+import type { Generated } from "kysely";
 /** Row shapes as stored. Timestamps are ISO-8601 UTC strings in both dialects so they sort and compare alike. */
 
 export interface UsersTable {
@@ -40,6 +41,21 @@ export interface GroupMembersTable {
   user_id: string;
   group_id: string;
   created_at: string;
+  /** 1 when the membership was made directly; 0 when only membership rules hold it. */
+  direct: Generated<number>;
+}
+
+export interface MembershipRulesTable {
+  id: string;
+  from_group_id: string;
+  to_group_id: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface MembershipRuleGrantsTable {
+  rule_id: string;
+  user_id: string;
 }
 
 export interface ApiTokensTable {
@@ -104,6 +120,17 @@ export interface AppAssignmentsTable {
   profile: string;
   created_at: string;
   updated_at: string;
+  priority: number | null;
+}
+
+export interface AppUpgradeNoticesTable {
+  id: string;
+  app_id: string;
+  kind: string;
+  created_at: string;
+  details: string | null;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
 }
 
 export interface AppSigningKeysTable {
@@ -186,8 +213,79 @@ export interface SignInThrottleTable {
   window_start: string;
 }
 
+export interface PolicyBackupsTable {
+  id: string;
+  app_id: string;
+  principal_arn: string;
+  target: string;
+  old_document: string | null;
+  new_document: string;
+  old_version_id: string | null;
+  new_version_id: string | null;
+  deleted_version: string | null;
+  status: string;
+  reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DeviceAuthorizationsTable {
+  id: string;
+  device_code_hash: string;
+  user_code_hash: string;
+  client_id: string;
+  scope: string;
+  status: string;
+  user_id: string | null;
+  interval_seconds: number;
+  last_polled_at: string | null;
+  created_at: string;
+  expires_at: string;
+  decided_at: string | null;
+}
+
+export interface CliSessionsTable {
+  id: string;
+  user_id: string;
+  client_id: string;
+  access_token_hash: string;
+  refresh_token_hash: string;
+  access_expires_at: string;
+  session_expires_at: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface MigrationRunsTable {
+  id: string;
+  from_app_id: string;
+  from_slug: string;
+  to_slug: string;
+  state: string;
+  plan: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MigrationStepsTable {
+  run_id: string;
+  key: string;
+  seq: number;
+  kind: string;
+  status: string;
+  result: string;
+  done_at: string;
+  undone_at: string | null;
+}
+
 export interface Database {
   sign_in_throttle: SignInThrottleTable;
+  migration_runs: MigrationRunsTable;
+  migration_steps: MigrationStepsTable;
+  policy_backups: PolicyBackupsTable;
+  device_authorizations: DeviceAuthorizationsTable;
+  cli_sessions: CliSessionsTable;
   provisioned_objects: ProvisionedObjectsTable;
   provisioning_outbox: ProvisioningOutboxTable;
   provisioning_full_syncs: ProvisioningFullSyncsTable;
@@ -195,11 +293,14 @@ export interface Database {
   aws_refresh_runs: AwsRefreshRunsTable;
   apps: AppsTable;
   app_assignments: AppAssignmentsTable;
+  app_upgrade_notices: AppUpgradeNoticesTable;
   app_signing_keys: AppSigningKeysTable;
   app_secrets: AppSecretsTable;
   users: UsersTable;
   groups: GroupsTable;
   group_members: GroupMembersTable;
+  membership_rules: MembershipRulesTable;
+  membership_rule_grants: MembershipRuleGrantsTable;
   api_tokens: ApiTokensTable;
   sessions: SessionsTable;
   admin_roles: AdminRolesTable;

@@ -98,7 +98,13 @@ describe("resolveRoles", () => {
     expect(off.roles.map((r) => r.roleArn)).toEqual([roleArn(ACCOUNT_A, "Dev")]);
     expect(off.roles[0]?.reasons).toEqual([{ kind: "user-assignment" }]);
     expect(off.ignoredGroupAssignments).toEqual([
-      { groupId: "ops", groupName: "ops", roleArn: roleArn(ACCOUNT_B, "Ops") },
+      {
+        groupId: "ops",
+        groupName: "ops",
+        roleArn: roleArn(ACCOUNT_B, "Ops"),
+        priority: null,
+        reason: "join_all_roles_off",
+      },
     ]);
 
     const on = resolve(input, { useGroupMapping: false, joinAllRoles: true });
@@ -106,7 +112,9 @@ describe("resolveRoles", () => {
       [roleArn(ACCOUNT_A, "Dev"), providerArn(ACCOUNT_A, "rolebridge")],
       [roleArn(ACCOUNT_B, "Ops"), providerArn(ACCOUNT_B, "corp-idp")],
     ]);
-    expect(on.roles[1]?.reasons).toEqual([{ kind: "group-assignment", groupId: "ops", groupName: "ops" }]);
+    expect(on.roles[1]?.reasons).toEqual([
+      { kind: "group-assignment", groupId: "ops", groupName: "ops", rule: "own+groups", priority: null },
+    ]);
     expect(on.ignoredGroupAssignments).toEqual([]);
   });
 
