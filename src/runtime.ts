@@ -15,6 +15,7 @@ import { type Directory, directory } from "./core/directory/index.js";
 import { type Clock, systemClock } from "./core/ids.js";
 import { PolicyService } from "./core/policy/service.js";
 import { ProvisioningService } from "./core/provisioning/service.js";
+import { REDACTED, redactDeep } from "./logging/redact.js";
 import type { Store } from "./store/contract.js";
 import { openStore } from "./store/open.js";
 
@@ -45,7 +46,7 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-/** Log redaction: credentials and secrets never reach the log, whatever field they hide in. */
+/** Redaction of the serialized request and response; every other secret is redacted by key name (redactDeep). */
 export const REDACT_PATHS = [
   "req.headers.authorization",
   "req.headers.cookie",
@@ -59,7 +60,15 @@ export const REDACT_PATHS = [
 ];
 
 export function createLogger(config: Pick<Config, "logLevel">, destination?: pino.DestinationStream): Logger {
-  return pino({ level: config.logLevel, redact: { paths: REDACT_PATHS, censor: "[redacted]" } }, destination);
+  return pino(
+    {
+      level: config.logLevel,
+      // Paths for the request/response objects the serializers build; key names at any depth for the rest.
+      redact: { paths: REDACT_PATHS, censor: REDACTED },
+      formatters: { log: (object) => redactDeep(object) as Record<string, unknown> },
+    },
+    destination,
+  );
 }
 
 export async function openRuntime(config: Config, opts: { logger?: Logger; clock?: Clock } = {}): Promise<Runtime> {
@@ -73,7 +82,7 @@ export async function openRuntime(config: Config, opts: { logger?: Logger; clock
   });
   // An upgrade that changed how existing apps decide roles is recorded before anything signs anyone in.
   await computePendingUpgradeNotices(store, clock);
-  const apps = new AppService(store, clock);
+  const apps = new AppService(store, clock, { requireHttps: config.env === "production" });
   const dir = directory(store, clock);
   const legacyApi = new LegacyApiService(store, apps, secrets, clock);
   return {

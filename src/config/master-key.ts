@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError } from "./load.js";
+import { ensurePrivateDir } from "./private-files.js";
 import type { Config } from "./schema.js";
 
 function decode(text: string, where: string): Buffer {
@@ -26,7 +27,7 @@ export function resolveMasterKey(config: Config): Buffer {
   }
   const path = join(config.dataDir, "master.key");
   if (existsSync(path)) return decode(readFileSync(path, "utf8"), path);
-  mkdirSync(config.dataDir, { recursive: true });
+  ensurePrivateDir(config.dataDir);
   const key = randomBytes(32);
   // `wx` fails if another process created the file first; then we read theirs.
   try {

@@ -18,6 +18,8 @@ export const ConfigSchema = Type.Object(
       { default: "info" },
     ),
     trustProxy: Type.Boolean({ default: false }),
+    /** When set, /metrics answers only `Authorization: Bearer <metricsToken>` (scrapers send it). */
+    metricsToken: Type.Optional(Type.String({ minLength: 16, maxLength: 512 })),
     bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 100 * 1024 * 1024, default: 1024 * 1024 }),
     security: Type.Object(
       {
@@ -55,4 +57,5 @@ export const ENV_KEYS: Record<string, keyof Config> = {
   ROLEBRIDGE_MASTER_KEY_FILE: "masterKeyFile",
   ROLEBRIDGE_LOG_LEVEL: "logLevel",
   ROLEBRIDGE_TRUST_PROXY: "trustProxy",
+  ROLEBRIDGE_METRICS_TOKEN: "metricsToken",
 };

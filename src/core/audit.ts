@@ -12,6 +12,13 @@ export interface Actor {
 export const systemActor: Actor = { type: "system", id: null, display: "rolebridge" };
 export const cliActor = (): Actor => ({ type: "cli", id: null, display: `cli:${process.env.USER ?? "unknown"}` });
 
+/** An app as the target of a System Log event: one shape, so the log can be filtered by app. */
+export const appTarget = (app: { id: string; slug: string }): { type: "app"; id: string; display: string } => ({
+  type: "app",
+  id: app.id,
+  display: app.slug,
+});
+
 export function logEvent(
   clock: Clock,
   actor: Actor,

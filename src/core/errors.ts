@@ -58,6 +58,7 @@ export const ERROR_CODES = {
   // Role resolution settings (core/rolemap): always the admin's input.
   group_filter_syntax: spec(400, EXIT.usage, "the Group Filter is invalid"),
   group_filter_missing_capture: spec(400, EXIT.usage, "the Group Filter lacks a capture"),
+  group_filter_too_costly: spec(400, EXIT.usage, "the Group Filter is too costly to run at every sign-in"),
   role_value_pattern_invalid: spec(400, EXIT.usage, "the Role Value Pattern is invalid"),
   app_filter_invalid: spec(400, EXIT.usage, "the App Filter is invalid"),
   invalid_arn: spec(400, EXIT.usage, "the ARN is invalid"),
@@ -69,6 +70,8 @@ export const ERROR_CODES = {
   saml_invalid_xml_character: spec(422, EXIT.conflict, "a value holds a character XML cannot carry"),
   saml_configuration_invalid: spec(422, EXIT.conflict, "the app's SAML settings are invalid"),
   saml_key_invalid: spec(500, EXIT.failure, "the SAML signing key is invalid"),
+  /** A service provider's AuthnRequest (SP-initiated sign-in) is malformed or not meant for this app. */
+  saml_request_invalid: spec(400, EXIT.usage, "the SAML request is invalid"),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

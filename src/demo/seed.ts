@@ -3,6 +3,7 @@ import { ADMIN_ROLE } from "../core/access/sign-in.js";
 import { type Actor, systemActor } from "../core/audit.js";
 import type { Directory } from "../core/directory/index.js";
 import type { Group, UserProfile } from "../core/directory/model.js";
+import { DomainError } from "../core/errors.js";
 import type { Store } from "../store/contract.js";
 
 /**
@@ -103,10 +104,18 @@ async function ensureGroup(ctx: DemoContext, actor: Actor, source: string, name:
 export async function seedDemo(ctx: DemoContext, actor: Actor = systemActor): Promise<DemoSeedResult> {
   let changed = false;
 
+  // The demo creates its administrator once and never touches an existing account: resetting the password
+  // of someone's real admin@example.com would hand their account to whoever read the demo's docs.
   const admin = await ctx.store.users.getByLogin(DEMO_ADMIN.login);
-  if (!admin || !(await ctx.store.admins.rolesOf(admin.id)).includes(ADMIN_ROLE)) {
+  if (!admin) {
     await ensureAdmin(ctx.store, ctx.directory.users, actor, { ...DEMO_ADMIN });
     changed = true;
+  } else if (!(await ctx.store.admins.rolesOf(admin.id)).includes(ADMIN_ROLE)) {
+    throw new DomainError(
+      "conflict",
+      `${DEMO_ADMIN.login} already exists and is not the demo's administrator; the demo leaves it alone and stops`,
+      { login: DEMO_ADMIN.login },
+    );
   }
 
   const groups = new Map<string, Group>();

@@ -11,6 +11,7 @@ import { signinEndpoint } from "./saml/partitions.js";
 import { handleAcs } from "./signin/acs.js";
 import { federationEndpoint } from "./signin/federation.js";
 import { signinErrorPage } from "./signin/pages.js";
+import { UsedResponses } from "./signin/replay.js";
 import type { SandboxStore } from "./state/store.js";
 import { stsService } from "./sts/index.js";
 
@@ -78,11 +79,12 @@ export function buildSandboxServer(options: SandboxServerOptions): FastifyInstan
     return reply.code(response.status).headers(response.headers).send(response.body);
   });
 
+  const usedResponses = new UsedResponses();
   const acs = async (request: FastifyRequest, reply: FastifyReply, host: string) => {
     const endpoint = signinEndpoint(host);
     if (!endpoint) return reply.code(404).type("text/plain").send(`No AWS sign-in endpoint is emulated for ${host}\n`);
     const form = new URLSearchParams(typeof request.body === "string" ? request.body : "");
-    const result = await handleAcs(options.store.state, endpoint, form, request.url, new Date());
+    const result = await handleAcs(options.store.state, endpoint, form, request.url, new Date(), usedResponses);
     return reply.code(result.status).type("text/html; charset=utf-8").send(result.html);
   };
   app.post<{ Params: { host: string } }>("/signin/:host/saml", { bodyLimit: MAX_SIGNIN_BODY_BYTES }, (request, reply) =>

@@ -59,9 +59,13 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
     return parseJson(request, body as string, done);
   });
 
+  // Behind an https public URL, browsers are told to never use plain http for this host again (a year).
+  const headers: Record<string, string> = runtime.publicUrl.startsWith("https://")
+    ? { ...SECURITY_HEADERS, "strict-transport-security": "max-age=31536000; includeSubDomains" }
+    : SECURITY_HEADERS;
   // Defaults, not overrides: a route that serves HTML (portal, SAML POST forms) sets its own CSP.
   app.addHook("onSend", async (request, reply, payload) => {
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+    for (const [name, value] of Object.entries(headers)) {
       if (!reply.hasHeader(name)) reply.header(name, value);
     }
     reply.header("x-request-id", request.id);

@@ -198,6 +198,26 @@ export interface AdminRepo {
   rolesOf(userId: string): Promise<string[]>;
 }
 
+/** Sign-in attempts counted per key in fixed windows (see core/access/throttle.ts). */
+export interface SignInThrottleRepo {
+  /**
+   * Counts one attempt under `key` atomically and returns the count of its window, this attempt included. A
+   * window that started at or before `expiredBefore` starts over at 1, so an expired lock is not renewed by
+   * a single failure.
+   */
+  reserve(
+    key: string,
+    loginKey: string | null,
+    now: string,
+    expiredBefore: string,
+  ): Promise<{ attempts: number; windowStart: string }>;
+  /** Gives an attempt back (it succeeded), never below zero. */
+  release(key: string): Promise<void>;
+  /** Forgets the keys: a success on (login, address), or an administrator's unlock of a login. */
+  clear(keys: string[]): Promise<void>;
+  clearLogin(loginKey: string): Promise<number>;
+}
+
 export interface LogRepo {
   append(event: LogEvent): Promise<void>;
   list(filter: LogFilter, page: PageRequest): Promise<Page<LogEvent>>;
@@ -225,6 +245,7 @@ export interface Repos {
   admins: AdminRepo;
   log: LogRepo;
   policyBackups: PolicyBackupRepo;
+  signInThrottle: SignInThrottleRepo;
 }
 
 export interface Store extends Repos {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ADMIN_ROLE } from "../../src/core/access/sign-in.js";
+import { systemActor } from "../../src/core/audit.js";
 import { directory } from "../../src/core/directory/index.js";
 import { DEMO_ACCOUNTS, DEMO_ADMIN, DEMO_PEOPLE, ROLE_GROUP_SOURCE, seedDemo } from "../../src/demo/seed.js";
 import type { Store } from "../../src/store/contract.js";
@@ -56,5 +57,21 @@ describe.each(backends)("seedDemo on $name", (backend) => {
     expect(roleGroups.length).toBeGreaterThanOrEqual(2);
     for (const g of roleGroups) expect(g.name).toMatch(/^aws#[a-z0-9-]+#[A-Za-z0-9_.+=,@-]+#\d{12}$/);
     expect(roleGroups.map((g) => g.name)).toContain("aws#northamerica-production#Admin#222233334444");
+  });
+
+  it("never touches an existing account that is not the demo administrator", async () => {
+    const ctx = { store, directory: directory(store) };
+    const profile = {
+      login: DEMO_ADMIN.login,
+      email: DEMO_ADMIN.login,
+      firstName: null,
+      lastName: null,
+      displayName: null,
+    };
+    const user = await ctx.directory.users.create(systemActor, { profile, password: "the owner's password" });
+    const before = await store.users.credentials(user.id);
+    await expect(seedDemo(ctx)).rejects.toMatchObject({ code: "conflict" });
+    expect(await store.users.credentials(user.id)).toEqual(before);
+    expect(await store.admins.rolesOf(user.id)).toEqual([]);
   });
 });

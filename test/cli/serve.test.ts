@@ -65,6 +65,20 @@ describe("rolebridge serve", () => {
     expect(await server.exited).toEqual({ code: 0, signal: null });
   });
 
+  it("refuses --demo in production and on a non-loopback host without explicit consent", async () => {
+    const production = {
+      NODE_ENV: "production",
+      ROLEBRIDGE_PUBLIC_URL: "https://idp.example.com",
+      ROLEBRIDGE_MASTER_KEY: Buffer.alloc(32, 7).toString("base64"),
+    };
+    const inProduction = await rolebridge(["serve", "--demo", "--port", "0", "--data-dir", dir], { env: production });
+    expect(inProduction.code).toBe(2);
+    expect(inProduction.stderr).toMatch(/^rolebridge: --demo .*production.*--yes-i-know/);
+    const exposed = await rolebridge(["serve", "--demo", "--host", "0.0.0.0", "--port", "0", "--data-dir", dir]);
+    expect(exposed.code).toBe(2);
+    expect(exposed.stderr).toMatch(/^rolebridge: --demo .*0\.0\.0\.0.*--yes-i-know/);
+  });
+
   it("refuses a bad port with one line and exit 2", async () => {
     const r = await rolebridge(["serve", "--port", "70000", "--data-dir", dir]);
     expect(r.code).toBe(2);

@@ -1,3 +1,4 @@
+import { inflateRawSync } from "node:zlib";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAppWithKey } from "../../src/core/apps/create.js";
@@ -153,6 +154,29 @@ describe("IAM Identity Center sign-in through the portal, against the sandbox", 
 
     const log = await runtime.store.log.list({}, { limit: 200 });
     expect(JSON.stringify(log)).toContain("user.authentication.sso");
+  });
+
+  it("starts from the access portal URL (SP-initiated): AuthnRequest, sign-in at rolebridge, InResponseTo", async () => {
+    const start = await fetch(sandbox.identityCenter.portalUrl(tenant), { redirect: "manual" });
+    expect(start.status).toBe(302);
+    const toIdp = new URL(String(start.headers.get("location")));
+    expect(`${toIdp.origin}${toIdp.pathname}`).toBe("https://idp.example.com/app/aws-sso/sso/saml");
+    const path = `${toIdp.pathname}${toIdp.search}`;
+    const anonymous = await server.inject({ method: "GET", url: path });
+    expect(anonymous.statusCode).toBe(303);
+    expect(String(anonymous.headers.location)).toMatch(/^\/login\?next=/);
+
+    const session = await portalSession("alice@example.com", "alice-password-1");
+    const sso = await server.inject({ method: "GET", url: path, cookies: { rb_session: session } });
+    expect(sso.statusCode).toBe(200);
+    const samlResponse = hidden(sso.body, "SAMLResponse")!;
+    const requestId = /ID="([^"]+)"/.exec(
+      inflateRawSync(Buffer.from(toIdp.searchParams.get("SAMLRequest")!, "base64")).toString("utf8"),
+    )?.[1];
+    expect(Buffer.from(samlResponse, "base64").toString("utf8")).toContain(`InResponseTo="${requestId}"`);
+    const portal = await postToAcs(sandbox.identityCenter.acsUrl(tenant), samlResponse);
+    expect([portal.status, reasonOf(portal.body)]).toEqual([200, undefined]);
+    expect(portal.body).toContain('data-user-name="alice@example.com"');
   });
 
   it("gives a person who is not assigned a clear page, no Response and no tile", async () => {

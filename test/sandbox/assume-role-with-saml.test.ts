@@ -115,6 +115,9 @@ describe("AssumeRoleWithSAML", () => {
   it("refuses an expired response and one not yet valid", async () => {
     const expired = await failure(assume(samlResponse({ roles: [pair(ADMIN_ROLE)], notOnOrAfter: -120 })));
     expect(expired).toMatchObject({ name: "ExpiredTokenException", status: 400 });
+    // AWS documents no clock skew: an assertion that expired 20 seconds ago is expired.
+    const justExpired = await failure(assume(samlResponse({ roles: [pair(ADMIN_ROLE)], notOnOrAfter: -20 })));
+    expect(justExpired).toMatchObject({ name: "ExpiredTokenException", status: 400 });
     const stale = await failure(assume(samlResponse({ roles: [pair(ADMIN_ROLE)], issuedAgo: 600, notOnOrAfter: 600 })));
     expect(stale).toMatchObject({
       name: "ExpiredTokenException",

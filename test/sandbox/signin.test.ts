@@ -83,6 +83,32 @@ describe("AWS sign-in ACS", () => {
     expect(chosen.html).toContain('<dd id="role">Billing.Viewer</dd>');
   });
 
+  it("refuses a response that expired 20 seconds ago (AWS documents no clock skew: none is allowed)", async () => {
+    const page = await postAcs(sandbox.signinUrl(), {
+      SAMLResponse: samlResponse({ roles: [pair(MANAGEMENT, "ReadOnly")], notOnOrAfter: -20 }),
+    });
+    expect(page.status).toBe(400);
+    expect(page.html).toContain("expired");
+  });
+
+  it("refuses a replayed response once it signed someone in, while the role picker may post it back", async () => {
+    const single = samlResponse({ roles: [pair(MANAGEMENT, "ReadOnly")], sessionName: "replayed" });
+    expect((await postAcs(sandbox.signinUrl(), { SAMLResponse: single })).status).toBe(200);
+    const replay = await postAcs(sandbox.signinUrl(), { SAMLResponse: single });
+    expect(replay.status).toBe(400);
+    expect(replay.html).toMatch(/already been used/);
+    // Re-encoding the same Response (line breaks in the base64) is the same Response.
+    const rewrapped = await postAcs(sandbox.signinUrl(), { SAMLResponse: single.replace(/(.{76})/g, "$1\n") });
+    expect(rewrapped.status).toBe(400);
+
+    const roles = [pair(MANAGEMENT, "ReadOnly"), pair(MANAGEMENT, "Admin")];
+    const several = samlResponse({ roles, sessionName: "picker" });
+    expect((await postAcs(sandbox.signinUrl(), { SAMLResponse: several })).html).toContain("Select a role:");
+    const roleIndex = `arn:aws:iam::${MANAGEMENT}:role/Admin`;
+    expect((await postAcs(sandbox.signinUrl(), { SAMLResponse: several, roleIndex })).status).toBe(200);
+    expect((await postAcs(sandbox.signinUrl(), { SAMLResponse: several, roleIndex })).status).toBe(400);
+  });
+
   it("groups roles from several accounts under each account's alias", async () => {
     const roles = [pair(NA_PROD, "ReadOnly"), pair(MANAGEMENT, "Admin"), pair(NA_PROD, "Tier1_Support")];
     const picker = await postAcs(sandbox.signinUrl(), { SAMLResponse: samlResponse({ roles }) });

@@ -161,3 +161,38 @@ describe("HTTP conventions", () => {
     }
   });
 });
+
+describe("metrics behind a token, HSTS on https", () => {
+  let h: Harness;
+  const metricsToken = "metrics-token-0123456789abcdef";
+  beforeAll(async () => {
+    h = await openHarness(backends[0]!, { metricsToken, publicUrl: "https://idp.example.com" });
+  });
+  afterAll(async () => h?.close());
+
+  it("answers /metrics only with the configured bearer token", async () => {
+    expectError(await h.call({ method: "GET", url: "/metrics", token: null }), 401, "unauthorized");
+    expectError(
+      await h.call({ method: "GET", url: "/metrics", token: "wrong-token-of-some-length" }),
+      401,
+      "unauthorized",
+    );
+    // An admin API token is not the metrics token.
+    expectError(await h.call({ method: "GET", url: "/metrics" }), 401, "unauthorized");
+    const ok = await h.call({ method: "GET", url: "/metrics", token: metricsToken });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.body).toMatch(/process_cpu/);
+  });
+
+  it("sends Strict-Transport-Security when the public URL is https, and not otherwise", async () => {
+    const res = await h.call({ method: "GET", url: "/healthz", token: null });
+    expect(res.headers["strict-transport-security"]).toMatch(/^max-age=\d{7,}/);
+    const plain = await openHarness(backends[0]!);
+    try {
+      const r = await plain.call({ method: "GET", url: "/healthz", token: null });
+      expect(r.headers["strict-transport-security"]).toBeUndefined();
+    } finally {
+      await plain.close();
+    }
+  });
+});

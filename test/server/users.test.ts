@@ -145,6 +145,44 @@ describe.each(backends)("users API on $name", (backend) => {
       expectError(await h.call({ method: "GET", url: `/api/v1/users/${user.id}` }), 404, "not_found");
     });
 
+    it("refuses with 400 a login or name holding a character XML parsers rewrite", async () => {
+      for (const [field, value] of [
+        ["login", "nel\u0085@example.com"],
+        ["email", "ls\u2028x@example.com"],
+        ["displayName", "Para\u2029"],
+        ["login", "ctl\u0001@example.com"],
+      ] as const) {
+        const res = await h.call({
+          method: "POST",
+          url: "/api/v1/users",
+          body: { profile: { ...profile("xml@example.com"), [field]: value } },
+        });
+        const body = expectError(res, 400, "validation_failed");
+        expect(JSON.stringify(body.details)).toContain(`/profile/${field}`);
+      }
+    });
+
+    it("unlocks a person throttled by failed sign-ins, and logs it", async () => {
+      const user = await create("locked");
+      const login = String(user.profile.login);
+      for (let i = 0; i < 6; i++) {
+        await h.runtime.signIn.signIn("portal", login, "wrong", null, undefined, "192.0.2.1").catch(() => undefined);
+      }
+      const refused = await h.runtime.signIn
+        .signIn("portal", login, "x", null, undefined, "192.0.2.1")
+        .catch((e: { code: string }) => e.code);
+      expect(refused).toBe("locked_out");
+      const res = await h.call({ method: "POST", url: `/api/v1/users/${user.id}/lifecycle/unlock` });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({ cleared: expect.any(Number) });
+      const again = await h.runtime.signIn
+        .signIn("portal", login, "wrong", null, undefined, "192.0.2.1")
+        .catch((e: { code: string }) => e.code);
+      expect(again).toBe("unauthorized");
+      const log = await h.call({ method: "GET", url: "/api/v1/logs?action=user.account.unlock_by_admin" });
+      expect(JSON.stringify(log.json())).toContain(user.id);
+    });
+
     it("accepts an empty JSON body on a lifecycle call, as Okta clients send", async () => {
       const user = await create("empty-body");
       const res = await h.call({

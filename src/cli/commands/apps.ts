@@ -1,12 +1,13 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { createAppWithKey } from "../../core/apps/create.js";
-import { lintAwsApp } from "../../core/apps/lint.js";
 import type { App, AppType } from "../../core/apps/model.js";
 import { cliActor } from "../../core/audit.js";
 import { type CommonOptions, withCommonOptions, withRuntime } from "../context.js";
 import { CliError, printJson, printLine, printTable } from "../output.js";
-import { printUpgradeNotice, registerAssignmentCommands } from "./app-assignments.js";
-import { bitsOf, bitsOption, registerKeyCommands, registerLegacyApiCommands } from "./app-credentials.js";
+import { registerAssignmentCommands } from "./app-assignments.js";
+import { registerLegacyApiCommands } from "./app-legacy-api.js";
+import { registerLintCommand } from "./app-lint.js";
+import { bitsOf, bitsOption, registerKeyCommands } from "./app-signing-keys.js";
 
 function jsonObject(flag: string) {
   return (value: string): Record<string, unknown> => {
@@ -136,29 +137,7 @@ export function registerAppCommands(program: Command): void {
     }),
   );
 
-  withCommonOptions(
-    apps
-      .command("lint")
-      .description("Role groups the Group Filter misses; users near AWS's SAML size limit")
-      .argument("<app>", "slug or id"),
-  ).action((ref: string, opts: CommonOptions) =>
-    withRuntime(opts, async (rt) => {
-      const lint = await lintAwsApp(rt.store, await rt.apps.get(ref));
-      if (opts.json) return printJson(lint);
-      printLine(`Group Filter: ${lint.groupFilter.matched} of ${lint.groupFilter.checked} role groups match.`);
-      for (const m of lint.groupFilter.missed) printLine(`  missed ${m.groupName}${m.hint ? ` — ${m.hint}` : ""}`);
-      printLine(
-        `Users at or near AWS's ${lint.responseSize.limit}-character limit: ${lint.responseSize.atRisk.length}`,
-      );
-      for (const u of lint.responseSize.atRisk) {
-        printLine(
-          `  ${u.login}: ${u.roleCount} roles, ${u.base64Length} characters${u.overLimit ? " (OVER: sign-in fails)" : ""}`,
-        );
-      }
-      for (const n of lint.upgradeNotices) printUpgradeNotice(n);
-    }),
-  );
-
+  registerLintCommand(apps);
   registerAssignmentCommands(apps);
   registerKeyCommands(apps);
   registerLegacyApiCommands(apps);

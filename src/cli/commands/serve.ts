@@ -4,13 +4,35 @@ import { cliActor } from "../../core/audit.js";
 import { DEMO_ADMIN, DEMO_PEOPLE, DEMO_USER_PASSWORD, seedDemo } from "../../demo/seed.js";
 import type { SandboxHandle } from "../../sandbox/index.js";
 import { type CommonOptions, configFrom, withCommonOptions } from "../context.js";
-import { printLine } from "../output.js";
+import { CliError, printLine } from "../output.js";
 
 interface ServeOptions extends CommonOptions {
   port?: number;
   host?: string;
   demo?: boolean;
+  yesIKnow?: boolean;
   sandboxPort?: number;
+}
+
+const LOOPBACK_HOST = /^(localhost|127\.\d+\.\d+\.\d+|::1|\[::1\])$/i;
+
+/**
+ * The demo's passwords are published: an administrator with a known password is harmless on a laptop and
+ * a gift anywhere else. Refused in production and on a host others can reach, unless the caller says so.
+ */
+function assertDemoIsSafe(config: { env: string; host: string }, consent: boolean): void {
+  if (consent) return;
+  if (config.env === "production") {
+    throw new CliError(
+      "--demo creates accounts with published passwords and is refused in production mode; add --yes-i-know to run it anyway",
+    );
+  }
+  if (!LOOPBACK_HOST.test(config.host)) {
+    throw new CliError(
+      `--demo creates accounts with published passwords and is refused on ${config.host}, which other machines can reach; ` +
+        "listen on 127.0.0.1, or add --yes-i-know",
+    );
+  }
 }
 
 const port = (value: string): number => {
@@ -55,9 +77,11 @@ export function registerServeCommand(program: Command): void {
       .option("--port <port>", "TCP port (0 picks a free one); default 8080 or ROLEBRIDGE_PORT", port)
       .option("--host <host>", "interface to listen on; default 127.0.0.1 or ROLEBRIDGE_HOST")
       .option("--demo", "also run the AWS sandbox and load demo people, groups and AWS apps (idempotent)")
-      .option("--sandbox-port <port>", "with --demo: the sandbox's port (default: the server's port + 1)", port),
+      .option("--sandbox-port <port>", "with --demo: the sandbox's port (default: the server's port + 1)", port)
+      .option("--yes-i-know", "with --demo: run it even in production mode or on a non-loopback host"),
   ).action(async (opts: ServeOptions) => {
     const config = configFrom(opts, { port: opts.port, host: opts.host });
+    if (opts.demo) assertDemoIsSafe(config, opts.yesIKnow === true);
     // Loaded here, not at the top, so the other commands do not pay for the HTTP stack and the sandbox.
     const { startServer } = await import("../../server/start.js");
     let sandbox: SandboxHandle | undefined;

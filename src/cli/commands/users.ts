@@ -188,6 +188,20 @@ export function registerUserCommands(program: Command): void {
   });
 
   withCommonOptions(
+    users
+      .command("unlock")
+      .description("Lift the sign-in throttle kept for a user after failed sign-ins, at every address")
+      .argument("<user>", USER_ARG),
+  ).action((ref: string, opts: CommonOptions) =>
+    withRuntime(opts, async (rt) => {
+      const user = await rt.directory.users.get(ref);
+      const result = await rt.signIn.unlock(cliActor(), user.profile.login);
+      if (opts.json) return printJson(result);
+      printLine(`Unlocked ${user.profile.login}.`);
+    }),
+  );
+
+  withCommonOptions(
     users.command("groups").description("List the groups a user belongs to").argument("<user>", USER_ARG),
   ).action((ref: string, opts: CommonOptions) =>
     withRuntime(opts, async (rt) => {

@@ -6,29 +6,34 @@ import { newSecret, sha256Hex } from "../crypto/tokens.js";
 import type { Session, User } from "../directory/model.js";
 import { DomainError } from "../errors.js";
 import { type Clock, systemClock } from "../ids.js";
+import { nameKey } from "../import/rows.js";
+import { SignInThrottle, type ThrottlePolicy } from "./throttle.js";
 import { verifyTotp } from "./totp.js";
 
-export interface SignInPolicy {
-  maxAttempts: number;
-  lockoutMinutes: number;
+export interface SignInPolicy extends ThrottlePolicy {
   sessionTtlMinutes: number;
 }
 
 export const ADMIN_ROLE = "super_admin";
 
 /**
- * Password sign-in and sessions, for the admin console and (later) the end-user portal.
- * Failures say only "invalid credentials" so they do not reveal which logins exist; lockout is
- * counted in the store atomically.
+ * Password sign-in and sessions, for the admin console and the end-user portal. Every attempt is counted
+ * before its password is checked (see SignInThrottle), unknown logins are checked against a dummy hash and
+ * counted alike, and every failure answers "invalid login or password": neither the answer nor the work
+ * tells which logins exist.
  */
 export class SignInService {
+  private readonly throttle: SignInThrottle;
+
   constructor(
     private readonly store: Store,
     private readonly policy: SignInPolicy,
     private readonly clock: Clock = systemClock,
     /** Opens TOTP secrets; without it, users with a TOTP factor cannot sign in (fail closed). */
     private readonly secrets: SecretBox | null = null,
-  ) {}
+  ) {
+    this.throttle = new SignInThrottle(() => this.store.signInThrottle, policy, clock);
+  }
 
   async signIn(
     kind: Session["kind"],
@@ -36,22 +41,23 @@ export class SignInService {
     password: string,
     requestId: string | null = null,
     totpCode?: string,
+    /** The client's address: attempts are throttled per (login, address) and per address. */
+    clientAddress: string | null = null,
   ): Promise<{ user: User; sessionId: string; session: Session }> {
     const now = this.clock.now();
+    const reservation = await this.throttle.reserve(nameKey(login), clientAddress);
     const user = await this.store.users.getByLogin(login);
-    const creds = user ? await this.store.users.credentials(user.id) : null;
     const actor: Actor = { type: "user", id: user?.id ?? null, display: login.slice(0, 100), requestId };
-    if (user && creds?.lockedUntil && Date.parse(creds.lockedUntil) > now.getTime()) {
-      await this.audit(actor, user, "FAILURE", "locked_out");
-      throw new DomainError("locked_out", "too many failed sign-ins; try again later", { until: creds.lockedUntil });
+    if (reservation.refusedUntil) {
+      await this.audit(actor, user, "FAILURE", "throttled", { clientAddress });
+      throw new DomainError("locked_out", "too many failed sign-ins; try again later", {
+        until: reservation.refusedUntil,
+      });
     }
+    const creds = user ? await this.store.users.credentials(user.id) : null;
     const ok = await verifyPassword(creds?.passwordHash ?? null, password);
     if (!user || !ok) {
-      if (user) {
-        const lockUntil = new Date(now.getTime() + this.policy.lockoutMinutes * 60_000).toISOString();
-        await this.store.users.recordLoginFailure(user.id, { maxAttempts: this.policy.maxAttempts, lockUntil });
-      }
-      await this.audit(actor, user, "FAILURE", "invalid_credentials");
+      await this.audit(actor, user, "FAILURE", "invalid_credentials", { clientAddress });
       throw new DomainError("unauthorized", "invalid login or password");
     }
     if (creds?.totpSecretSealed) {
@@ -60,8 +66,6 @@ export class SignInService {
         this.secrets !== null &&
         (await verifyTotp(this.store, this.secrets, user.id, creds.totpSecretSealed, totpCode.trim(), now));
       if (!ok2) {
-        const lockUntil = new Date(now.getTime() + this.policy.lockoutMinutes * 60_000).toISOString();
-        await this.store.users.recordLoginFailure(user.id, { maxAttempts: this.policy.maxAttempts, lockUntil });
         await this.audit(actor, user, "FAILURE", totpCode ? "invalid_totp" : "totp_required");
         throw new DomainError(
           "unauthorized",
@@ -91,6 +95,7 @@ export class SignInService {
       expiresAt: new Date(now.getTime() + this.policy.sessionTtlMinutes * 60_000).toISOString(),
       lastSeen: now.toISOString(),
     };
+    await this.throttle.succeeded(reservation);
     await this.store.transaction(async (tx) => {
       await tx.users.recordLoginSuccess(user.id, now.toISOString());
       await tx.sessions.insert({ ...session, idHash: session.id, at: session.created });
@@ -124,8 +129,27 @@ export class SignInService {
     await this.store.sessions.delete(sha256Hex(sessionId));
   }
 
-  private async audit(actor: Actor, user: User | null, outcome: "SUCCESS" | "FAILURE", reason: string) {
+  /** An administrator lifts every sign-in throttle kept for a login, at every address; logged. */
+  async unlock(actor: Actor, login: string): Promise<{ cleared: number }> {
+    const user = await this.store.users.getByLogin(login);
+    return this.store.transaction(async (tx) => {
+      const cleared = await tx.signInThrottle.clearLogin(nameKey(user?.profile.login ?? login));
+      const target = user ? { type: "user", id: user.id, display: user.profile.login } : null;
+      await tx.log.append(logEvent(this.clock, actor, "user.account.unlock_by_admin", target, { login, cleared }));
+      return { cleared };
+    });
+  }
+
+  private async audit(
+    actor: Actor,
+    user: User | null,
+    outcome: "SUCCESS" | "FAILURE",
+    reason: string,
+    extra: Record<string, unknown> = {},
+  ) {
     const target = user ? { type: "user", id: user.id, display: user.profile.login } : null;
-    await this.store.log.append(logEvent(this.clock, actor, "user.session.start", target, { reason }, outcome));
+    await this.store.log.append(
+      logEvent(this.clock, actor, "user.session.start", target, { reason, ...extra }, outcome),
+    );
   }
 }

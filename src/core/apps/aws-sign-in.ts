@@ -40,6 +40,8 @@ export async function buildAwsSignIn(
   app: App,
   user: User,
   relayState?: string | null,
+  /** The ID of the AuthnRequest being answered (SP-initiated sign-in). */
+  inResponseTo?: string | null,
 ): Promise<AwsSignIn> {
   if (app.type !== "aws-account-federation") {
     throw new DomainError("conflict", `app ${app.slug} is not an AWS Account Federation app`);
@@ -74,6 +76,7 @@ export async function buildAwsSignIn(
     else omittedTags.push(key);
   }
   const response = buildSignedResponse(signer, {
+    ...(inResponseTo ? { inResponseTo } : {}),
     issuer: idpUrls(deps.publicUrl, app).entityId,
     partition: settings.partition,
     acsUrl,

@@ -34,6 +34,8 @@ export async function buildIdentityCenterSignIn(
   app: App,
   user: User,
   relayState?: string | null,
+  /** The ID of the AuthnRequest being answered (SP-initiated sign-in). */
+  inResponseTo?: string | null,
 ): Promise<IdentityCenterSignIn> {
   if (app.type !== "aws-iam-identity-center") {
     throw new DomainError("conflict", `app ${app.slug} is not an IAM Identity Center app`, { type: app.type });
@@ -64,6 +66,7 @@ export async function buildIdentityCenterSignIn(
   }
   const { signer } = await deps.keys.activeSigner(app);
   const response = buildSignedResponse(signer, {
+    ...(inResponseTo ? { inResponseTo } : {}),
     attributes: "none",
     issuer: idpUrls(deps.publicUrl, app).entityId,
     acsUrl: saml.acsUrl,

@@ -1,7 +1,7 @@
 import type { Store } from "../../store/contract.js";
 import type { AccountRoleList, RefreshRun } from "../../store/contract-apps.js";
 import { allPages } from "../../store/pages.js";
-import { type Actor, logEvent } from "../audit.js";
+import { type Actor, appTarget, logEvent } from "../audit.js";
 import {
   type AwsClientFactory,
   type AwsTarget,
@@ -57,16 +57,10 @@ export class LegacyApiService {
         this.clock.now().toISOString(),
       );
       await tx.log.append(
-        logEvent(
-          this.clock,
-          actor,
-          "application.credentials.update",
-          { type: "app", id: app.id, display: app.slug },
-          {
-            accessKeyId: keys.accessKeyId,
-            secretAccessKey: "changed",
-          },
-        ),
+        logEvent(this.clock, actor, "application.credentials.update", appTarget(app), {
+          accessKeyId: keys.accessKeyId,
+          secretAccessKey: "changed",
+        }),
       );
     });
     return updated;
@@ -129,7 +123,6 @@ export class LegacyApiService {
 
   private async run(actor: Actor, app: App): Promise<RefreshSummary> {
     const api = this.settingsOf(app);
-    const target = app.slug;
     try {
       const conn = await this.connection(app);
       const { discoverRoles } = await import("../aws/role-discovery.js");
@@ -148,16 +141,10 @@ export class LegacyApiService {
         );
         await tx.roleCatalog.finishRefresh(app.id, at, status, null);
         await tx.log.append(
-          logEvent(
-            this.clock,
-            actor,
-            "application.aws.refresh",
-            { type: "app", id: app.id, display: target },
-            {
-              status,
-              accounts: found.map((a) => ({ accountId: a.accountId, roles: a.roles.length, status: a.status })),
-            },
-          ),
+          logEvent(this.clock, actor, "application.aws.refresh", appTarget(app), {
+            status,
+            accounts: found.map((a) => ({ accountId: a.accountId, roles: a.roles.length, status: a.status })),
+          }),
         );
       });
       return {

@@ -1,6 +1,6 @@
 import type { Page, PageRequest, Repos, Store } from "../../store/contract.js";
 import { UniqueViolation } from "../../store/contract.js";
-import { type Actor, diff, logEvent } from "../audit.js";
+import { type Actor, appTarget, diff, logEvent } from "../audit.js";
 import type { User } from "../directory/model.js";
 import { DomainError, notFound, validationFailed } from "../errors.js";
 import { type Clock, newId, systemClock } from "../ids.js";
@@ -16,6 +16,7 @@ import { validateAwsFederationSettings } from "./aws-federation-settings.js";
 import { type AppEntitlements, appEntitlements } from "./entitlements.js";
 import type { App, AppAssignment, AppType, PrincipalType } from "./model.js";
 import { validateScimAppSettings } from "./scim-app-settings.js";
+import { assertSecureDestinations, secretsToForget } from "./secret-destinations.js";
 
 const SLUG = /^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$/;
 /** App types whose settings this version validates; the others arrive with their own issues. */
@@ -33,8 +34,6 @@ function mergeSettings(current: Record<string, unknown>, change: Record<string, 
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
-const appTarget = (a: App) => ({ type: "app", id: a.id, display: a.slug });
 
 function validateSettings(type: AppType, settings: Record<string, unknown>): Record<string, unknown> {
   if (type === "aws-account-federation") return validateAwsFederationSettings(settings);
@@ -54,7 +53,15 @@ export class AppService {
   constructor(
     private readonly store: Store,
     private readonly clock: Clock = systemClock,
+    /** Production: URLs that carry secrets or assertions must be https (loopback excepted). */
+    private readonly opts: { requireHttps?: boolean } = {},
   ) {}
+
+  private validated(type: AppType, settings: Record<string, unknown>): Record<string, unknown> {
+    const valid = validateSettings(type, settings);
+    if (this.opts.requireHttps) assertSecureDestinations(valid);
+    return valid;
+  }
 
   /** `alsoInTransaction` lets the caller add what must exist with the app (its signing key) atomically. */
   async create(
@@ -70,7 +77,7 @@ export class AppService {
     const label = input.label.trim();
     if (!label || label.length > 200) errors.push({ path: "/label", message: "must be 1-200 characters" });
     if (errors.length) throw validationFailed("the app is invalid", errors);
-    const settings = validateSettings(input.type, input.settings ?? {});
+    const settings = this.validated(input.type, input.settings ?? {});
     const at = this.clock.now().toISOString();
     try {
       return await this.store.transaction(async (tx) => {
@@ -119,10 +126,11 @@ export class AppService {
     const settings =
       change.settings === undefined
         ? current.settings
-        : validateSettings(current.type, mergeSettings(current.settings, change.settings));
+        : this.validated(current.type, mergeSettings(current.settings, change.settings));
     const label = change.label === undefined ? current.label : change.label.trim();
     if (!label || label.length > 200)
       throw validationFailed("the app is invalid", [{ path: "/label", message: "must be 1-200 characters" }]);
+    const forget = secretsToForget(current.settings, settings);
     return this.write(
       actor,
       current,
@@ -130,6 +138,7 @@ export class AppService {
       "application.lifecycle.update",
       { label, settings },
       diff({ label: current.label, settings: current.settings }, { label, settings }),
+      forget,
     );
   }
 
@@ -243,6 +252,8 @@ export class AppService {
     action: string,
     change: { label?: string; status?: App["status"]; settings?: Record<string, unknown> },
     summary: Record<string, unknown>,
+    /** Sealed secrets whose destination this change moves: forgotten in the same transaction. */
+    forgetSecrets: string[] = [],
   ): Promise<App> {
     if (expectedVersion !== undefined && expectedVersion !== current.version) {
       throw new DomainError(
@@ -258,7 +269,10 @@ export class AppService {
         throw new DomainError("version_mismatch", "the app changed meanwhile; re-read it and retry", {
           id: current.id,
         });
-      await tx.log.append(logEvent(this.clock, actor, action, appTarget(updated), summary));
+      const cleared: string[] = [];
+      for (const name of forgetSecrets) if (await tx.appSecrets.delete(current.id, name)) cleared.push(name);
+      const logged = cleared.length ? { ...summary, secretsCleared: cleared } : summary;
+      await tx.log.append(logEvent(this.clock, actor, action, appTarget(updated), logged));
       await enqueueChange(tx, { kind: "app", objectId: updated.id, appId: updated.id }, at);
       return updated;
     });

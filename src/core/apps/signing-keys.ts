@@ -1,5 +1,5 @@
 import type { Repos, Store } from "../../store/contract.js";
-import { type Actor, logEvent } from "../audit.js";
+import { type Actor, appTarget, logEvent } from "../audit.js";
 import type { SecretBox } from "../crypto/secretbox.js";
 import { DomainError } from "../errors.js";
 import { type Clock, newId, systemClock } from "../ids.js";
@@ -73,18 +73,12 @@ export class SigningKeyService {
         created: at,
       });
       await tx.log.append(
-        logEvent(
-          this.clock,
-          actor,
-          "application.signing_key.create",
-          { type: "app", id: app.id, display: app.slug },
-          {
-            keyId: id,
-            state,
-            bits,
-            fingerprintSha256: material.fingerprintSha256,
-          },
-        ),
+        logEvent(this.clock, actor, "application.signing_key.create", appTarget(app), {
+          keyId: id,
+          state,
+          bits,
+          fingerprintSha256: material.fingerprintSha256,
+        }),
       );
       return key;
     };
@@ -103,15 +97,9 @@ export class SigningKeyService {
       for (const k of keys.filter((k) => k.state === "active")) await tx.signingKeys.setState(k.id, "previous", at);
       const activated = await tx.signingKeys.setState(next.id, "active", at);
       await tx.log.append(
-        logEvent(
-          this.clock,
-          actor,
-          "application.signing_key.activate",
-          { type: "app", id: app.id, display: app.slug },
-          {
-            keyId: next.id,
-          },
-        ),
+        logEvent(this.clock, actor, "application.signing_key.activate", appTarget(app), {
+          keyId: next.id,
+        }),
       );
       return activated ?? next;
     });
@@ -126,15 +114,7 @@ export class SigningKeyService {
     const at = this.clock.now().toISOString();
     return this.store.transaction(async (tx) => {
       const retired = await tx.signingKeys.setState(key.id, "retired", at);
-      await tx.log.append(
-        logEvent(
-          this.clock,
-          actor,
-          "application.signing_key.retire",
-          { type: "app", id: app.id, display: app.slug },
-          { keyId },
-        ),
-      );
+      await tx.log.append(logEvent(this.clock, actor, "application.signing_key.retire", appTarget(app), { keyId }));
       this.#signers.delete(key.id);
       return retired ?? key;
     });

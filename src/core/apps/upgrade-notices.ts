@@ -1,6 +1,6 @@
 import type { Store } from "../../store/contract.js";
 import { allPages } from "../../store/pages.js";
-import { type Actor, logEvent, systemActor } from "../audit.js";
+import { type Actor, appTarget, logEvent, systemActor } from "../audit.js";
 import { DomainError, notFound } from "../errors.js";
 import type { Clock } from "../ids.js";
 import { resolveRoles } from "../rolemap/resolve.js";
@@ -63,7 +63,7 @@ export async function computePendingUpgradeNotices(store: Store, clock: Clock): 
           clock,
           systemActor,
           "application.upgrade.assignment_rule",
-          { type: "app", id: notice.appId, display: app?.slug ?? notice.appId },
+          appTarget({ id: notice.appId, slug: app?.slug ?? notice.appId }),
           { noticeId: notice.id, ...details },
         ),
       );
@@ -89,15 +89,7 @@ export async function acknowledgeUpgradeNotice(
   const at = clock.now().toISOString();
   await store.transaction(async (tx) => {
     await tx.upgradeNotices.acknowledge(noticeId, actor.display, at);
-    await tx.log.append(
-      logEvent(
-        clock,
-        actor,
-        "application.upgrade.acknowledge",
-        { type: "app", id: app.id, display: app.slug },
-        { noticeId },
-      ),
-    );
+    await tx.log.append(logEvent(clock, actor, "application.upgrade.acknowledge", appTarget(app), { noticeId }));
   });
   const done = await store.upgradeNotices.get(noticeId);
   if (!done) throw notFound("upgrade notice", noticeId);

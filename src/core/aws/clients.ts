@@ -32,6 +32,10 @@ export type AwsClientFactory = (target: AwsTarget, credentials: AwsCredentials) 
 
 /** The SDK loads on first use: most CLI commands and server starts never talk to AWS. */
 export const defaultAwsClients: AwsClientFactory = async (target, credentials) => {
+  // On Node < 22 the SDK prints an 8-line notice (its releases after January 2027 need Node 22) into our
+  // users' output at the first client. rolebridge states its supported Node versions itself (README,
+  // package.json engines); an operator who wants the SDK's notice sets the variable to "false".
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const [{ IAMClient }, { STSClient }] = await Promise.all([
     import("@aws-sdk/client-iam"),
     import("@aws-sdk/client-sts"),

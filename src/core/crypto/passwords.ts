@@ -10,10 +10,17 @@ const OPTIONS = {
 
 export const hashPassword = (password: string): Promise<string> => hash(password, OPTIONS);
 
+let dummy: Promise<string> | null = null;
+const dummyHash = () => {
+  dummy ??= hash("rolebridge: a password no account has", OPTIONS);
+  return dummy;
+};
+
 export async function verifyPassword(stored: string | null, password: string): Promise<boolean> {
-  // Without a stored hash still spend the time, so response timing does not reveal which logins exist.
+  // Without a stored hash do the same work, a verify against a dummy hash, so timing does not tell which
+  // logins exist.
   if (!stored) {
-    await hash(password, OPTIONS);
+    await verify(await dummyHash(), password).catch(() => false);
     return false;
   }
   try {

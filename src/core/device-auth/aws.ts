@@ -5,7 +5,7 @@ import { buildAwsSignIn } from "../apps/aws-sign-in.js";
 import { appEntitlements } from "../apps/entitlements.js";
 import type { App } from "../apps/model.js";
 import type { SigningKeyService } from "../apps/signing-keys.js";
-import { logEvent } from "../audit.js";
+import { appTarget, logEvent } from "../audit.js";
 import type { User } from "../directory/model.js";
 import { DomainError } from "../errors.js";
 import type { Clock } from "../ids.js";
@@ -120,7 +120,7 @@ export async function cliSamlResponse(
       deps.clock,
       { type: "user", id: user.id, display: user.profile.login, requestId },
       "user.authentication.sso",
-      { type: "app", id: app.id, display: app.slug },
+      appTarget(app),
       {
         roles: signIn.response.roleCount,
         acsUrl: signIn.acsUrl,

@@ -1,10 +1,9 @@
 import { type FieldError, validationFailed } from "../errors.js";
+import { xmlUnsafeMessage } from "../xml-safe.js";
 import type { UserProfile } from "./model.js";
 
 /** Domain rules shared by the admin API, the CLI and the CSV import, so all three refuse the same input. */
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what we refuse
-const CONTROL = /[\u0000-\u001f\u007f]/;
 const EMAIL = /^[^\s@"<>()[\]\\,;:]+@[^\s@"<>()[\]\\,;:]+\.[^\s@"<>()[\]\\,;:]+$/;
 const LOGIN = /^[^\s"<>\\]{1,100}$/;
 // A bare "csv" is refused: CSV sources are named, so two imports cannot pass for each other.
@@ -13,22 +12,30 @@ export const GROUP_SOURCE = /^(?!csv$)[a-z][a-z0-9_]{1,63}(:[a-z0-9][a-z0-9_.-]{
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 256;
 
+/** Every value here can reach a SAML assertion: refuse what XML normalization would rewrite (see xml-safe.ts). */
+function unsafe(errors: FieldError[], path: string, value: string): boolean {
+  const message = xmlUnsafeMessage(value);
+  if (message) errors.push({ path, message });
+  return message !== null;
+}
+
 function text(errors: FieldError[], path: string, value: string | null, max: number, required: boolean) {
   if (value === null || value === "") {
     if (required) errors.push({ path, message: "is required" });
     return;
   }
   if (value.length > max) errors.push({ path, message: `must be at most ${max} characters` });
-  if (CONTROL.test(value)) errors.push({ path, message: "must not contain control characters" });
+  unsafe(errors, path, value);
   if (value !== value.trim()) errors.push({ path, message: "must not start or end with white space" });
 }
 
 export function profileErrors(p: UserProfile, prefix = "/profile"): FieldError[] {
   const errors: FieldError[] = [];
-  if (!LOGIN.test(p.login)) {
+  // An unsafe character is named precisely; the general shape message would only hide it.
+  if (!unsafe(errors, `${prefix}/login`, p.login) && !LOGIN.test(p.login)) {
     errors.push({ path: `${prefix}/login`, message: "must be 1-100 characters without spaces, quotes, <, > or \\" });
   }
-  if (p.email.length > 254 || !EMAIL.test(p.email)) {
+  if (!unsafe(errors, `${prefix}/email`, p.email) && (p.email.length > 254 || !EMAIL.test(p.email))) {
     errors.push({ path: `${prefix}/email`, message: `${JSON.stringify(p.email)} is not a valid email address` });
   }
   text(errors, `${prefix}/firstName`, p.firstName, 100, false);

@@ -1,10 +1,9 @@
 import type { Repos } from "../../store/contract.js";
 import { UniqueViolation } from "../../store/contract.js";
 import { createAppWithKey } from "../apps/create.js";
-import type { App } from "../apps/model.js";
 import type { AppService } from "../apps/service.js";
 import type { SigningKeyService } from "../apps/signing-keys.js";
-import { type Actor, logEvent } from "../audit.js";
+import { type Actor, appTarget, logEvent } from "../audit.js";
 import type { Group } from "../directory/model.js";
 import { assertGroup } from "../directory/validate.js";
 import { DomainError } from "../errors.js";
@@ -73,7 +72,6 @@ const groupTarget = (g: Pick<Group, "id" | "name" | "source">) => ({
   id: g.id,
   display: `${g.source}/${g.name}`,
 });
-const appTarget = (a: Pick<App, "id" | "slug">) => ({ type: "app", id: a.id, display: a.slug });
 const now = (clock: Clock) => clock.now().toISOString();
 
 function groupIdOf(ctx: StepContext, name: string): string {

@@ -4,7 +4,7 @@ import { validateAwsFederationSettings } from "../apps/aws-federation-settings.j
 import type { LegacyApiService } from "../apps/legacy-api.js";
 import type { App } from "../apps/model.js";
 import type { AppService } from "../apps/service.js";
-import { type Actor, logEvent } from "../audit.js";
+import { type Actor, appTarget, logEvent } from "../audit.js";
 import { type AwsClientFactory, type AwsCredentials, defaultAwsClients } from "../aws/clients.js";
 import type { SecretBox } from "../crypto/secretbox.js";
 import { DomainError, validationFailed } from "../errors.js";
@@ -70,16 +70,10 @@ export class PolicyService {
     await this.store.transaction(async (tx) => {
       await tx.appSecrets.put(app.id, ADMIN_SECRET, this.secrets.seal(JSON.stringify(keys), adminContext(app)), at);
       await tx.log.append(
-        logEvent(
-          this.clock,
-          actor,
-          "application.aws.policy_admin.update",
-          { type: "app", id: app.id, display: app.slug },
-          {
-            accessKeyId: keys.accessKeyId,
-            secretAccessKey: "changed",
-          },
-        ),
+        logEvent(this.clock, actor, "application.aws.policy_admin.update", appTarget(app), {
+          accessKeyId: keys.accessKeyId,
+          secretAccessKey: "changed",
+        }),
       );
     });
   }
@@ -269,7 +263,7 @@ export class PolicyService {
     summary: Record<string, unknown>,
     outcome: "SUCCESS" | "FAILURE" = "SUCCESS",
   ) {
-    return logEvent(this.clock, actor, action, { type: "app", id: app.id, display: app.slug }, summary, outcome);
+    return logEvent(this.clock, actor, action, appTarget(app), summary, outcome);
   }
 
   private async apiApp(idOrSlug: string): Promise<App> {

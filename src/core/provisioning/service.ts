@@ -3,7 +3,7 @@ import type { ProvisionedObject } from "../../store/contract-outbox.js";
 import type { App } from "../apps/model.js";
 import { validateScimAppSettings } from "../apps/scim-app-settings.js";
 import type { AppService } from "../apps/service.js";
-import { type Actor, logEvent } from "../audit.js";
+import { type Actor, appTarget, logEvent } from "../audit.js";
 import type { SecretBox } from "../crypto/secretbox.js";
 import { DomainError, validationFailed } from "../errors.js";
 import { type Clock, systemClock } from "../ids.js";
@@ -49,13 +49,7 @@ export class ProvisioningService {
         this.clock.now().toISOString(),
       );
       await tx.log.append(
-        logEvent(
-          this.clock,
-          actor,
-          "application.provisioning.token.update",
-          { type: "app", id: app.id, display: app.slug },
-          { token: "changed" },
-        ),
+        logEvent(this.clock, actor, "application.provisioning.token.update", appTarget(app), { token: "changed" }),
       );
     });
   }
@@ -113,16 +107,10 @@ export class ProvisioningService {
     await this.store.transaction(async (tx) => {
       await tx.provisioned.remove(app.id, "user", userId);
       await tx.log.append(
-        logEvent(
-          this.clock,
-          actor,
-          "application.provisioning.user.delete",
-          { type: "app", id: app.id, display: app.slug },
-          {
-            userId,
-            remoteId: row.remoteId,
-          },
-        ),
+        logEvent(this.clock, actor, "application.provisioning.user.delete", appTarget(app), {
+          userId,
+          remoteId: row.remoteId,
+        }),
       );
     });
   }

@@ -1,7 +1,7 @@
 import type { Store } from "../../store/contract.js";
 import type { App } from "../apps/model.js";
 import { type ScimAppSettings, validateScimAppSettings } from "../apps/scim-app-settings.js";
-import { type Actor, logEvent } from "../audit.js";
+import { type Actor, appTarget, logEvent } from "../audit.js";
 import type { Clock } from "../ids.js";
 import type { ScimClient } from "../scim/client.js";
 import { ScimError } from "../scim/errors.js";
@@ -43,15 +43,7 @@ export const syncLogEvent = (
   app: App,
   details: Record<string, unknown>,
   outcome: "SUCCESS" | "FAILURE",
-) =>
-  logEvent(
-    clock,
-    actor,
-    "application.provisioning.sync",
-    { type: "app", id: app.id, display: app.slug },
-    details,
-    outcome,
-  );
+) => logEvent(clock, actor, "application.provisioning.sync", appTarget(app), details, outcome);
 
 interface Connection {
   client: ScimClient;

@@ -162,6 +162,13 @@ function parseRolePairUncached(value: string, partition: AwsPartition): ArnResul
       reason: `role path "${role.value.path}" contains "," or ":", which makes the Role value ambiguous`,
     };
   }
+  if (role.value.roleName.includes(",")) {
+    // IAM allows "," in role names, but the Role value is comma-separated: a third part is dropped or misread.
+    return {
+      ok: false,
+      reason: `role name "${role.value.roleName}" contains ",", which a SAML Role value cannot carry (it is split at commas)`,
+    };
+  }
   if (role.value.accountId !== provider.value.accountId) {
     return {
       ok: false,

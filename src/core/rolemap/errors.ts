@@ -37,6 +37,25 @@ export class GroupFilterMissingCaptureError extends RolemapError {
   }
 }
 
+/**
+ * The Group Filter compiles to a program too large to run at every sign-in: matching costs time in
+ * proportion to program size × name length, for every group of every person signing in.
+ */
+export class GroupFilterTooCostlyError extends RolemapError {
+  constructor(
+    readonly source: string,
+    readonly programSize: number,
+    readonly limit: number,
+  ) {
+    super(
+      "group_filter_too_costly",
+      `Group Filter is too costly: it compiles to ${programSize} instructions, more than the ${limit} allowed, and ` +
+        "would run against every group name at every sign-in; use fewer or smaller counted repetitions ({n,m})",
+      { source, programSize, limit },
+    );
+  }
+}
+
 /** The Role Value Pattern is malformed or cannot render a valid (provider ARN, role ARN) pair. */
 export class RoleValuePatternError extends RolemapError {
   constructor(

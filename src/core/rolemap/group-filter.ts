@@ -1,5 +1,10 @@
 import { RE2JS, RE2JSException, RE2JSSyntaxException } from "re2js";
-import { GroupFilterMissingCaptureError, GroupFilterSyntaxError } from "./errors.js";
+import {
+  GroupFilterMissingCaptureError,
+  GroupFilterSyntaxError,
+  GroupFilterTooCostlyError,
+  RolemapError,
+} from "./errors.js";
 import { literalPrefix, translateGroupFilter } from "./group-filter-syntax.js";
 
 /**
@@ -10,11 +15,20 @@ export const OKTA_DEFAULT_GROUP_FILTER = "^aws\\#\\S+\\#(?{{role}}[\\w\\-]+)\\#(
 
 /** Our default: same naming scheme, every legal IAM role name, 12-digit accounts, alias captured. */
 // The role capture takes an optional IAM path before the name (`support/Tier1_Support`): a role under a
-// path has it in its ARN, and AWS refuses a Role value that leaves it out.
+// path has it in its ARN, and AWS refuses a Role value that leaves it out. It takes every character IAM
+// allows in a role name except ",": the Role attribute is "<provider ARN>,<role ARN>", and a third comma-
+// separated part is dropped or misread by the service provider.
 export const DEFAULT_GROUP_FILTER =
-  "^aws#(?{{alias}}[^#]+)#(?{{role}}(?:[\\w+=.@-]+/)*[\\w+=,.@-]{1,64})#(?{{accountid}}\\d{12})$";
+  "^aws#(?{{alias}}[^#]+)#(?{{role}}(?:[\\w+=.@-]+/)*[\\w+=.@-]{1,64})#(?{{accountid}}\\d{12})$";
 
 export const REQUIRED_CAPTURES = ["role", "accountid"] as const;
+
+/**
+ * The budget of a compiled filter, in RE2 instructions. Matching is linear, but in program size × name
+ * length, for every group at every sign-in: the default filter is ~160 instructions, `.{0,1000}` alone
+ * ~2,000 (about 2 ms per 200-character name, per group, per sign-in).
+ */
+export const MAX_GROUP_FILTER_PROGRAM_SIZE = 1000;
 
 export interface GroupFilterMatch {
   /** Every named capture that participated in the match. */
@@ -68,6 +82,9 @@ function buildFilter(source: string): CompiledGroupFilter {
   } catch (error) {
     throw toSyntaxError(source, error, translated.toSourcePosition, translated.re2Source);
   }
+  if (pattern.programSize() > MAX_GROUP_FILTER_PROGRAM_SIZE) {
+    throw new GroupFilterTooCostlyError(source, pattern.programSize(), MAX_GROUP_FILTER_PROGRAM_SIZE);
+  }
   const groupIndexes = Object.entries(pattern.namedGroups()) as Array<[string, number]>;
   const prefix = literalPrefix(translated.re2Source);
   const cache = new Map<string, GroupFilterMatch | null>();
@@ -105,7 +122,7 @@ function buildFilter(source: string): CompiledGroupFilter {
 /**
  * Compiles (and validates) a Group Filter written in Okta's syntax. Compiled filters are cached by
  * source string, so calling this on every sign-in costs a map lookup.
- * @throws GroupFilterSyntaxError, GroupFilterMissingCaptureError
+ * @throws GroupFilterSyntaxError, GroupFilterMissingCaptureError, GroupFilterTooCostlyError
  */
 export function compileGroupFilter(source: string, options: CompileOptions = {}): CompiledGroupFilter {
   let filter = compiledBySource.get(source);
@@ -124,12 +141,12 @@ export function compileGroupFilter(source: string, options: CompileOptions = {})
 }
 
 /** Validation for the settings form: returns the error instead of throwing. */
-export function validateGroupFilter(source: string): GroupFilterSyntaxError | GroupFilterMissingCaptureError | null {
+export function validateGroupFilter(source: string): RolemapError | null {
   try {
     compileGroupFilter(source);
     return null;
   } catch (error) {
-    if (error instanceof GroupFilterSyntaxError || error instanceof GroupFilterMissingCaptureError) return error;
+    if (error instanceof RolemapError) return error;
     throw error;
   }
 }

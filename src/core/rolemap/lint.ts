@@ -1,4 +1,4 @@
-import { compileGroupFilter, DEFAULT_GROUP_FILTER } from "./group-filter.js";
+import { compileGroupFilter } from "./group-filter.js";
 
 export interface GroupFilterLintMiss {
   groupName: string;
@@ -19,10 +19,16 @@ export interface GroupFilterLintOptions {
 
 const DEFAULT_LOOKS_LIKE_ROLE_GROUP = (name: string) => /^aws[#_]/i.test(name);
 const UNUSUAL_CHARS = /[^A-Za-z0-9_#-]/g;
+/** Every role name IAM allows, commas included, to explain why a stricter filter misses a group. */
+const PERMISSIVE_FILTER =
+  "^aws#(?{{alias}}[^#]+)#(?{{role}}(?:[\\w+=,.@-]+/)*[\\w+=,.@-]{1,64})#(?{{accountid}}\\d{12})$";
 
 function hintFor(groupName: string): string | null {
-  const permissive = compileGroupFilter(DEFAULT_GROUP_FILTER).match(groupName);
+  const permissive = compileGroupFilter(PERMISSIVE_FILTER).match(groupName);
   const role = permissive?.captures.role;
+  if (role?.includes(",")) {
+    return `role name "${role}" contains ",", which a SAML Role value cannot carry (AWS splits it at commas); rename the role`;
+  }
   if (role !== undefined) {
     const unusual = [...new Set(role.match(UNUSUAL_CHARS) ?? [])];
     if (unusual.length > 0) {

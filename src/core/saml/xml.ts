@@ -7,9 +7,10 @@ import { SamlInvalidXmlCharacterError } from "./errors.js";
 
 const TEXT_SPECIAL = /[&<>\r]/;
 const ATTR_SPECIAL = /[&<"\t\n\r]/;
-// Candidates for characters outside XML 1.0's Char production; surrogates are fine in pairs.
+// Candidates for characters outside XML 1.0's Char production (surrogates are fine in pairs), and the line
+// separators U+0085, U+2028, U+2029 that parsers such as xmldom rewrite into LF after the signature was made.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding the control characters XML forbids is the point.
-const MAYBE_NOT_XML_CHAR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff\ud800-\udfff]/;
+const MAYBE_NOT_XML_CHAR = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u0085\u2028\u2029\ufffe\uffff\ud800-\udfff]/;
 
 function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
@@ -32,6 +33,9 @@ export function assertXmlChars(field: string, value: string): void {
       isHighSurrogate(code) ||
       isLowSurrogate(code) ||
       code === 0xfffe ||
+      code === 0x85 ||
+      code === 0x2028 ||
+      code === 0x2029 ||
       code === 0xffff ||
       (code < 0x20 && code !== 0x9 && code !== 0xa && code !== 0xd);
     if (forbidden) throw new SamlInvalidXmlCharacterError(field, i, code);

@@ -1,10 +1,13 @@
 import type { FastifyInstance } from "fastify";
+import { UsedResponses } from "../signin/replay.js";
 import type { SandboxStore } from "../state/store.js";
 import { IdentityCenterAdmin } from "./admin.js";
 import { registerAdminRoutes } from "./admin-routes.js";
 import { findInstance } from "./model.js";
+import { portalErrorPage } from "./portal.js";
 import { registerScimRoutes } from "./scim-routes.js";
 import { handleIdentityCenterAcs, realAcsUrl, signinHost, spEntityId } from "./signin.js";
+import { startSignIn } from "./start.js";
 import { TrafficControl } from "./traffic.js";
 
 export { AdminError, IdentityCenterAdmin, type NewToken, type SettingsUpdate } from "./admin.js";
@@ -23,6 +26,7 @@ export function registerIdentityCenter(app: FastifyInstance, options: IdentityCe
   const admin = new IdentityCenterAdmin(options.store, traffic);
   registerScimRoutes(app, { store: options.store, traffic, baseUrl: options.baseUrl });
   registerAdminRoutes(app, admin);
+  const usedResponses = new UsedResponses();
   app.post<{ Params: { host: string; tenant: string } }>(
     "/signin/:host/platform/saml/acs/:tenant",
     { bodyLimit: MAX_SIGNIN_BODY_BYTES },
@@ -33,10 +37,18 @@ export function registerIdentityCenter(app: FastifyInstance, options: IdentityCe
         return reply.code(404).type("text/plain").send("No Identity Center instance answers at this ACS\n");
       }
       const form = new URLSearchParams(typeof request.body === "string" ? request.body : "");
-      const result = handleIdentityCenterAcs(instance, state.accounts, form, new Date());
+      const result = handleIdentityCenterAcs(instance, state.accounts, form, new Date(), usedResponses);
       return reply.code(result.status).type("text/html; charset=utf-8").send(result.html);
     },
   );
+  app.get<{ Params: { tenant: string } }>("/start/:tenant", async (request, reply) => {
+    const instance = findInstance(options.store.state, request.params.tenant);
+    if (!instance) return reply.code(404).type("text/plain").send("No Identity Center instance has this portal\n");
+    const started = startSignIn(instance, new Date());
+    if ("reason" in started)
+      return reply.code(400).type("text/html; charset=utf-8").send(portalErrorPage(started.reason));
+    return reply.redirect(started.url, 302);
+  });
   return admin;
 }
 
@@ -50,6 +62,8 @@ export interface IdentityCenterHandle {
   /** The real ACS URL (the assertion's Recipient) and SP entity id (its Audience). */
   samlRecipient(tenantId: string): string;
   samlAudience(tenantId: string): string;
+  /** The access portal URL (AWS's `https://<d-…>.awsapps.com/start`): starts SP-initiated sign-in. */
+  portalUrl(tenantId: string): string;
 }
 
 export function identityCenterHandle(
@@ -68,5 +82,6 @@ export function identityCenterHandle(
     acsUrl: (tenantId) => `${url}/signin/${realAcsUrl(instance(tenantId)).slice("https://".length)}`,
     samlRecipient: (tenantId) => realAcsUrl(instance(tenantId)),
     samlAudience: (tenantId) => spEntityId(instance(tenantId)),
+    portalUrl: (tenantId) => `${url}/start/${instance(tenantId).tenantId}`,
   };
 }

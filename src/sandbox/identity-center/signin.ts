@@ -1,13 +1,13 @@
 import { readClaims } from "../saml/claims.js";
 import { parseIdpMetadata } from "../saml/metadata.js";
 import { signedAssertion } from "../saml/signature.js";
-import { decodeSamlResponse } from "../saml/validate.js";
+import { decodeSamlResponse, NOT_BEFORE_GRANULARITY_MS } from "../saml/validate.js";
 import { childElements, descendants, NS, textOf } from "../saml/xml.js";
+import type { UsedResponses } from "../signin/replay.js";
 import type { Account } from "../state/model.js";
 import type { IdentityCenterInstance } from "./model.js";
 import { type PortalAccount, portalErrorPage, portalPage } from "./portal.js";
 
-const CLOCK_SKEW_MS = 30_000;
 const MAX_ASSERTION_AGE_MS = 5 * 60_000;
 const MAX_FORM_SAML_CHARS = 128 * 1024;
 
@@ -22,7 +22,12 @@ export const spEntityId = (i: Pick<IdentityCenterInstance, "region" | "tenantId"
 
 class Refused extends Error {}
 
-function verifiedNameId(instance: Readonly<IdentityCenterInstance>, samlResponse: string, now: Date): string {
+function verifiedNameId(
+  instance: Readonly<IdentityCenterInstance>,
+  samlResponse: string,
+  now: Date,
+  used: UsedResponses,
+): string {
   if (!instance.samlMetadata) throw new Refused("No identity provider is configured for this instance");
   if (samlResponse.length > MAX_FORM_SAML_CHARS) throw new Refused("The SAMLResponse is too large");
   let decoded: ReturnType<typeof decodeSamlResponse>;
@@ -47,13 +52,19 @@ function verifiedNameId(instance: Readonly<IdentityCenterInstance>, samlResponse
   if (!claims.audiences.includes(spEntityId(instance))) throw new Refused(`Audience is not ${spEntityId(instance)}`);
   if (!claims.hasAuthnStatement) throw new Refused("Response does not contain an AuthnStatement");
   const t = now.getTime();
-  if (claims.notBefore && claims.notBefore.getTime() > t + CLOCK_SKEW_MS)
+  // As strict as the IAM sign-in (see saml/validate.ts): no skew on expiry.
+  if (claims.notBefore && claims.notBefore.getTime() > t + NOT_BEFORE_GRANULARITY_MS)
     throw new Refused("Response is not yet valid");
+  let validUntil = Number.POSITIVE_INFINITY;
   for (const limit of [claims.notOnOrAfter, claims.subjectNotOnOrAfter]) {
-    if (!limit || limit.getTime() <= t - CLOCK_SKEW_MS) throw new Refused("Response has expired");
+    if (!limit || limit.getTime() <= t) throw new Refused("Response has expired");
+    validUntil = Math.min(validUntil, limit.getTime());
   }
-  if (claims.issueInstant && claims.issueInstant.getTime() < t - MAX_ASSERTION_AGE_MS - CLOCK_SKEW_MS) {
+  if (claims.issueInstant && claims.issueInstant.getTime() < t - MAX_ASSERTION_AGE_MS) {
     throw new Refused("Response was issued more than 5 minutes ago");
+  }
+  if (!used.use(decoded.xml, validUntil, t)) {
+    throw new Refused("This SAML response has already been used to sign in; sign in again at your identity provider");
   }
   return claims.nameId;
 }
@@ -94,11 +105,13 @@ export function handleIdentityCenterAcs(
   accounts: readonly Account[],
   form: URLSearchParams,
   now: Date,
+  /** Responses that already opened the portal: each opens it once. */
+  used: UsedResponses,
 ): { status: number; html: string } {
   try {
     const samlResponse = form.get("SAMLResponse");
     if (!samlResponse) throw new Refused("The request has no SAMLResponse");
-    const nameId = verifiedNameId(instance, samlResponse, now);
+    const nameId = verifiedNameId(instance, samlResponse, now, used);
     const user = instance.users.find((u) => String(u.attributes.userName).toLowerCase() === nameId.toLowerCase());
     if (!user) throw new Refused(`No provisioned user has the userName ${nameId}`);
     if (user.attributes.active !== true) throw new Refused(`User ${nameId} is not active`);

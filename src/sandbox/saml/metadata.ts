@@ -5,6 +5,8 @@ export interface IdpMetadata {
   entityId: string;
   /** PEM certificates the IdP signs with. */
   signingCertificates: string[];
+  /** Where an SP sends an AuthnRequest with the HTTP-Redirect binding, when the IdP advertises it. */
+  ssoRedirectUrl: string | undefined;
 }
 
 export function toPem(base64: string): string {
@@ -41,5 +43,12 @@ export function parseIdpMetadata(text: string): IdpMetadata | string {
     }
   }
   if (certificates.length === 0) return "Could not parse metadata";
-  return { entityId, signingCertificates: certificates };
+  const redirect = descendants(idp, NS.metadata, "SingleSignOnService").find(
+    (e) => e.getAttribute("Binding") === "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect",
+  );
+  return {
+    entityId,
+    signingCertificates: certificates,
+    ssoRedirectUrl: redirect?.getAttribute("Location") ?? undefined,
+  };
 }

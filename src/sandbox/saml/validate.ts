@@ -7,8 +7,11 @@ import { parseIdpMetadata } from "./metadata.js";
 import { signedAssertion } from "./signature.js";
 import { childElements, descendants, NS, parseXml, textOf } from "./xml.js";
 
-/** AWS documents no clock-skew allowance; a small one keeps loopback tests with second-granular times honest. */
-const CLOCK_SKEW_MS = 30_000;
+/**
+ * AWS documents no clock-skew allowance, so the sandbox is strict: an assertion past its NotOnOrAfter is
+ * expired at once. Only NotBefore and IssueInstant get one second, the granularity of the times IdPs write.
+ */
+export const NOT_BEFORE_GRANULARITY_MS = 1000;
 /** AWS refuses assertions issued more than five minutes before they are redeemed. */
 const MAX_ASSERTION_AGE_MS = 5 * 60_000;
 const NAME_PATTERN = /^[A-Za-z0-9_+=,.@-]{2,64}$/;
@@ -138,13 +141,12 @@ export function verifySamlResponse(
 
 function checkTimes(claims: SamlClaims, now: Date): void {
   const t = now.getTime();
-  if (claims.notBefore && claims.notBefore.getTime() > t + CLOCK_SKEW_MS)
+  if (claims.notBefore && claims.notBefore.getTime() > t + NOT_BEFORE_GRANULARITY_MS)
     throw invalidToken("Response is not yet valid");
   for (const limit of [claims.notOnOrAfter, claims.subjectNotOnOrAfter]) {
-    if (limit && limit.getTime() <= t - CLOCK_SKEW_MS)
-      throw expired("Response has expired (NotOnOrAfter is in the past)");
+    if (limit && limit.getTime() <= t) throw expired("Response has expired (NotOnOrAfter is in the past)");
   }
-  if (claims.issueInstant && claims.issueInstant.getTime() < t - MAX_ASSERTION_AGE_MS - CLOCK_SKEW_MS) {
+  if (claims.issueInstant && claims.issueInstant.getTime() < t - MAX_ASSERTION_AGE_MS) {
     throw expired("Token must be redeemed within 5 minutes of issuance");
   }
 }

@@ -11,6 +11,7 @@ import {
 import type { SandboxState } from "../state/model.js";
 import { samlRoleFor } from "../sts/saml-trust.js";
 import { consolePage, type PickerAccount, rolePickerPage, signinErrorPage } from "./pages.js";
+import type { UsedResponses } from "./replay.js";
 
 export interface AcsResult {
   status: number;
@@ -60,6 +61,8 @@ export async function handleAcs(
   form: URLSearchParams,
   actionUrl: string,
   now: Date,
+  /** Responses already used to sign in: a Response signs in once (the role picker may post it back first). */
+  used: UsedResponses,
 ): Promise<AcsResult> {
   try {
     const samlResponse = form.get("SAMLResponse");
@@ -89,6 +92,16 @@ export async function handleAcs(
         ),
       };
     const role = await samlRoleFor(state, selected.saml, selected.pair);
+    const validUntil = Math.min(
+      ...[selected.saml.claims.notOnOrAfter, selected.saml.claims.subjectNotOnOrAfter]
+        .filter((d): d is Date => d !== undefined)
+        .map((d) => d.getTime()),
+    );
+    if (
+      !used.use(Buffer.from(samlResponse.replace(/\s+/g, ""), "base64").toString("utf8"), validUntil, now.getTime())
+    ) {
+      throw invalid("This SAML response has already been used to sign in; sign in again at your identity provider");
+    }
     const seconds = selected.saml.sessionDuration ?? DEFAULT_CONSOLE_SECONDS;
     let expiresAt = new Date(now.getTime() + seconds * 1000);
     if (selected.saml.expiresAt && selected.saml.expiresAt < expiresAt) expiresAt = selected.saml.expiresAt;

@@ -4,12 +4,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { buildAwsSignIn } from "../../core/apps/aws-sign-in.js";
 import { buildIdentityCenterSignIn, identityCenterSignsIn } from "../../core/apps/ic-sign-in.js";
 import type { App } from "../../core/apps/model.js";
-import { logEvent } from "../../core/audit.js";
+import { assertRequestForApp } from "../../core/apps/sp-initiated.js";
+import { appTarget, logEvent } from "../../core/audit.js";
 import { newSecret, safeEqual } from "../../core/crypto/tokens.js";
 import type { User } from "../../core/directory/model.js";
 import { DomainError } from "../../core/errors.js";
+import { type AuthnRequest, decodeAuthnRequest, encodeForRedirect } from "../../core/saml/authn-request.js";
 import type { Runtime } from "../../runtime.js";
 import { cspFor } from "./html.js";
+import { safeNext } from "./next.js";
 import { autoPostPage, dashboardPage, loginPage, messagePage, PORTAL_CSRF_FIELD } from "./pages.js";
 
 export const PORTAL_COOKIE = "rb_session";
@@ -17,8 +20,18 @@ const LOGIN_CSRF_COOKIE = "rb_login_csrf";
 
 type Form = Record<string, string | undefined>;
 
-/** Only same-site paths: `next` must never send a freshly signed-in user to another origin. */
-const safeNext = (next: string | undefined) => (next && /^\/(?![/\\])/.test(next) ? next : "/");
+/**
+ * A form or query string with one value per field, or null. The body parser turns a repeated field into an
+ * array; taking either value would let two layers read different ones, so the request is refused instead.
+ */
+function singleValued(fields: unknown): Form | null {
+  if (fields === undefined || fields === null) return {};
+  if (typeof fields !== "object") return null;
+  const values = Object.values(fields as Record<string, unknown>);
+  return values.every((v) => typeof v === "string") ? (fields as Form) : null;
+}
+
+const MALFORMED_FORM = "The sign-in form was not sent correctly. Please try again.";
 
 /**
  * The end-user side: sign-in page, dashboard of app tiles, and IdP-initiated SSO into AWS. Server-rendered,
@@ -62,22 +75,33 @@ export async function portalRoutes(app: FastifyInstance, opts: { runtime: Runtim
     return send(reply, status, loginPage({ nonce, csrf, ...extra }), nonce);
   }
 
+  const origin = new URL(runtime.publicUrl).origin;
+
   app.get("/login", async (request, reply) => {
-    const next = (request.query as Form).next;
-    return loginForm(reply, 200, next ? { next: safeNext(next) } : {});
+    const query = singleValued(request.query);
+    if (!query) return loginForm(reply, 400, { error: MALFORMED_FORM });
+    return loginForm(reply, 200, query.next ? { next: safeNext(query.next, origin) } : {});
   });
 
   app.post("/login", async (request, reply) => {
-    const form = (request.body ?? {}) as Form;
+    const form = singleValued(request.body);
+    if (!form) return loginForm(reply, 400, { error: MALFORMED_FORM });
     const expected = request.cookies[LOGIN_CSRF_COOKIE];
-    const next = safeNext(form.next);
+    const next = safeNext(form.next, origin);
     if (!expected || !form[PORTAL_CSRF_FIELD] || !safeEqual(expected, form[PORTAL_CSRF_FIELD])) {
       return loginForm(reply, 403, { error: "Your sign-in form expired. Please try again.", next });
     }
     const login = (form.login ?? "").trim().slice(0, 200);
     try {
       const code = form.code?.trim() ? form.code.trim() : undefined;
-      const { sessionId } = await runtime.signIn.signIn("portal", login, form.password ?? "", request.id, code);
+      const { sessionId } = await runtime.signIn.signIn(
+        "portal",
+        login,
+        form.password ?? "",
+        request.id,
+        code,
+        request.ip,
+      );
       reply.clearCookie(LOGIN_CSRF_COOKIE, cookie());
       reply.setCookie(PORTAL_COOKIE, sessionId, cookie(runtime.config.security.sessionTtlMinutes * 60));
       return reply.redirect(next, 303);
@@ -122,17 +146,68 @@ export async function portalRoutes(app: FastifyInstance, opts: { runtime: Runtim
     return send(reply, 200, dashboardPage({ nonce, csrf: me.csrf, user: me.user, apps }), nonce);
   });
 
+  /** A page for a request that cannot go on, for a person signed in or not. */
+  const refuse = (
+    reply: FastifyReply,
+    status: number,
+    title: string,
+    message: string,
+    me?: { user: User; csrf: string },
+  ) => {
+    const nonce = randomBytes(16).toString("base64");
+    return send(
+      reply,
+      status,
+      messagePage({ nonce, title, message, ...(me ? { user: me.user, csrf: me.csrf } : {}) }),
+      nonce,
+    );
+  };
+
+  /**
+   * SP-initiated sign-in, HTTP-POST binding: the service provider's form post carries no session cookie
+   * (SameSite=Lax), so the request continues as a same-site GET in the HTTP-Redirect encoding.
+   */
+  app.post("/app/:slug/sso/saml", async (request, reply) => {
+    const { slug } = request.params as { slug: string };
+    const form = singleValued(request.body);
+    if (!form?.SAMLRequest)
+      return refuse(reply, 400, "Sign-in failed", "The sign-in request has no single SAMLRequest.");
+    try {
+      const { xml } = decodeAuthnRequest(form.SAMLRequest, "post");
+      const query = new URLSearchParams({ SAMLRequest: encodeForRedirect(xml) });
+      if (form.RelayState !== undefined) query.set("RelayState", form.RelayState);
+      return reply.redirect(`/app/${encodeURIComponent(slug)}/sso/saml?${query}`, 303);
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      return refuse(reply, err.status, "Sign-in failed", err.message);
+    }
+  });
+
   app.get("/app/:slug/sso/saml", async (request, reply) => {
     const { slug } = request.params as { slug: string };
+    const query = singleValued(request.query);
+    if (!query) return refuse(reply, 400, "Sign-in failed", "The sign-in request repeats a parameter.");
+    // SP-initiated (HTTP-Redirect binding): the request is checked before anyone is asked to sign in.
+    let authn: AuthnRequest | null = null;
+    if (query.SAMLRequest !== undefined) {
+      try {
+        authn = decodeAuthnRequest(query.SAMLRequest, "redirect").request;
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        return refuse(reply, err.status, "Sign-in failed", err.message);
+      }
+    }
     const me = await current(request);
-    if (!me) return reply.redirect(`/login?next=${encodeURIComponent(`/app/${slug}/sso/saml`)}`, 303);
+    // The whole request, query included, comes back after sign-in (safeNext keeps same-origin paths only).
+    if (!me) return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
     const nonce = randomBytes(16).toString("base64");
     const fail = (status: number, title: string, message: string) =>
       send(reply, status, messagePage({ nonce, title, message, user: me.user, csrf: me.csrf }), nonce);
     const target = await runtime.store.apps.getBySlug(slug);
     if (!target) return fail(404, "App not found", "There is no app at this address.");
     try {
-      const relayState = (request.query as Form).RelayState ?? null;
+      if (authn) assertRequestForApp(target, authn);
+      const relayState = query.RelayState ?? null;
       const deps = {
         store: runtime.store,
         keys: runtime.signingKeys,
@@ -142,14 +217,14 @@ export async function portalRoutes(app: FastifyInstance, opts: { runtime: Runtim
       // Identity Center signs in by NameID alone; every other app is AWS account federation (which refuses the rest).
       const signIn =
         target.type === "aws-iam-identity-center"
-          ? await buildIdentityCenterSignIn(deps, target, me.user, relayState)
-          : await buildAwsSignIn(deps, target, me.user, relayState);
+          ? await buildIdentityCenterSignIn(deps, target, me.user, relayState, authn?.id)
+          : await buildAwsSignIn(deps, target, me.user, relayState, authn?.id);
       await runtime.store.log.append(
         logEvent(
           runtime.clock,
           { type: "user", id: me.user.id, display: me.user.profile.login, requestId: request.id },
           "user.authentication.sso",
-          { type: "app", id: target.id, display: target.slug },
+          appTarget(target),
           "omittedTags" in signIn
             ? { roles: signIn.response.roleCount, acsUrl: signIn.acsUrl, omittedTags: signIn.omittedTags }
             : { acsUrl: signIn.acsUrl, nameId: me.user.profile.login },

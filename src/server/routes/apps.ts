@@ -19,7 +19,9 @@ import {
   UpdateAppBody,
 } from "../schemas/apps.js";
 import { errorResponses, FreeObject, IdParams } from "../schemas/common.js";
-import { appCredentialRoutes } from "./app-credentials.js";
+import { appExplainLintRoutes } from "./app-explain-lint.js";
+import { appLegacyApiRoutes } from "./app-legacy-api.js";
+import { appSigningKeyRoutes } from "./app-signing-keys.js";
 
 const tags = ["apps"];
 
@@ -204,5 +206,7 @@ export const appRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }> = async 
       ),
   );
 
-  await app.register(appCredentialRoutes, { runtime });
+  await app.register(appSigningKeyRoutes, { runtime });
+  await app.register(appExplainLintRoutes, { runtime });
+  await app.register(appLegacyApiRoutes, { runtime });
 };

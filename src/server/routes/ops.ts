@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { Registry } from "prom-client";
+import { safeEqual } from "../../core/crypto/tokens.js";
 import type { Runtime } from "../../runtime.js";
+import { unauthorized } from "../errors.js";
 
 const tags = ["operations"];
 /** Ops endpoints need no credentials; `security: []` says so in the OpenAPI document. */
@@ -16,7 +18,7 @@ const Health = Type.Object(
   { additionalProperties: false },
 );
 
-/** Liveness, readiness, metrics and the OpenAPI document; all unauthenticated. */
+/** Liveness, readiness, metrics and the OpenAPI document; unauthenticated, except /metrics with a metricsToken. */
 export const opsRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime; registry: Registry }> = async (
   app,
   { runtime, registry },
@@ -50,8 +52,19 @@ export const opsRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime; registry: 
 
   app.get(
     "/metrics",
-    { config: { public: true }, schema: { ...open, summary: "Prometheus metrics (text exposition format)" } },
-    async (_request, reply) => {
+    {
+      config: { public: true },
+      schema: {
+        ...open,
+        summary: "Prometheus metrics (text exposition format); with metricsToken set, only for that bearer token",
+      },
+    },
+    async (request, reply) => {
+      const expected = runtime.config.metricsToken;
+      if (expected) {
+        const sent = /^Bearer (\S+)$/.exec(request.headers.authorization ?? "")?.[1];
+        if (!sent || !safeEqual(sent, expected)) throw unauthorized("send Authorization: Bearer <metrics token>");
+      }
       const text = await registry.metrics();
       return reply.type(registry.contentType).send(text);
     },

@@ -124,6 +124,22 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }> = async
   );
 
   app.post(
+    "/users/:id/lifecycle/unlock",
+    {
+      schema: {
+        tags,
+        summary: "Lift the sign-in throttle kept for this person at every address (Okta's unlock)",
+        params: UserParams,
+        response: { 200: Type.Object({ cleared: Type.Integer() }), ...errorResponses(404) },
+      },
+    },
+    async (request) => {
+      const user = await users.get(request.params.id);
+      return runtime.signIn.unlock(actorOf(request), user.profile.login);
+    },
+  );
+
+  app.post(
     "/users/:id/lifecycle/:action",
     {
       schema: {

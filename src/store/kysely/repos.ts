@@ -14,6 +14,7 @@ import { policyBackupRepo } from "./policy-backups.js";
 import { provisionedRepo } from "./provisioned.js";
 import { roleCatalogRepo } from "./role-catalog.js";
 import type { Database } from "./schema.js";
+import { signInThrottleRepo } from "./sign-in-throttle.js";
 import { upgradeNoticeRepo } from "./upgrade-notices.js";
 import { userRepo } from "./users.js";
 
@@ -40,6 +41,7 @@ export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"]): Repo
     admins: adminRepo(db),
     log: logRepo(db),
     policyBackups: policyBackupRepo(db),
+    signInThrottle: signInThrottleRepo(db),
   };
 }
 

@@ -206,6 +206,13 @@ export interface ProvisionedObjectsTable {
   synced_at: string;
 }
 
+export interface SignInThrottleTable {
+  key: string;
+  login_key: string | null;
+  attempts: number;
+  window_start: string;
+}
+
 export interface PolicyBackupsTable {
   id: string;
   app_id: string;
@@ -273,6 +280,7 @@ export interface MigrationStepsTable {
 }
 
 export interface Database {
+  sign_in_throttle: SignInThrottleTable;
   migration_runs: MigrationRunsTable;
   migration_steps: MigrationStepsTable;
   policy_backups: PolicyBackupsTable;

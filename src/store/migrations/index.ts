@@ -10,6 +10,7 @@ import * as m008 from "./008-provisioned-in-doubt.js";
 import * as m009 from "./009-group-assignment-priority.js";
 import * as m010 from "./010-membership-rules.js";
 import * as m011 from "./011-migration-journal.js";
+import * as m012 from "./012-sign-in-throttle.js";
 import * as m013 from "./013-device-authorizations.js";
 import * as m014 from "./014-policy-backups.js";
 
@@ -26,6 +27,7 @@ const migrations: Record<string, Migration> = {
   "009-group-assignment-priority": m009,
   "010-membership-rules": m010,
   "011-migration-journal": m011,
+  "012-sign-in-throttle": m012,
   "013-device-authorizations": m013,
   "014-policy-backups": m014,
 };

@@ -1,7 +1,8 @@
-import { mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
+import { ensurePrivateDir, ensurePrivateFile } from "../../config/private-files.js";
 import type { Store } from "../contract.js";
 import { kyselyStore } from "../kysely/repos.js";
 import type { Database as Schema } from "../kysely/schema.js";
@@ -9,12 +10,17 @@ import { migrateToLatest } from "../migrations/index.js";
 
 /** The embedded default: one SQLite file, WAL mode so the CLI can read while the server writes. */
 export async function openSqliteStore(file: string): Promise<Store> {
-  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  if (file !== ":memory:") {
+    ensurePrivateDir(dirname(file));
+    ensurePrivateFile(file);
+  }
   const sqlite = new Database(file);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
+  // Files an older version created with the default umask are tightened too.
+  for (const extra of [`${file}-wal`, `${file}-shm`]) if (existsSync(extra)) ensurePrivateFile(extra);
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
   try {
     await migrateToLatest(db as Kysely<unknown>);

@@ -82,7 +82,7 @@ describe.each(backends)("sign-in and API tokens on $name", (backend) => {
     clock.advance(11 * 60_000);
     expect(await codeOf(signIn.signIn("admin", "root@example.com", "admin-password-1"))).toBe("resolved");
     const failures = await store.log.list({ action: "user.session.start" }, { limit: 100 });
-    expect(failures.items.some((e) => e.outcome === "FAILURE" && e.summary.reason === "locked_out")).toBe(true);
+    expect(failures.items.some((e) => e.outcome === "FAILURE" && e.summary.reason === "throttled")).toBe(true);
   });
 
   it("issues tokens shown once, stored hashed, and revocable", async () => {

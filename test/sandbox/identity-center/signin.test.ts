@@ -1,3 +1,4 @@
+import { inflateRawSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SandboxHandle } from "../../../src/sandbox/index.js";
 import { type AssertionOptions, idpMetadata, OTHER_KEY, samlResponse } from "../helpers/saml.js";
@@ -97,6 +98,39 @@ describe("Identity Center SAML sign-in", () => {
       /^Audience/,
     );
     expect((await signIn({ nameId: "alice@example.com", notOnOrAfter: -120 })).reason).toBe("Response has expired");
+    // AWS documents no clock skew: none is allowed.
+    expect((await signIn({ nameId: "alice@example.com", notOnOrAfter: -20 })).reason).toBe("Response has expired");
+  });
+
+  it("opens the portal once per Response: a replay is refused", async () => {
+    const SAMLResponse = samlResponse({
+      roles: [],
+      nameId: "alice@example.com",
+      recipient: sandbox.identityCenter.samlRecipient(TENANT),
+      audience: sandbox.identityCenter.samlAudience(TENANT),
+    });
+    const post = () =>
+      fetch(sandbox.identityCenter.acsUrl(TENANT), {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ SAMLResponse }),
+      });
+    expect((await post()).status).toBe(200);
+    const replay = await post();
+    expect(replay.status).toBe(400);
+    expect(await replay.text()).toMatch(/already been used/);
+  });
+
+  it("starts SP-initiated sign-in from the access portal URL: an AuthnRequest to the IdP's SSO endpoint", async () => {
+    const start = await fetch(sandbox.identityCenter.portalUrl(TENANT), { redirect: "manual" });
+    expect(start.status).toBe(302);
+    const location = new URL(String(start.headers.get("location")));
+    expect(`${location.origin}${location.pathname}`).toBe("https://idp.rolebridge.test/sso");
+    const xml = inflateRawSync(Buffer.from(location.searchParams.get("SAMLRequest")!, "base64")).toString("utf8");
+    expect(xml).toMatch(/^<samlp:AuthnRequest /);
+    expect(xml).toContain(`AssertionConsumerServiceURL="${sandbox.identityCenter.samlRecipient(TENANT)}"`);
+    expect(xml).toContain(`<saml:Issuer>${sandbox.identityCenter.samlAudience(TENANT)}</saml:Issuer>`);
+    expect(xml).toMatch(/ID="_[0-9a-f]{32}"/);
   });
 
   it("answers 404 at an ACS no instance owns", async () => {

@@ -11,7 +11,7 @@ import { appEntitlements } from "../../apps/entitlements.js";
 import type { App } from "../../apps/model.js";
 import type { AppService } from "../../apps/service.js";
 import type { SigningKeyService } from "../../apps/signing-keys.js";
-import { type Actor, logEvent } from "../../audit.js";
+import { type Actor, appTarget, logEvent } from "../../audit.js";
 import type { User } from "../../directory/model.js";
 import { DomainError, validationFailed } from "../../errors.js";
 import type { Clock } from "../../ids.js";
@@ -206,18 +206,12 @@ export async function importOktaExport(
       });
     }
     await tx.log.append(
-      logEvent(
-        deps.clock,
-        actor,
-        "migration.okta.import",
-        { type: "app", id: app.id, display: app.slug },
-        {
-          oktaApp: x.app.id,
-          ...report.created,
-          equivalent,
-          differences: result.differences.length,
-        },
-      ),
+      logEvent(deps.clock, actor, "migration.okta.import", appTarget(app), {
+        oktaApp: x.app.id,
+        ...report.created,
+        equivalent,
+        differences: result.differences.length,
+      }),
     );
   });
   return { ...report, written: true };
