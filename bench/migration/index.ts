@@ -19,6 +19,7 @@ import type { Inventory } from "../../src/core/migration/model.js";
 import { buildPlan } from "../../src/core/migration/plan.js";
 import { proveAgainstPlan, simulateTarget } from "../../src/core/migration/proof.js";
 import { userOf } from "../../src/core/migration/snapshot.js";
+import { clearCompiledSettings } from "../../src/core/rolemap/compiled-settings.js";
 import { clearGroupFilterCache } from "../../src/core/rolemap/group-filter.js";
 import { resolveRoles } from "../../src/core/rolemap/resolve.js";
 import type { ResolveRolesInput } from "../../src/core/rolemap/types.js";
@@ -77,6 +78,7 @@ async function planProofPhase(db: string, inventoryFile: string) {
   for (const p of inventory.people.slice(0, Math.ceil(inventory.people.length / 100)))
     await appEntitlements(warm.sources, warm.app, userOf(p));
   clearGroupFilterCache();
+  clearCompiledSettings();
   const proof = await proveAgainstPlan(inventory, plan);
   const t2 = performance.now();
   const proofPeak = peakKb();
@@ -87,6 +89,7 @@ async function planProofPhase(db: string, inventoryFile: string) {
   const inputs: ResolveRolesInput[] = [];
   for (const p of inventory.people) inputs.push((await entitlementInput(target.sources, target.app, userOf(p))).input);
   clearGroupFilterCache();
+  clearCompiledSettings();
   let resolveMs = 0;
   for (const input of inputs) {
     const start = performance.now();

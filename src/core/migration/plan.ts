@@ -190,10 +190,17 @@ function samlChanges(
   providerNames: Record<string, string>,
   partition: ReturnType<typeof validateAwsFederationSettings>["partition"],
 ): AccountSamlChange[] {
+  const accounts = new Map(inventory.accounts.map((a) => [a.accountId, a]));
+  const groupsOf = new Map<string, PlannedRoleGroup[]>();
+  for (const g of roleGroups) {
+    const list = groupsOf.get(g.accountId);
+    if (list) list.push(g);
+    else groupsOf.set(g.accountId, [g]);
+  }
   return Object.keys(providerNames)
     .sort()
     .map((accountId) => {
-      const account = inventory.accounts.find((a) => a.accountId === accountId);
+      const account = accounts.get(accountId);
       const providerName = providerNames[accountId]!;
       const providerArn = providerArnFor(partition, accountId, providerName);
       const aws = account?.aws;
@@ -211,13 +218,11 @@ function samlChanges(
         providerName,
         providerArn,
         providerExists,
-        roles: roleGroups
-          .filter((g) => g.accountId === accountId)
-          .map((g) => ({
-            roleArn: g.roleArn,
-            // null: not read, or the role is gone from AWS (nothing to trust then).
-            trusted: read ? (trusts.get(g.roleArn)?.includes(providerArn) ?? null) : null,
-          })),
+        roles: (groupsOf.get(accountId) ?? []).map((g) => ({
+          roleArn: g.roleArn,
+          // null: not read, or the role is gone from AWS (nothing to trust then).
+          trusted: read ? (trusts.get(g.roleArn)?.includes(providerArn) ?? null) : null,
+        })),
       };
     });
 }

@@ -132,8 +132,11 @@ export function simulateTarget(inventory: Inventory, plan: Plan): { app: App; so
   for (const [priority, g] of plan.roleGroups.entries()) {
     const id = g.existingId ?? plannedGroupId(g.name);
     snapshot.addGroup({ id, name: g.name, source: g.source });
-    for (const m of g.members) snapshot.addMember(id, m);
-    for (const from of g.ruleFrom) for (const m of inventory.groupMembers[from] ?? []) snapshot.addMember(id, m);
+    const members = [...g.members];
+    for (const from of g.ruleFrom) members.push(...(inventory.groupMembers[from] ?? []));
+    // A group an earlier apply created may already hold people (the inventory read it); a planned one cannot.
+    if (g.existingId) for (const m of members) snapshot.addMember(id, m);
+    else snapshot.addMembersOfNewGroup(id, members);
     snapshot.assign({
       appId: app.id,
       principalType: "group",
