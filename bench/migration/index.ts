@@ -50,6 +50,13 @@ async function inventoryPhase(db: string, out: string) {
   return { ms, peak: peakKb(), people: inventory.people.length };
 }
 
+/** In its own function, so the warm-up's copy of the target is garbage by the time the proof runs. */
+async function warmUp(inventory: Inventory, plan: Awaited<ReturnType<typeof buildPlan>>): Promise<void> {
+  const warm = simulateTarget(inventory, plan);
+  for (const p of inventory.people.slice(0, Math.ceil(inventory.people.length / 100)))
+    await appEntitlements(warm.sources, warm.app, userOf(p));
+}
+
 async function planProofPhase(db: string, inventoryFile: string) {
   const inventory = JSON.parse(readFileSync(inventoryFile, "utf8")) as Inventory;
   const store = await openSqliteStore(db);
@@ -74,9 +81,7 @@ async function planProofPhase(db: string, inventoryFile: string) {
   const planPeak = peakKb();
   // Warm the JIT on the target side's code paths (the plan only ran the legacy side's) with 1 % of the people,
   // then start the proof and the side-by-side alike: compiled code warm, Group Filter match cache cold.
-  const warm = simulateTarget(inventory, plan);
-  for (const p of inventory.people.slice(0, Math.ceil(inventory.people.length / 100)))
-    await appEntitlements(warm.sources, warm.app, userOf(p));
+  await warmUp(inventory, plan);
   clearGroupFilterCache();
   clearCompiledSettings();
   const proof = await proveAgainstPlan(inventory, plan);

@@ -6,7 +6,7 @@ import { providerArnFor } from "../rolemap/arn.js";
 import { samlProviderNameFor } from "../rolemap/resolve.js";
 import { groupFilterFor, parseNameTemplate, renderGroupName } from "./group-names.js";
 import { type Grants, legacyGrants, rememberGrants } from "./legacy-grants.js";
-import { accountOfArn, compareBy, type Inventory, type InventoryGroup, sortStrings } from "./model.js";
+import { accountOfArn, byString, compareBy, type Inventory, type InventoryGroup, sortStrings } from "./model.js";
 import { planFindings } from "./plan-findings.js";
 import {
   type AccountSamlChange,
@@ -155,6 +155,14 @@ function planRules(
   /** userId -> the role ARNs a rule gives them. */
   const covered = new Map<string, Set<string>>();
   const groupName = new Map(inventory.groups.map((g) => [g.id, g.name]));
+  // role ARN -> who is granted it today: "does every member have it" is then a lookup per member.
+  const holders = new Map<string, Set<string>>();
+  for (const [userId, roles] of grants)
+    for (const r of roles) {
+      const set = holders.get(r.roleArn);
+      if (set) set.add(userId);
+      else holders.set(r.roleArn, new Set([userId]));
+    }
   for (const a of inventory.assignments) {
     if (a.principalType !== "group") continue;
     const members = inventory.groupMembers[a.principalId] ?? [];
@@ -163,7 +171,8 @@ function planRules(
     for (const roleArn of sortStrings(new Set(assignedRolesOf(a.profile).map((r) => r.roleArn)))) {
       const target = byRole.get(roleArn);
       if (!target) continue;
-      const everyone = members.every((m) => grants.get(m)?.some((r) => r.roleArn === roleArn));
+      const granted = holders.get(roleArn);
+      const everyone = members.every((m) => granted?.has(m) === true);
       if (mode === "static" || !everyone) {
         copied.push(roleArn);
         continue;
@@ -178,7 +187,8 @@ function planRules(
     }
     if (copied.length) staticGroups.push({ groupId: a.principalId, groupName: fromGroupName, roleArns: copied });
   }
-  rules.sort(compareBy((r) => `${r.toGroupName}\n${r.fromGroupId}`));
+  // Two fields compared in turn: a joined key would be built twice per comparison, 25,000 rules long.
+  rules.sort((a, b) => byString(a.toGroupName, b.toGroupName) || byString(a.fromGroupId, b.fromGroupId));
   staticGroups.sort(compareBy((g) => g.groupId));
   for (const g of byRole.values()) g.ruleFrom = sortStrings(g.ruleFrom);
   return { rules, staticGroups, covered };

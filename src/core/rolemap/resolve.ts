@@ -36,7 +36,14 @@ class RoleCollector {
       byProvider = new Map();
       this.byPair.set(role.roleArn, byProvider);
     }
-    byProvider.set(role.providerArn, { ...role, reasons: [reason] });
+    // Built field by field: `role` is a frozen cached outcome, and spreading a frozen object is V8's slow path.
+    const { roleArn, providerArn, accountId, roleName, alias } = role;
+    byProvider.set(
+      providerArn,
+      alias === undefined
+        ? { roleArn, providerArn, accountId, roleName, reasons: [reason] }
+        : { roleArn, providerArn, accountId, roleName, alias, reasons: [reason] },
+    );
   }
 
   sorted(): ResolvedRole[] {
