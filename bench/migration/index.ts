@@ -6,7 +6,8 @@
  * quarter through group assignments) is generated into SQLite; then each phase runs in its own process, so its
  * peak RSS is its own (the kernel's maxrss): 1. inventory from the store; 2. plan, then the proof against it, with
  * every `resolveRoles` call the proof makes timed again on its own in the same process — the proof's time beside
- * the sum of those calls. Goals (issue 9): plan + proof < 3 s and < 400 MB; proof within 2× its resolveRoles calls.
+ * the sum of those calls, both starting with the Group Filter and compiled settings caches cleared.
+ * Goals (issue 9): plan + proof < 3 s and < 400 MB; proof within 2× its resolveRoles calls.
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
