@@ -1,5 +1,6 @@
 import {
   type AwsSignOnSettings,
+  clearCompiledSettings,
   clearGroupFilterCache,
   DEFAULT_GROUP_FILTER,
   DEFAULT_ROLE_VALUE_PATTERN,
@@ -71,6 +72,7 @@ export function benchResolve(budgetMs: number): ResolveBenchResult {
     indexes.map((i) => ({ id: `g${i}`, name: names[i]!, source: SOURCES[i % SOURCES.length]! }));
   const pickUser = () => load(indexesOfUser());
   clearGroupFilterCache();
+  clearCompiledSettings();
   resolveRoles({ settings, groups: pickUser(), userRoles: [] }); // compile the filter once
 
   const cold: number[] = [];

@@ -2,7 +2,13 @@ import type { Repos } from "../../store/contract.js";
 import type { User } from "../directory/model.js";
 import { DomainError } from "../errors.js";
 import { resolveRoles } from "../rolemap/resolve.js";
-import type { ResolveRolesInput, ResolveRolesResult } from "../rolemap/types.js";
+import type {
+  AssignedRole,
+  AwsSignOnSettings,
+  GroupAssignedRoles,
+  ResolveRolesInput,
+  ResolveRolesResult,
+} from "../rolemap/types.js";
 import { assignedRolesOf } from "./assignment-profile.js";
 import {
   type AwsFederationSettings,
@@ -29,13 +35,15 @@ export interface EntitlementSources {
 
 // Validation (defaults, schema, filter compilation) costs ~1 ms; the migration proof asks about thousands of
 // people with one app object. Keyed by the settings object itself: a re-read or updated app is a new object.
-const validated = new WeakMap<object, AwsFederationSettings>();
-function validatedSettings(app: App): AwsFederationSettings {
+// The sign-on settings object is kept too: resolveRoles compiles its filters once per settings object.
+const validated = new WeakMap<object, { settings: AwsFederationSettings; signOn: AwsSignOnSettings }>();
+function validatedSettings(app: App): { settings: AwsFederationSettings; signOn: AwsSignOnSettings } {
   const cached = validated.get(app.settings);
   if (cached) return cached;
   const settings = validateAwsFederationSettings(app.settings);
-  validated.set(app.settings, settings);
-  return settings;
+  const entry = { settings, signOn: signOnSettingsOf(settings) };
+  validated.set(app.settings, entry);
+  return entry;
 }
 
 /** What `resolveRoles` is asked for one user on one app, read from the store, and whether anything assigns them. */
@@ -47,22 +55,29 @@ export async function entitlementInput(
   if (app.type !== "aws-account-federation") {
     throw new DomainError("conflict", `app ${app.slug} signs into no AWS role (it is ${app.type})`, { type: app.type });
   }
-  const settings = validatedSettings(app);
+  const { signOn } = validatedSettings(app);
   const groups = await repos.memberships.groupsOfUser(user.id);
   const assignments = await repos.assignments.forUser(
     app.id,
     user.id,
     groups.map((g) => g.id),
   );
-  const own = assignments.filter((a) => a.principalType === "user");
+  // One pass over what is read: this runs per sign-in, and per person in the migration's proof.
+  const userRoles: AssignedRole[] = [];
+  const groupRoles: GroupAssignedRoles[] = [];
+  let userAssigned = false;
+  for (const a of assignments) {
+    if (a.principalType === "user") {
+      userAssigned = true;
+      userRoles.push(...assignedRolesOf(a.profile));
+    } else groupRoles.push({ groupId: a.principalId, roles: assignedRolesOf(a.profile), priority: a.priority });
+  }
   const input: ResolveRolesInput = {
-    settings: signOnSettingsOf(settings),
+    settings: signOn,
     groups: groups.map((g) => ({ id: g.id, name: g.name, source: g.source })),
-    userRoles: own.flatMap((a) => assignedRolesOf(a.profile)),
-    userAssigned: own.length > 0,
-    groupRoles: assignments
-      .filter((a) => a.principalType === "group")
-      .map((a) => ({ groupId: a.principalId, roles: assignedRolesOf(a.profile), priority: a.priority })),
+    userRoles,
+    userAssigned,
+    groupRoles,
   };
   return { input, assigned: assignments.length > 0 };
 }

@@ -77,7 +77,7 @@ export interface Inventory {
   people: InventoryPerson[];
 }
 
-const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+export const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export const sortStrings = (xs: Iterable<string>): string[] => [...xs].sort(byString);
 export const compareBy =
   <T>(key: (t: T) => string) =>

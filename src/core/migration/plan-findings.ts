@@ -84,13 +84,25 @@ export function planFindings(inventory: Inventory, dir: DirectoryState, plan: Pl
   }
 
   const accounts = new Map(inventory.accounts.map((a) => [a.accountId, a]));
+  // Per account, the ARNs of the roles listed (live from AWS, else from the last refresh), read once.
+  const listedArns = new Map<string, Set<string> | null>();
+  const listedIn = (accountId: string): Set<string> | null => {
+    let arns = listedArns.get(accountId);
+    if (arns !== undefined) return arns;
+    const account = accounts.get(accountId);
+    const live = account?.aws.status === "ok" ? account.aws.roles : null;
+    const listed = live ?? (account?.roleList.status === "ok" ? account.roleList.roles : null);
+    arns = listed ? new Set(listed.map((r) => r.arn)) : null;
+    listedArns.set(accountId, arns);
+    return arns;
+  };
   const assigned = new Set(inventory.assignments.flatMap((a) => assignedRolesOf(a.profile).map((r) => r.roleArn)));
   for (const roleArn of [...assigned].sort()) {
     const account = accounts.get(accountOfArn(roleArn));
     if (!account) continue;
     const live = account.aws.status === "ok" ? account.aws.roles : null;
-    const listed = live ?? (account.roleList.status === "ok" ? account.roleList.roles : null);
-    if (listed && !listed.some((r) => r.arn === roleArn))
+    const listed = listedIn(account.accountId);
+    if (listed && !listed.has(roleArn))
       out.push(
         // A warning: nobody can assume the role today either, and its group keeps the pairs exactly equal.
         warning(

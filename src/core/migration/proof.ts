@@ -37,12 +37,16 @@ export interface ProofResult {
 
 const keyOf = (p: Pair) => `${p.roleArn}\n${p.providerArn}`;
 
-/** Both lists come sorted from resolveRoles, so the common case (identical) is one pass without a map. */
-function sameInOrder(expected: Pair[], actual: readonly Pair[]): boolean {
-  if (expected.length !== actual.length) return false;
-  for (let i = 0; i < expected.length; i++) {
-    const [e, a] = [expected[i]!, actual[i]!];
-    if (e.roleArn !== a.roleArn || e.providerArn !== a.providerArn) return false;
+/**
+ * Both lists come sorted from resolveRoles, so the common case (identical) is one pass without a map and
+ * without building the expected list: today's pairs are compared with their providers mapped in place.
+ */
+function sameInOrder(today: readonly Pair[], providerMap: ReadonlyMap<string, string>, actual: readonly Pair[]) {
+  if (today.length !== actual.length) return false;
+  for (let i = 0; i < today.length; i++) {
+    const e = today[i]!;
+    const a = actual[i]!;
+    if (e.roleArn !== a.roleArn || (providerMap.get(e.providerArn) ?? e.providerArn) !== a.providerArn) return false;
   }
   return true;
 }
@@ -51,7 +55,6 @@ function compare(
   expected: Pair[],
   actual: readonly Pair[],
 ): Omit<PersonDifference, "kind" | "userId" | "login"> | null {
-  if (sameInOrder(expected, actual)) return null;
   const want = new Map(expected.map((p) => [keyOf(p), p]));
   const have = new Map(actual.map((r) => [keyOf(r), { providerArn: r.providerArn, roleArn: r.roleArn }]));
   if (want.size === have.size && [...want.keys()].every((k) => have.has(k))) return null;
@@ -92,16 +95,21 @@ export async function prove(inventory: Inventory, sides: ProofSides): Promise<Pr
       differences.push({ kind: "setting", setting, legacy: a ?? null, target: b ?? null });
   }
   const legacyApp = { ...sides.legacy.app, status: "ACTIVE" as const };
+  const providerMap = new Map(Object.entries(sides.providerMap));
   let identical = 0;
   for (const person of inventory.people) {
     const user = userOf(person);
     const today =
       sides.legacyGrants?.get(person.id) ?? (await appEntitlements(sides.legacy.sources, legacyApp, user)).roles;
+    const target = await appEntitlements(sides.target.sources, sides.target.app, user);
+    if (sameInOrder(today, providerMap, target.roles)) {
+      identical += 1;
+      continue;
+    }
     const expected = today.map((r) => ({
       roleArn: r.roleArn,
-      providerArn: sides.providerMap[r.providerArn] ?? r.providerArn,
+      providerArn: providerMap.get(r.providerArn) ?? r.providerArn,
     }));
-    const target = await appEntitlements(sides.target.sources, sides.target.app, user);
     const diff = compare(expected, target.roles);
     if (diff) differences.push({ kind: "person", userId: person.id, login: person.login, ...diff });
     else identical += 1;
@@ -132,8 +140,11 @@ export function simulateTarget(inventory: Inventory, plan: Plan): { app: App; so
   for (const [priority, g] of plan.roleGroups.entries()) {
     const id = g.existingId ?? plannedGroupId(g.name);
     snapshot.addGroup({ id, name: g.name, source: g.source });
-    for (const m of g.members) snapshot.addMember(id, m);
-    for (const from of g.ruleFrom) for (const m of inventory.groupMembers[from] ?? []) snapshot.addMember(id, m);
+    const members = [...g.members];
+    for (const from of g.ruleFrom) members.push(...(inventory.groupMembers[from] ?? []));
+    // A group an earlier apply created may already hold people (the inventory read it); a planned one cannot.
+    if (g.existingId) for (const m of members) snapshot.addMember(id, m);
+    else snapshot.addMembersOfNewGroup(id, members);
     snapshot.assign({
       appId: app.id,
       principalType: "group",

@@ -36,8 +36,8 @@ export const userOf = (p: InventoryPerson): User => ({
 export class EntitlementSnapshot implements EntitlementSources {
   private readonly groups = new Map<string, Group>();
   private readonly groupsByUser = new Map<string, string[]>();
-  /** appId -> `${principalType}:${principalId}` -> assignment. */
-  private readonly byApp = new Map<string, Map<string, AppAssignment>>();
+  /** appId -> principal id -> assignment, people and groups apart (no key string built per lookup). */
+  private readonly byApp = new Map<string, { user: Map<string, AppAssignment>; group: Map<string, AppAssignment> }>();
 
   static fromInventory(inventory: Inventory): EntitlementSnapshot {
     const s = new EntitlementSnapshot();
@@ -57,18 +57,36 @@ export class EntitlementSnapshot implements EntitlementSources {
     else if (!list.includes(groupId)) list.push(groupId);
   }
 
+  /**
+   * Members of a group no one belongs to yet (a planned role group): `userIds` may repeat, but nobody is
+   * compared with the groups they already have, which costs per member with thousands of groups to add.
+   */
+  addMembersOfNewGroup(groupId: string, userIds: Iterable<string>): void {
+    for (const userId of new Set(userIds)) {
+      const list = this.groupsByUser.get(userId);
+      if (list) list.push(groupId);
+      else this.groupsByUser.set(userId, [groupId]);
+    }
+  }
+
   assign(a: AppAssignment): void {
-    const forApp = this.byApp.get(a.appId) ?? new Map<string, AppAssignment>();
-    this.byApp.set(a.appId, forApp);
-    forApp.set(`${a.principalType}:${a.principalId}`, a);
+    let forApp = this.byApp.get(a.appId);
+    if (!forApp) {
+      forApp = { user: new Map(), group: new Map() };
+      this.byApp.set(a.appId, forApp);
+    }
+    forApp[a.principalType].set(a.principalId, a);
   }
 
   readonly memberships = {
-    groupsOfUser: async (userId: string): Promise<Group[]> =>
-      (this.groupsByUser.get(userId) ?? []).flatMap((id) => {
+    groupsOfUser: async (userId: string): Promise<Group[]> => {
+      const out: Group[] = [];
+      for (const id of this.groupsByUser.get(userId) ?? []) {
         const g = this.groups.get(id);
-        return g ? [g] : [];
-      }),
+        if (g) out.push(g);
+      }
+      return out;
+    },
   };
 
   readonly assignments = {
@@ -76,10 +94,10 @@ export class EntitlementSnapshot implements EntitlementSources {
       const forApp = this.byApp.get(appId);
       if (!forApp) return [];
       const out: AppAssignment[] = [];
-      const direct = forApp.get(`user:${userId}`);
+      const direct = forApp.user.get(userId);
       if (direct) out.push(direct);
       for (const id of groupIds) {
-        const a = forApp.get(`group:${id}`);
+        const a = forApp.group.get(id);
         if (a) out.push(a);
       }
       return out;

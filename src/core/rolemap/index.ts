@@ -1,5 +1,6 @@
 export * from "./app-filter.js";
 export * from "./arn.js";
+export { clearCompiledSettings } from "./compiled-settings.js";
 export * from "./errors.js";
 export * from "./group-filter.js";
 export * from "./lint.js";

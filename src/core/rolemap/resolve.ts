@@ -1,7 +1,5 @@
-import { appFilterAllows, parseAppFilter } from "./app-filter.js";
-import { type AwsPartition, parseProviderArn, parseRoleArn, parseRolePair, providerArnFor } from "./arn.js";
-import { compileGroupFilter } from "./group-filter.js";
-import { compileRoleValuePattern } from "./role-value-pattern.js";
+import { appFilterAllows } from "./app-filter.js";
+import { type CompiledSettings, compiledSettings, type RoleFields } from "./compiled-settings.js";
 import type {
   AssignedRole,
   AssignmentRule,
@@ -15,17 +13,7 @@ import type {
   RoleReason,
 } from "./types.js";
 
-/** The SAML provider name for an account: per-account table, then default name, then the IdP ARN's name. */
-export function samlProviderNameFor(settings: AwsSignOnSettings, accountId: string): string | undefined {
-  const perAccount = settings.samlProviderNames?.[accountId];
-  if (perAccount) return perAccount;
-  if (settings.defaultSamlProviderName) return settings.defaultSamlProviderName;
-  if (settings.identityProviderArn) {
-    const parsed = parseProviderArn(settings.identityProviderArn, settings.partition);
-    if (parsed.ok) return parsed.value.providerName;
-  }
-  return undefined;
-}
+export { samlProviderNameFor } from "./compiled-settings.js";
 
 function compareGroups(a: GroupRef, b: GroupRef): number {
   if (a.name !== b.name) return a.name < b.name ? -1 : 1;
@@ -33,42 +21,38 @@ function compareGroups(a: GroupRef, b: GroupRef): number {
 }
 
 class RoleCollector {
-  private readonly byPair = new Map<string, ResolvedRole>();
+  /** roleArn -> providerArn -> role: nested maps, so no key string is built per pair. */
+  private readonly byPair = new Map<string, Map<string, ResolvedRole>>();
 
-  add(role: Omit<ResolvedRole, "reasons">, reason: RoleReason): void {
-    const key = `${role.roleArn}\n${role.providerArn}`;
-    const existing = this.byPair.get(key);
+  add(role: RoleFields, reason: RoleReason): void {
+    let byProvider = this.byPair.get(role.roleArn);
+    const existing = byProvider?.get(role.providerArn);
     if (existing) {
       existing.reasons.push(reason);
       if (existing.alias === undefined && role.alias !== undefined) existing.alias = role.alias;
       return;
     }
-    this.byPair.set(key, { ...role, reasons: [reason] });
+    if (!byProvider) {
+      byProvider = new Map();
+      this.byPair.set(role.roleArn, byProvider);
+    }
+    // Built field by field: `role` is a frozen cached outcome, and spreading a frozen object is V8's slow path.
+    const { roleArn, providerArn, accountId, roleName, alias } = role;
+    byProvider.set(
+      providerArn,
+      alias === undefined
+        ? { roleArn, providerArn, accountId, roleName, reasons: [reason] }
+        : { roleArn, providerArn, accountId, roleName, alias, reasons: [reason] },
+    );
   }
 
   sorted(): ResolvedRole[] {
-    return [...this.byPair.values()].sort((a, b) =>
+    const out: ResolvedRole[] = [];
+    for (const byProvider of this.byPair.values()) for (const role of byProvider.values()) out.push(role);
+    return out.sort((a, b) =>
       a.roleArn !== b.roleArn ? (a.roleArn < b.roleArn ? -1 : 1) : a.providerArn < b.providerArn ? -1 : 1,
     );
   }
-}
-
-function resolveAssigned(
-  assigned: AssignedRole,
-  settings: AwsSignOnSettings,
-  partition: AwsPartition,
-): { role: Omit<ResolvedRole, "reasons"> } | { reason: string } {
-  const role = parseRoleArn(assigned.roleArn, partition);
-  if (!role.ok) return { reason: `role ARN: ${role.reason}` };
-  const providerName = assigned.providerArn ? undefined : samlProviderNameFor(settings, role.value.accountId);
-  const providerArn =
-    assigned.providerArn ?? (providerName && providerArnFor(partition, role.value.accountId, providerName));
-  if (!providerArn) return { reason: `no SAML provider configured for account ${role.value.accountId}` };
-  const pair = parseRolePair(`${providerArn},${assigned.roleArn}`, partition);
-  if (!pair.ok) return { reason: pair.reason };
-  return {
-    role: { roleArn: assigned.roleArn, providerArn, accountId: role.value.accountId, roleName: role.value.roleName },
-  };
 }
 
 /**
@@ -94,7 +78,7 @@ function resolveAssigned(
  */
 export function resolveRoles(input: ResolveRolesInput): ResolveRolesResult {
   const { settings } = input;
-  const { partition } = settings;
+  const compiled = compiledSettings(settings);
   const collector = new RoleCollector();
   const groups = [...input.groups].sort(compareGroups);
   const groupAssignments = groupAssignmentsOf(groups, input.groupRoles ?? []);
@@ -109,41 +93,64 @@ export function resolveRoles(input: ResolveRolesInput): ResolveRolesResult {
     ignoredGroupAssignments: [],
   };
 
-  const addAssigned = (assigned: AssignedRole, origin: RoleReason) => {
-    const resolved = resolveAssigned(assigned, settings, partition);
-    if ("role" in resolved) collector.add(resolved.role, origin);
-    else result.invalidAssignments.push({ origin, ...assigned, reason: resolved.reason });
-  };
-
-  for (const assigned of input.userRoles) addAssigned(assigned, { kind: "user-assignment" });
+  // No closures here: this runs once per person and sign-in, and every function made per call costs.
+  for (const assigned of input.userRoles)
+    addAssigned(compiled, collector, result, assigned, { kind: "user-assignment" });
 
   const winner = rule === "groups-priority" ? highestPriority(groupAssignments) : undefined;
   for (const ga of groupAssignments) {
     const { group, priority } = ga;
-    const ignored = (reason: IgnoredGroupAssignment["reason"]): IgnoredGroupAssignment[] =>
-      ga.roles.map((r) => ({
-        groupId: group.id,
-        groupName: group.name,
-        roleArn: r.roleArn,
-        priority,
-        reason,
-        ...(reason === "lower_priority" && winner
-          ? { winner: { groupId: winner.group.id, groupName: winner.group.name, priority: winner.priority } }
-          : {}),
-      }));
-    if (rule === "own") result.ignoredGroupAssignments.push(...ignored("join_all_roles_off"));
-    else if (winner && winner !== ga) result.ignoredGroupAssignments.push(...ignored("lower_priority"));
+    if (rule === "own") result.ignoredGroupAssignments.push(...ignoredRoles(ga, "join_all_roles_off", winner));
+    else if (winner && winner !== ga)
+      result.ignoredGroupAssignments.push(...ignoredRoles(ga, "lower_priority", winner));
     else if (rule !== "none") {
       for (const assigned of ga.roles) {
-        addAssigned(assigned, { kind: "group-assignment", groupId: group.id, groupName: group.name, rule, priority });
+        const origin: RoleReason = {
+          kind: "group-assignment",
+          groupId: group.id,
+          groupName: group.name,
+          rule,
+          priority,
+        };
+        addAssigned(compiled, collector, result, assigned, origin);
       }
     }
   }
 
-  if (settings.useGroupMapping) mapGroups(groups, settings, collector, result);
+  if (settings.useGroupMapping) mapGroups(groups, compiled, collector, result);
 
   result.roles = collector.sorted();
   return result;
+}
+
+function addAssigned(
+  compiled: CompiledSettings,
+  collector: RoleCollector,
+  result: ResolveRolesResult,
+  assigned: AssignedRole,
+  origin: RoleReason,
+): void {
+  const resolved = compiled.resolveAssigned(assigned);
+  if ("role" in resolved) collector.add(resolved.role, origin);
+  else result.invalidAssignments.push({ origin, ...assigned, reason: resolved.reason });
+}
+
+function ignoredRoles(
+  ga: GroupAssignmentOfUser,
+  reason: IgnoredGroupAssignment["reason"],
+  winner: GroupAssignmentOfUser | undefined,
+): IgnoredGroupAssignment[] {
+  const { group, priority } = ga;
+  return ga.roles.map((r) => ({
+    groupId: group.id,
+    groupName: group.name,
+    roleArn: r.roleArn,
+    priority,
+    reason,
+    ...(reason === "lower_priority" && winner
+      ? { winner: { groupId: winner.group.id, groupName: winner.group.name, priority: winner.priority } }
+      : {}),
+  }));
 }
 
 interface GroupAssignmentOfUser {
@@ -155,7 +162,11 @@ interface GroupAssignmentOfUser {
 /** The group assignments that reach the user, in group order (only groups the user belongs to count). */
 function groupAssignmentsOf(groups: readonly GroupRef[], groupRoles: readonly GroupAssignedRoles[]) {
   const byGroup = new Map<string, GroupAssignedRoles[]>();
-  for (const entry of groupRoles) byGroup.set(entry.groupId, [...(byGroup.get(entry.groupId) ?? []), entry]);
+  for (const entry of groupRoles) {
+    const list = byGroup.get(entry.groupId);
+    if (list) list.push(entry);
+    else byGroup.set(entry.groupId, [entry]);
+  }
   const out: GroupAssignmentOfUser[] = [];
   for (const group of groups) {
     for (const entry of byGroup.get(group.id) ?? [])
@@ -183,55 +194,21 @@ function highestPriority(assignments: readonly GroupAssignmentOfUser[]): GroupAs
 
 function mapGroups(
   groups: readonly GroupRef[],
-  settings: AwsSignOnSettings,
+  compiled: CompiledSettings,
   collector: RoleCollector,
   result: ResolveRolesResult,
 ): void {
-  const { partition } = settings;
-  const appFilter = parseAppFilter(settings.appFilter);
-  const filter = compileGroupFilter(settings.groupFilter);
-  const pattern = compileRoleValuePattern(settings.roleValuePattern);
-  const usesProvider = pattern.placeholders.includes("provider");
-
+  const { appFilter } = compiled.groupMapping();
   for (const group of groups) {
-    const diagnostic = { groupId: group.id, groupName: group.name, source: group.source };
-    if (!appFilterAllows(appFilter, group.source)) {
-      result.rejectedByAppFilter.push(diagnostic);
+    const { id: groupId, name: groupName, source } = group;
+    if (!appFilterAllows(appFilter, source)) {
+      result.rejectedByAppFilter.push({ groupId, groupName, source });
       continue;
     }
-    const match = filter.match(group.name);
-    if (!match) {
-      result.unmatchedByGroupFilter.push(diagnostic);
-      continue;
-    }
-    const accountId = match.captures.accountid;
-    const values: Record<string, string | undefined> = { ...match.captures, partition };
-    if (usesProvider) values.provider = accountId === undefined ? undefined : samlProviderNameFor(settings, accountId);
-    const rendered = pattern.render(values);
-    if ("missing" in rendered) {
-      const reason =
-        rendered.missing === "provider"
-          ? `no SAML provider name configured for account ${accountId ?? "(none captured)"}`
-          : `the Group Filter captured no value for \${${rendered.missing}}`;
-      result.invalidRenders.push({ ...diagnostic, rendered: null, reason });
-      continue;
-    }
-    const pair = parseRolePair(rendered.value, partition);
-    if (!pair.ok) {
-      result.invalidRenders.push({ ...diagnostic, rendered: rendered.value, reason: pair.reason });
-      continue;
-    }
-    const { role, provider } = pair.value;
-    const alias = match.captures.alias;
-    collector.add(
-      {
-        roleArn: role.arn,
-        providerArn: provider.arn,
-        accountId: role.accountId,
-        roleName: role.roleName,
-        ...(alias === undefined ? {} : { alias }),
-      },
-      { kind: "group-mapping", ...diagnostic, captures: match.captures },
-    );
+    const outcome = compiled.mapGroupName(groupName);
+    if (outcome.kind === "unmatched") result.unmatchedByGroupFilter.push({ groupId, groupName, source });
+    else if (outcome.kind === "invalid")
+      result.invalidRenders.push({ groupId, groupName, source, rendered: outcome.rendered, reason: outcome.reason });
+    else collector.add(outcome.role, { kind: "group-mapping", groupId, groupName, source, captures: outcome.captures });
   }
 }

@@ -56,6 +56,26 @@ describe.each(backends)("migration inventory, plan and proof on $name", (backend
     expect(JSON.stringify(await inventoryFromStore(store, "aws-legacy"))).toBe(JSON.stringify(inv));
   });
 
+  it("reads everyone's groups alike whether it walks the groups (fewer than people) or asks per person", async () => {
+    const { dir, users, groups } = await seedEstate(store);
+    // A group with no assignment still counts: the target's Group Filter sees every group of a person.
+    const team = await dir.groups.create(actor, { name: "team" });
+    await dir.groups.addMember(actor, team.id, users.eve!);
+    const walked = await inventoryFromStore(store, "aws-legacy");
+    expect(walked.people.find((p) => p.login === "eve@example.com")!.groupIds).toEqual(
+      [groups.devs.id, team.id].sort(),
+    );
+    // Groups nobody reached belongs to now outnumber the people: each person's groups are asked for instead.
+    for (let i = 0; i < 8; i++) await dir.groups.create(actor, { name: `empty-${i}` });
+    const asked = await inventoryFromStore(store, "aws-legacy");
+    expect(JSON.stringify(asked)).toBe(JSON.stringify(walked));
+    // And a new membership shows up on both paths.
+    const extra = await dir.groups.create(actor, { name: "extra" });
+    await dir.groups.addMember(actor, extra.id, users.ann!);
+    const ann = (await inventoryFromStore(store, "aws-legacy")).people.find((p) => p.login === "ann@example.com")!;
+    expect(ann.groupIds).toEqual([extra.id]);
+  });
+
   it("refuses an app that is not in legacy API mode", async () => {
     const { apps } = await seedEstate(store);
     await apps.create(actor, { slug: "aws-new", type: "aws-account-federation", label: "new" });
