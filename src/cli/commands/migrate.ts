@@ -2,12 +2,20 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { cliActor } from "../../core/audit.js";
-import { DEFAULT_NAME_TEMPLATE, migrationServices, type PlanOptions } from "../../core/migration/index.js";
+import type { ApplyOutcome } from "../../core/migration/apply.js";
+import {
+  type AwsStepOptions,
+  DEFAULT_NAME_TEMPLATE,
+  migrationServices,
+  type PlanOptions,
+} from "../../core/migration/index.js";
 import { findingLines, inventorySummary, planSummary, proofLines, roleGroupTable } from "../../core/migration/text.js";
 import type { Runtime } from "../../runtime.js";
 import { type CommonOptions, withCommonOptions, withRuntime } from "../context.js";
 import { CliError, printJson, printLine, printTable } from "../output.js";
 import { stderrProgress } from "../progress.js";
+import { withDemoSandbox } from "./migrate-policy.js";
+import { envCredentials } from "./migrate-saml.js";
 
 interface MigrateOptions extends CommonOptions {
   from: string;
@@ -21,6 +29,10 @@ interface MigrateOptions extends CommonOptions {
   out?: string;
   csv?: string;
   yes?: boolean;
+  skipAws?: boolean;
+  adminRole?: string;
+  awsFromEnv?: boolean;
+  dryRun?: boolean;
 }
 
 const services = (rt: Runtime) => migrationServices(rt);
@@ -36,6 +48,34 @@ function planOptions(opts: MigrateOptions): PlanOptions {
     mode: opts.static ? "static" : "rules",
     providerName: opts.providerName,
   };
+}
+
+/** How apply and rollback reach AWS: the legacy app's keys unless told otherwise. */
+function awsOptions(opts: MigrateOptions): AwsStepOptions {
+  return {
+    skip: opts.skipAws,
+    adminRole: opts.adminRole,
+    credentials: opts.awsFromEnv ? envCredentials() : undefined,
+  };
+}
+
+function withAwsStepOptions(cmd: Command): Command {
+  return cmd
+    .option("--admin-role <name>", "role assumed in each account (default: the legacy app's cross-account role)")
+    .option("--aws-from-env", "use the AWS keys in the environment instead of the legacy app's");
+}
+
+function printApplyOutcome(outcome: ApplyOutcome, from: string, to: string): void {
+  printLine(
+    `${outcome.resumed ? "Resumed" : "Applied"} ${from} -> ${to}: ${outcome.done} step(s) done, ${outcome.skipped} already done (run ${outcome.runId}).`,
+  );
+  if (outcome.aws === "skipped") printLine("AWS left alone (--skip-aws or --offline): set SAML up with the templates.");
+  for (const f of outcome.failed) printLine(`  FAILED ${f.item.replace(/^aws:/, "account ")}: ${f.message}`);
+  if (outcome.failed.length)
+    printLine(
+      `${outcome.failed.length} account(s) not set up, ${outcome.pending} step(s) waiting: fix the cause, then run migrate apply again.`,
+    );
+  printLine("Next: migrate verify, then migrate cutover.");
 }
 
 function requireYes(opts: MigrateOptions, what: string): void {
@@ -163,23 +203,45 @@ export function registerMigrateCommands(program: Command): Command {
     }),
   );
 
-  withMigrateOptions(
-    migrate.command("apply").description("Apply the plan, journaled step by step; run again to resume"),
-  ).action((opts: MigrateOptions) =>
-    withRuntime(opts, async (rt) => {
-      const options = planOptions(opts);
-      requireYes(opts, "apply");
-      const outcome = await services(rt).writer.apply(cliActor(), opts.from, options, {
-        offline: opts.offline,
-        progress: stderrProgress(),
-      });
-      output(opts, outcome, () =>
-        printLine(
-          `${outcome.resumed ? "Resumed" : "Applied"} ${opts.from} -> ${options.to}: ${outcome.done} step(s) done, ${outcome.skipped} already done (run ${outcome.runId}). Next: migrate verify, then migrate cutover.`,
-        ),
-      );
-    }),
-  );
+  withAwsStepOptions(
+    withMigrateOptions(
+      migrate
+        .command("apply")
+        .description("Apply the plan (directory, then SAML in every account), journaled; again to resume"),
+    ),
+  )
+    .option("--skip-aws", "leave AWS alone: SAML is set up with the CloudFormation templates instead")
+    .option("--dry-run", "print the directory steps and each account's AWS diff; change nothing")
+    .action((opts: MigrateOptions) =>
+      withRuntime(opts, async (rt) => {
+        const options = planOptions(opts);
+        const { writer } = services(rt);
+        if (opts.dryRun) {
+          const { describeAccountPlan } = await import("../../core/migration/aws-saml/plan.js");
+          const dry = await withDemoSandbox(rt, opts.from, () =>
+            writer.dryRun(opts.from, options, { offline: opts.offline, aws: awsOptions(opts) }),
+          );
+          return output(opts, dry, () => {
+            printLine(`Directory: ${dry.steps.length} step(s)`);
+            for (const s of dry.steps) printLine(`  ${s.label}`);
+            printLine(
+              `AWS: ${dry.aws.length ? `${dry.aws.length} account(s)` : "left alone (--skip-aws or --offline)"}`,
+            );
+            for (const a of dry.aws)
+              printLine(a.plan ? describeAccountPlan(a.plan) : `account ${a.accountId}: ${a.error}`);
+          });
+        }
+        requireYes(opts, "apply");
+        const outcome = await withDemoSandbox(rt, opts.from, () =>
+          writer.apply(cliActor(), opts.from, options, {
+            offline: opts.offline,
+            progress: stderrProgress(),
+            aws: awsOptions(opts),
+          }),
+        );
+        output(opts, outcome, () => printApplyOutcome(outcome, opts.from, options.to));
+      }),
+    );
 
   withMigrateOptions(
     migrate.command("report").description("The migration as one Markdown document or one self-contained HTML page"),
@@ -197,15 +259,19 @@ export function registerMigrateCommands(program: Command): Command {
       }),
     );
 
-  withMigrateOptions(
-    migrate
-      .command("rollback")
-      .description("Before cut-over: remove what apply created; after: reactivate the legacy app"),
+  withAwsStepOptions(
+    withMigrateOptions(
+      migrate
+        .command("rollback")
+        .description("Before cut-over: remove what apply created (in AWS too); after: reactivate the legacy app"),
+    ),
   ).action((opts: MigrateOptions) =>
     withRuntime(opts, async (rt) => {
       const { to } = planOptions(opts);
       requireYes(opts, "rollback");
-      const outcome = await services(rt).writer.rollback(cliActor(), opts.from, to, { progress: stderrProgress() });
+      const outcome = await withDemoSandbox(rt, opts.from, () =>
+        services(rt).writer.rollback(cliActor(), opts.from, to, { progress: stderrProgress(), aws: awsOptions(opts) }),
+      );
       output(opts, outcome, () =>
         printLine(
           outcome.legacyReactivated

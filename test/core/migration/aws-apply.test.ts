@@ -1,0 +1,152 @@
+import { rmSync } from "node:fs";
+import { UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
+import { AssumeRoleWithSAMLCommand, STSClient } from "@aws-sdk/client-sts";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../../../src/config/load.js";
+import { buildAwsSignIn } from "../../../src/core/apps/aws-sign-in.js";
+import { cliActor } from "../../../src/core/audit.js";
+import { AccountSessions } from "../../../src/core/migration/aws-saml/index.js";
+import { migrationServices, type PlanOptions } from "../../../src/core/migration/index.js";
+import { seedAwsDemo } from "../../../src/demo/aws.js";
+import { seedDemo } from "../../../src/demo/seed.js";
+import { openRuntime, type Runtime } from "../../../src/runtime.js";
+import { DEMO } from "../../../src/sandbox/demo.js";
+import { type SandboxHandle, startSandbox } from "../../../src/sandbox/index.js";
+import { tempDir } from "../../cli/run.js";
+
+const actor = cliActor();
+const PROVIDER = "rolebridge-migrated";
+const UNREACHABLE = "999988887777";
+const NA_PROD = DEMO.accounts["northamerica-production"];
+/** The organization's administrator: the legacy app's keys may only list roles (Okta's own policy). */
+const aws = {
+  credentials: { accessKeyId: DEMO.admin.accessKeyId, secretAccessKey: DEMO.admin.secretAccessKey },
+  adminRole: DEMO.memberAdminRoleName,
+};
+const options: PlanOptions = {
+  to: "aws-groups",
+  template: "aws#{alias}#{role}#{account}",
+  source: "local",
+  mode: "rules",
+  providerName: PROVIDER,
+};
+
+/** The demo estate (`serve --demo`): a legacy app reaching five sandbox accounts and one closed account. */
+describe("migrate apply sets up SAML in every account, as journaled steps", () => {
+  let sandbox: SandboxHandle;
+  let rt: Runtime;
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = tempDir("rb-mig-aws-");
+    sandbox = await startSandbox({ fixture: "demo" });
+    rt = await openRuntime(loadConfig({ env: {}, overrides: { dataDir: dir, logLevel: "silent" } }));
+    await seedDemo(rt, actor);
+    await seedAwsDemo(rt, sandbox, actor);
+  }, 60_000);
+  afterEach(async () => {
+    await rt?.close();
+    await sandbox?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Everything the SAML setup may touch, as the sandbox holds it: trust documents byte for byte, providers. */
+  const awsState = () => {
+    const s = sandbox.state();
+    return {
+      trust: s.roles.map((r) => [r.arn, r.trustPolicy]).sort(),
+      providers: s.samlProviders.map((p) => [p.arn, p.metadata]).sort(),
+    };
+  };
+  const mappedAccounts = async () => {
+    const { plan } = await migrationServices(rt).reader.plan("aws-legacy", options);
+    return plan.aws.map((a) => a.accountId).filter((a) => a !== UNREACHABLE);
+  };
+  const providerArn = (account: string) => `arn:aws:iam::${account}:saml-provider/${PROVIDER}`;
+
+  it("creates the provider and trust in each reachable account, reports the closed one, signs a person in, and rolls back exactly", async () => {
+    const { reader, writer } = migrationServices(rt);
+    const before = awsState();
+    const accounts = await mappedAccounts();
+    expect(accounts.length).toBeGreaterThanOrEqual(3);
+
+    const dry = await writer.dryRun("aws-legacy", options, { aws });
+    // The closed account has no role left in the last refresh: the plan maps nothing there.
+    expect(dry.aws.map((a) => a.accountId)).not.toContain(UNREACHABLE);
+    expect(dry.aws.filter((a) => a.plan?.provider.action === "create").map((a) => a.accountId)).toEqual(accounts);
+    expect(awsState()).toEqual(before);
+
+    const applied = await writer.apply(actor, "aws-legacy", options, { aws });
+    expect(applied.state).toBe("applied");
+    expect(applied.failed).toEqual([]);
+    const target = await rt.apps.get("aws-groups");
+    const metadata = await rt.signingKeys.metadata(target, rt.publicUrl);
+    for (const account of accounts) {
+      expect(sandbox.state().samlProviders.find((p) => p.arn === providerArn(account))?.metadata).toBe(metadata);
+    }
+    expect((await reader.verify("aws-legacy", options)).result.differences).toEqual([]);
+
+    // A person signs in through the target app with a role the legacy app gave them.
+    const deps = { store: rt.store, keys: rt.signingKeys, publicUrl: rt.publicUrl, clock: rt.clock };
+    const alice = await rt.directory.users.get("alice@example.com");
+    const legacy = await buildAwsSignIn(deps, await rt.apps.get("aws-legacy"), alice);
+    const signIn = await buildAwsSignIn(deps, target, alice);
+    const pair = signIn.entitlements.roles.find((r) => r.providerArn === providerArn(NA_PROD));
+    expect(pair).toBeDefined();
+    expect(legacy.entitlements.roles.map((r) => r.roleArn)).toContain(pair?.roleArn);
+    const sts = new STSClient({ region: "us-east-1", endpoint: sandbox.url, maxAttempts: 1 });
+    const session = await sts.send(
+      new AssumeRoleWithSAMLCommand({
+        RoleArn: pair?.roleArn,
+        PrincipalArn: pair?.providerArn,
+        SAMLAssertion: signIn.response.base64,
+      }),
+    );
+    expect(session.AssumedRoleUser?.Arn).toContain(`arn:aws:sts::${NA_PROD}:assumed-role/`);
+
+    const again = await writer.apply(actor, "aws-legacy", options, { aws });
+    expect(again).toMatchObject({ resumed: true, done: 0 });
+    expect(again.failed).toEqual([]);
+
+    await writer.rollback(actor, "aws-legacy", "aws-groups", { aws });
+    expect(awsState()).toEqual(before);
+  }, 120_000);
+
+  it("an account that refuses AssumeRole fails that item only; once fixed, a resumed apply completes it", async () => {
+    const { writer } = migrationServices(rt);
+    const crossRole = `arn:aws:iam::${NA_PROD}:role/${DEMO.memberAdminRoleName}`;
+    const original = sandbox.state().roles.find((r) => r.arn === crossRole)?.trustPolicy;
+    expect(original).toBeDefined();
+    const admin = new AccountSessions(
+      (await import("../../../src/core/aws/clients.js")).defaultAwsClients,
+      { partition: "aws", region: "us-east-1", endpointUrl: sandbox.url },
+      { accessKeyId: DEMO.admin.accessKeyId, secretAccessKey: DEMO.admin.secretAccessKey },
+      { roleName: DEMO.memberAdminRoleName },
+    );
+    const iam = (await admin.open(NA_PROD)).iam;
+    const nobody = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "sts:AssumeRole" }],
+    });
+    await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: DEMO.memberAdminRoleName, PolicyDocument: nobody }));
+
+    const first = await writer.apply(actor, "aws-legacy", options, { aws });
+    expect(first.failed.map((f) => f.item)).toEqual([`aws:${NA_PROD}`]);
+    expect(first.failed.find((f) => f.item === `aws:${NA_PROD}`)?.message).toMatch(
+      new RegExp(`account ${NA_PROD}.*AccessDenied`),
+    );
+    expect(sandbox.state().samlProviders.map((p) => p.arn)).not.toContain(providerArn(NA_PROD));
+    const others = (await mappedAccounts()).filter((a) => a !== NA_PROD);
+    for (const account of others)
+      expect(sandbox.state().samlProviders.map((p) => p.arn)).toContain(providerArn(account));
+
+    await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: DEMO.memberAdminRoleName, PolicyDocument: original }));
+    const resumed = await writer.apply(actor, "aws-legacy", options, { aws });
+    expect(resumed.failed).toEqual([]);
+    expect(resumed.done).toBeGreaterThan(1);
+    expect(sandbox.state().samlProviders.map((p) => p.arn)).toContain(providerArn(NA_PROD));
+    const settled = awsState();
+    expect(await writer.apply(actor, "aws-legacy", options, { aws })).toMatchObject({ done: 0 });
+    expect(awsState()).toEqual(settled);
+  }, 120_000);
+});
