@@ -75,6 +75,14 @@ function printApplyOutcome(outcome: ApplyOutcome, from: string, to: string): voi
     printLine(
       `${outcome.failed.length} account(s) not set up, ${outcome.pending} step(s) waiting: fix the cause, then run migrate apply again.`,
     );
+  if (outcome.failed.some((f) => f.details.reason === "access_denied"))
+    printLine(
+      "AWS refused: the legacy app's keys may only list roles. Pass --aws-from-env with administrator keys (and --admin-role).",
+    );
+  if (outcome.providersLeft.length)
+    printLine(
+      `The legacy app still signs in through its provider in ${outcome.providersLeft.join(", ")}: apply left its metadata alone; switch it at cut-over (docs/migration.md), or plan with --provider-name.`,
+    );
   printLine("Next: migrate verify, then migrate cutover.");
 }
 

@@ -3,7 +3,7 @@ import { type Actor, logEvent } from "../audit.js";
 import type { AwsClientFactory } from "../aws/clients.js";
 import { DomainError } from "../errors.js";
 import { newId } from "../ids.js";
-import { AwsSide, type AwsStepOptions, awsPlanSteps } from "./aws-saml/journal-steps.js";
+import { AwsSide, type AwsStepOptions, awsPlanSteps, deferredProviders } from "./aws-saml/journal-steps.js";
 import type { AccountSamlPlan } from "./aws-saml/plan.js";
 import { type DirectoryStepServices, directoryStepKinds, directorySteps } from "./directory-steps.js";
 import { assertLegacyApp } from "./inventory.js";
@@ -38,6 +38,8 @@ export interface ApplyOutcome {
   failed: ItemFailure[];
   /** `skipped`: the AWS side was left alone (--skip-aws, --offline). */
   aws: "applied" | "skipped";
+  /** Accounts whose provider keeps the legacy app's metadata (its name kept): switch it at cut-over. */
+  providersLeft: string[];
 }
 
 /** What a dry run shows: the directory steps, and per account the AWS diff or why it could not be read. */
@@ -121,6 +123,7 @@ export class MigrationWriter {
         pending: 0,
         failed: [],
         aws: "skipped",
+        providersLeft: [],
       };
     }
     if (run) assertSameOptions(JSON.parse(run.plan) as Plan, options);
@@ -201,6 +204,7 @@ export class MigrationWriter {
       pending: ran.pending,
       failed: ran.failed,
       aws: aws.skip ? "skipped" : "applied",
+      providersLeft: deferredProviders(await this.deps.store.migrationJournal.steps(run.id)),
     };
   }
 

@@ -13,7 +13,7 @@ export interface MigrationStep {
   label: string;
   params: Record<string, unknown>;
   /**
-   * The item this step belongs to (an AWS account: `aws:<id>`). A remote failure of such a step fails its item
+   * The item this step belongs to (an AWS account: `aws:<id>`). A DomainError of such a step fails its item
    * only: the item's later steps wait for the next apply, the other items go on.
    */
   item?: string;
@@ -144,7 +144,8 @@ export async function runSteps(
         committed = result;
       });
     } catch (err) {
-      if (!step.item || !(err instanceof DomainError && err.code === "remote_failed")) throw err;
+      // An item's refusal (AWS said no, no keys to ask with) is the item's; anything else is a fault of the run.
+      if (!step.item || !(err instanceof DomainError)) throw err;
       failed.push({ item: step.item, key: step.key, label: step.label, message: err.message, details: err.details });
       blocked.add(step.item);
       progress.step(index, step, "failed");

@@ -57,6 +57,15 @@ function labelOf(step: SamlStep): string {
     : `trust ${step.providerName} in ${step.roleArn}`;
 }
 
+/** Accounts whose provider apply left alone because the legacy app still signs in through it. */
+export function deferredProviders(
+  journal: ReadonlyArray<{ kind: string; status: string; result: Record<string, unknown> }>,
+) {
+  return journal
+    .filter((s) => s.kind === PLAN_KIND && s.status === "done" && s.result.providerDeferred === true)
+    .map((s) => String(s.result.accountId));
+}
+
 /** The AWS side of one migration: sessions into every account, and the target app's provider there. */
 export class AwsSide {
   private sessions: Promise<AccountSessions> | undefined;
@@ -133,9 +142,13 @@ export class AwsSide {
         do: async (_ctx, params) => {
           const accountId = String(params.accountId);
           const splan = await this.planAccount(accountId, params.roleArns as string[]);
-          const steps = stepsForPlan(splan, await this.target(accountId));
+          let steps = stepsForPlan(splan, await this.target(accountId));
+          // The legacy app's own provider (its name kept): switching its metadata now would sign the legacy app
+          // out of this account before cut-over. It stays as it is; switching it is the cut-over's, by hand.
+          const providerDeferred = splan.provider.action === "update" && splan.provider.arn in this.plan.providerMap;
+          if (providerDeferred) steps = steps.filter((st) => st.kind !== "provider");
           const missingRoles = splan.roles.filter((r) => r.action === "missing").map((r) => r.roleArn);
-          return { accountId, provider: splan.provider.action, missingRoles, steps };
+          return { accountId, provider: splan.provider.action, providerDeferred, missingRoles, steps };
         },
         undo: async () => {},
       }),
