@@ -1,10 +1,11 @@
 import { rmSync } from "node:fs";
-import { UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
+import { PutUserPolicyCommand, UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
 import { AssumeRoleWithSAMLCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../../src/config/load.js";
 import { buildAwsSignIn } from "../../../src/core/apps/aws-sign-in.js";
 import { cliActor } from "../../../src/core/audit.js";
+import { defaultAwsClients } from "../../../src/core/aws/clients.js";
 import { AccountSessions } from "../../../src/core/migration/aws-saml/index.js";
 import { migrationServices, type PlanOptions } from "../../../src/core/migration/index.js";
 import { seedAwsDemo } from "../../../src/demo/aws.js";
@@ -62,6 +63,13 @@ describe("migrate apply sets up SAML in every account, as journaled steps", () =
     const { plan } = await migrationServices(rt).reader.plan("aws-legacy", options);
     return plan.aws.map((a) => a.accountId).filter((a) => a !== UNREACHABLE);
   };
+  const adminSessions = () =>
+    new AccountSessions(
+      defaultAwsClients,
+      { partition: "aws", region: "us-east-1", endpointUrl: sandbox.url },
+      aws.credentials,
+      { roleName: DEMO.memberAdminRoleName },
+    );
   const providerArn = (account: string) => `arn:aws:iam::${account}:saml-provider/${PROVIDER}`;
 
   it("creates the provider and trust in each reachable account, reports the closed one, signs a person in, and rolls back exactly", async () => {
@@ -117,13 +125,7 @@ describe("migrate apply sets up SAML in every account, as journaled steps", () =
     const crossRole = `arn:aws:iam::${NA_PROD}:role/${DEMO.memberAdminRoleName}`;
     const original = sandbox.state().roles.find((r) => r.arn === crossRole)?.trustPolicy;
     expect(original).toBeDefined();
-    const admin = new AccountSessions(
-      (await import("../../../src/core/aws/clients.js")).defaultAwsClients,
-      { partition: "aws", region: "us-east-1", endpointUrl: sandbox.url },
-      { accessKeyId: DEMO.admin.accessKeyId, secretAccessKey: DEMO.admin.secretAccessKey },
-      { roleName: DEMO.memberAdminRoleName },
-    );
-    const iam = (await admin.open(NA_PROD)).iam;
+    const iam = (await adminSessions().open(NA_PROD)).iam;
     const nobody = JSON.stringify({
       Version: "2012-10-17",
       Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "sts:AssumeRole" }],
@@ -148,5 +150,33 @@ describe("migrate apply sets up SAML in every account, as journaled steps", () =
     const settled = awsState();
     expect(await writer.apply(actor, "aws-legacy", options, { aws })).toMatchObject({ done: 0 });
     expect(awsState()).toEqual(settled);
+  }, 120_000);
+
+  it("with --skip-aws, verify against live state still checks that the target's providers exist", async () => {
+    const { reader, writer } = migrationServices(rt);
+    const management = DEMO.managementAccountId;
+    expect(await mappedAccounts()).toContain(management);
+    // Let the legacy app's keys list SAML providers in their own account (Okta's policy does not).
+    const iam = (await adminSessions().open(management)).iam;
+    const listing = {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: ["iam:ListSAMLProviders", "iam:GetSAMLProvider"], Resource: "*" }],
+    };
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: DEMO.apiUser.userName,
+        PolicyName: "list-saml-providers",
+        PolicyDocument: JSON.stringify(listing),
+      }),
+    );
+    const skipped = await writer.apply(actor, "aws-legacy", options, { aws: { skip: true } });
+    expect(skipped).toMatchObject({ aws: "skipped", failed: [] });
+    const missing = await reader.verify("aws-legacy", options);
+    expect(missing.against).toBe("live");
+    expect(missing.result.differences).toEqual([
+      { kind: "provider", accountId: management, providerArn: providerArn(management) },
+    ]);
+    await writer.apply(actor, "aws-legacy", options, { aws });
+    expect((await reader.verify("aws-legacy", options)).result.differences).toEqual([]);
   }, 120_000);
 });
