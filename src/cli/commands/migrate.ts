@@ -2,20 +2,14 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { cliActor } from "../../core/audit.js";
-import type { ApplyOutcome } from "../../core/migration/apply.js";
-import {
-  type AwsStepOptions,
-  DEFAULT_NAME_TEMPLATE,
-  migrationServices,
-  type PlanOptions,
-} from "../../core/migration/index.js";
+import { DEFAULT_NAME_TEMPLATE, migrationServices, type PlanOptions } from "../../core/migration/index.js";
 import { findingLines, inventorySummary, planSummary, proofLines, roleGroupTable } from "../../core/migration/text.js";
 import type { Runtime } from "../../runtime.js";
 import { type CommonOptions, withCommonOptions, withRuntime } from "../context.js";
 import { CliError, printJson, printLine, printTable } from "../output.js";
 import { stderrProgress } from "../progress.js";
+import { awsOptions, printApplyOutcome, withAwsStepOptions } from "./migrate-aws.js";
 import { withDemoSandbox } from "./migrate-policy.js";
-import { envCredentials } from "./migrate-saml.js";
 
 interface MigrateOptions extends CommonOptions {
   from: string;
@@ -48,42 +42,6 @@ function planOptions(opts: MigrateOptions): PlanOptions {
     mode: opts.static ? "static" : "rules",
     providerName: opts.providerName,
   };
-}
-
-/** How apply and rollback reach AWS: the legacy app's keys unless told otherwise. */
-function awsOptions(opts: MigrateOptions): AwsStepOptions {
-  return {
-    skip: opts.skipAws,
-    adminRole: opts.adminRole,
-    credentials: opts.awsFromEnv ? envCredentials() : undefined,
-  };
-}
-
-function withAwsStepOptions(cmd: Command): Command {
-  return cmd
-    .option("--admin-role <name>", "role assumed in each account (default: the legacy app's cross-account role)")
-    .option("--aws-from-env", "use the AWS keys in the environment instead of the legacy app's");
-}
-
-function printApplyOutcome(outcome: ApplyOutcome, from: string, to: string): void {
-  printLine(
-    `${outcome.resumed ? "Resumed" : "Applied"} ${from} -> ${to}: ${outcome.done} step(s) done, ${outcome.skipped} already done (run ${outcome.runId}).`,
-  );
-  if (outcome.aws === "skipped") printLine("AWS left alone (--skip-aws or --offline): set SAML up with the templates.");
-  for (const f of outcome.failed) printLine(`  FAILED ${f.item.replace(/^aws:/, "account ")}: ${f.message}`);
-  if (outcome.failed.length)
-    printLine(
-      `${outcome.failed.length} account(s) not set up, ${outcome.pending} step(s) waiting: fix the cause, then run migrate apply again.`,
-    );
-  if (outcome.failed.some((f) => f.details.reason === "access_denied"))
-    printLine(
-      "AWS refused: the legacy app's keys may only list roles. Pass --aws-from-env with administrator keys (and --admin-role).",
-    );
-  if (outcome.providersLeft.length)
-    printLine(
-      `The legacy app still signs in through its provider in ${outcome.providersLeft.join(", ")}: apply left its metadata alone; switch it at cut-over (docs/migration.md), or plan with --provider-name.`,
-    );
-  printLine("Next: migrate verify, then migrate cutover.");
 }
 
 function requireYes(opts: MigrateOptions, what: string): void {
