@@ -7,6 +7,7 @@ import { buildAwsSignIn } from "../../../src/core/apps/aws-sign-in.js";
 import { cliActor } from "../../../src/core/audit.js";
 import { defaultAwsClients } from "../../../src/core/aws/clients.js";
 import { AccountSessions } from "../../../src/core/migration/aws-saml/index.js";
+import { AwsSide } from "../../../src/core/migration/aws-saml/journal-steps.js";
 import { migrationServices, type PlanOptions } from "../../../src/core/migration/index.js";
 import { seedAwsDemo } from "../../../src/demo/aws.js";
 import { seedDemo } from "../../../src/demo/seed.js";
@@ -179,4 +180,35 @@ describe("migrate apply sets up SAML in every account, as journaled steps", () =
     await writer.apply(actor, "aws-legacy", options, { aws });
     expect((await reader.verify("aws-legacy", options)).result.differences).toEqual([]);
   }, 120_000);
+
+  it("a role deleted after its account was planned is journaled as nothing to trust, so the account can finish", async () => {
+    const { plan } = await migrationServices(rt).reader.plan("aws-legacy", options);
+    await migrationServices(rt).writer.apply(actor, "aws-legacy", options, { aws: { skip: true } });
+    const side = new AwsSide(rt, plan, aws);
+    const gone = `arn:aws:iam::${NA_PROD}:role/DeletedMidApply`;
+    const step = {
+      key: `saml-trust:${NA_PROD}:${gone}`,
+      kind: "aws-saml",
+      label: "trust",
+      item: `aws:${NA_PROD}`,
+      params: {
+        kind: "trust",
+        accountId: NA_PROD,
+        roleArn: gone,
+        providerArn: providerArn(NA_PROD),
+        providerName: PROVIDER,
+        acsUrls: ["https://signin.aws.amazon.com/saml"],
+        before: "{}",
+        after: "{}",
+      },
+    };
+    const saved: Array<Record<string, unknown>> = [];
+    const ctx = { store: rt.store, clock: rt.clock, actor, results: new Map() };
+    await side.kinds()["aws-saml"]?.do(ctx, step, async (result) => {
+      saved.push(result);
+    });
+    expect(saved).toEqual([
+      { kind: "trust", outcome: "unchanged", roleArn: gone, before: null, after: null, roleMissing: true },
+    ]);
+  }, 60_000);
 });
