@@ -25,6 +25,9 @@ export function stderrProgress(stream: NodeJS.WriteStream = process.stderr): Pro
       if (tty) bar(step.label);
       else stream.write(`${verb} ${count}/${total} ${outcome}: ${step.label}\n`);
     },
+    grow(by: number) {
+      total += by;
+    },
     finish() {
       if (tty) stream.write("\n");
     },

@@ -6,6 +6,7 @@ import { cliActor } from "../../src/core/audit.js";
 import { seedAwsDemo } from "../../src/demo/aws.js";
 import { seedDemo } from "../../src/demo/seed.js";
 import { openRuntime } from "../../src/runtime.js";
+import { DEMO } from "../../src/sandbox/demo.js";
 import { type SandboxHandle, startSandbox } from "../../src/sandbox/index.js";
 import { rolebridge, tempDir } from "./run.js";
 
@@ -21,8 +22,13 @@ function rolePairs(samlResponse: string): string[] {
 describe("rolebridge migrate on a demo data dir", () => {
   let sandbox: SandboxHandle;
   let dir: string;
+  let trustAtStart: unknown[];
+  const adminKeys = { AWS_ACCESS_KEY_ID: DEMO.admin.accessKeyId, AWS_SECRET_ACCESS_KEY: DEMO.admin.secretAccessKey };
+  const adminArgs = ["--aws-from-env", "--admin-role", DEMO.memberAdminRoleName];
   const migrate = (command: string, ...extra: string[]) =>
-    rolebridge(["migrate", command, "--from", "aws-legacy", "--to", "aws-groups", "--data-dir", dir, ...extra]);
+    rolebridge(["migrate", command, "--from", "aws-legacy", "--to", "aws-groups", "--data-dir", dir, ...extra], {
+      env: adminKeys,
+    });
 
   beforeAll(async () => {
     dir = tempDir("rb-migrate-");
@@ -31,6 +37,7 @@ describe("rolebridge migrate on a demo data dir", () => {
     try {
       await seedDemo(rt, cliActor());
       await seedAwsDemo(rt, sandbox, cliActor());
+      trustAtStart = sandbox.state().roles.map((r) => [r.arn, r.trustPolicy]);
     } finally {
       await rt.close();
     }
@@ -99,9 +106,27 @@ describe("rolebridge migrate on a demo data dir", () => {
     expect(proof.people).toBe(5);
 
     expect((await migrate("apply")).code).toBe(2);
+    const dry = await migrate("apply", "--dry-run");
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain("create app aws-groups");
+    expect(dry.stdout).toMatch(/account 222233334444: reading its SAML providers and role trust failed: AccessDenied/);
+    const trustBefore = sandbox.state().roles.map((r) => [r.arn, r.trustPolicy]);
+    // The legacy app's keys may only list roles: every account refuses, each reported, and the apply still succeeds.
     const applied = await migrate("apply", "--yes");
     expect(applied.stderr).toMatch(/apply \d+\/\d+ done: create group/);
-    expect(applied.code).toBe(0);
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toMatch(/FAILED account 222233334444: .*AccessDenied/);
+    expect(applied.stdout).toContain("--aws-from-env");
+    // With the organization's administrator, the next apply finishes the AWS side.
+    const admin = await migrate("apply", "--yes", "--json", ...adminArgs);
+    expect(admin.code, admin.stderr).toBe(0);
+    const outcome = JSON.parse(admin.stdout) as { failed: unknown[]; done: number; providersLeft: string[] };
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.done).toBeGreaterThan(0);
+    // The legacy provider names are kept: their metadata stays the legacy app's until cut-over, and the demo's
+    // roles already trust those providers for AWS's ACS, so no trust document needs a change.
+    expect(outcome.providersLeft).toContain("222233334444");
+    expect(sandbox.state().roles.map((r) => [r.arn, r.trustPolicy])).toEqual(trustBefore);
     const live = await migrate("verify", "--json");
     expect(live.code).toBe(0);
     expect(JSON.parse(live.stdout)).toEqual({ people: 5, identical: 5, differences: [] });
@@ -141,7 +166,7 @@ describe("rolebridge migrate on a demo data dir", () => {
 
     expect(signedIn).toBeGreaterThanOrEqual(4);
 
-    const again = await migrate("apply", "--yes", "--json");
+    const again = await migrate("apply", "--yes", "--json", ...adminArgs);
     expect(JSON.parse(again.stdout)).toMatchObject({ resumed: true, done: 0 });
   });
 
@@ -169,8 +194,9 @@ describe("rolebridge migrate on a demo data dir", () => {
     const back = await migrate("rollback", "--yes", "--json");
     expect(JSON.parse(back.stdout)).toMatchObject({ legacyReactivated: true });
     expect((await apps()).find((a) => a.slug === "aws-legacy")?.status).toBe("ACTIVE");
-    const removed = await migrate("rollback", "--yes", "--json");
+    const removed = await migrate("rollback", "--yes", "--json", ...adminArgs);
     expect(JSON.parse(removed.stdout)).toMatchObject({ state: "rolled_back" });
+    expect(sandbox.state().roles.map((r) => [r.arn, r.trustPolicy])).toEqual(trustAtStart);
     expect((await apps()).map((a) => a.slug)).not.toContain("aws-groups");
     const none = await migrate("rollback", "--yes");
     expect(none.code).not.toBe(0);

@@ -40,7 +40,7 @@ function printFindings(findings: Finding[]): void {
  * A `serve --demo` data dir keeps the AWS sandbox's state in <dir>/sandbox. When that server is stopped, the
  * command runs the sandbox itself, on the port the demo app points at, so the demo's apps keep working.
  */
-async function withDemoSandbox<T>(rt: Runtime, appRef: string, fn: () => Promise<T>): Promise<T> {
+export async function withDemoSandbox<T>(rt: Runtime, appRef: string, fn: () => Promise<T>): Promise<T> {
   const app = await rt.apps.get(appRef);
   const endpoint =
     app.type === "aws-account-federation" ? validateAwsFederationSettings(app.settings).api.endpointUrl : null;

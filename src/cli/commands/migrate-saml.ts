@@ -34,7 +34,7 @@ function withAwsOptions(cmd: Command, rolesRequired: boolean): Command {
 }
 
 /** The standard AWS environment variables: the keys that administer the organization. */
-function envCredentials(): AwsCredentials {
+export function envCredentials(): AwsCredentials {
   const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN } = process.env;
   if (!AWS_ACCESS_KEY_ID || !AWS_SECRET_ACCESS_KEY)
     throw new CliError("set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for a session)");

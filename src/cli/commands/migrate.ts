@@ -8,6 +8,8 @@ import type { Runtime } from "../../runtime.js";
 import { type CommonOptions, withCommonOptions, withRuntime } from "../context.js";
 import { CliError, printJson, printLine, printTable } from "../output.js";
 import { stderrProgress } from "../progress.js";
+import { awsOptions, printApplyOutcome, withAwsStepOptions } from "./migrate-aws.js";
+import { withDemoSandbox } from "./migrate-policy.js";
 
 interface MigrateOptions extends CommonOptions {
   from: string;
@@ -21,6 +23,10 @@ interface MigrateOptions extends CommonOptions {
   out?: string;
   csv?: string;
   yes?: boolean;
+  skipAws?: boolean;
+  adminRole?: string;
+  awsFromEnv?: boolean;
+  dryRun?: boolean;
 }
 
 const services = (rt: Runtime) => migrationServices(rt);
@@ -163,23 +169,45 @@ export function registerMigrateCommands(program: Command): Command {
     }),
   );
 
-  withMigrateOptions(
-    migrate.command("apply").description("Apply the plan, journaled step by step; run again to resume"),
-  ).action((opts: MigrateOptions) =>
-    withRuntime(opts, async (rt) => {
-      const options = planOptions(opts);
-      requireYes(opts, "apply");
-      const outcome = await services(rt).writer.apply(cliActor(), opts.from, options, {
-        offline: opts.offline,
-        progress: stderrProgress(),
-      });
-      output(opts, outcome, () =>
-        printLine(
-          `${outcome.resumed ? "Resumed" : "Applied"} ${opts.from} -> ${options.to}: ${outcome.done} step(s) done, ${outcome.skipped} already done (run ${outcome.runId}). Next: migrate verify, then migrate cutover.`,
-        ),
-      );
-    }),
-  );
+  withAwsStepOptions(
+    withMigrateOptions(
+      migrate
+        .command("apply")
+        .description("Apply the plan (directory, then SAML in every account), journaled; again to resume"),
+    ),
+  )
+    .option("--skip-aws", "leave AWS alone: SAML is set up with the CloudFormation templates instead")
+    .option("--dry-run", "print the directory steps and each account's AWS diff; change nothing")
+    .action((opts: MigrateOptions) =>
+      withRuntime(opts, async (rt) => {
+        const options = planOptions(opts);
+        const { writer } = services(rt);
+        if (opts.dryRun) {
+          const { describeAccountPlan } = await import("../../core/migration/aws-saml/plan.js");
+          const dry = await withDemoSandbox(rt, opts.from, () =>
+            writer.dryRun(opts.from, options, { offline: opts.offline, aws: awsOptions(opts) }),
+          );
+          return output(opts, dry, () => {
+            printLine(`Directory: ${dry.steps.length} step(s)`);
+            for (const s of dry.steps) printLine(`  ${s.label}`);
+            printLine(
+              `AWS: ${dry.aws.length ? `${dry.aws.length} account(s)` : "left alone (--skip-aws or --offline)"}`,
+            );
+            for (const a of dry.aws)
+              printLine(a.plan ? describeAccountPlan(a.plan) : `account ${a.accountId}: ${a.error}`);
+          });
+        }
+        requireYes(opts, "apply");
+        const outcome = await withDemoSandbox(rt, opts.from, () =>
+          writer.apply(cliActor(), opts.from, options, {
+            offline: opts.offline,
+            progress: stderrProgress(),
+            aws: awsOptions(opts),
+          }),
+        );
+        output(opts, outcome, () => printApplyOutcome(outcome, opts.from, options.to));
+      }),
+    );
 
   withMigrateOptions(
     migrate.command("report").description("The migration as one Markdown document or one self-contained HTML page"),
@@ -197,15 +225,19 @@ export function registerMigrateCommands(program: Command): Command {
       }),
     );
 
-  withMigrateOptions(
-    migrate
-      .command("rollback")
-      .description("Before cut-over: remove what apply created; after: reactivate the legacy app"),
+  withAwsStepOptions(
+    withMigrateOptions(
+      migrate
+        .command("rollback")
+        .description("Before cut-over: remove what apply created (in AWS too); after: reactivate the legacy app"),
+    ),
   ).action((opts: MigrateOptions) =>
     withRuntime(opts, async (rt) => {
       const { to } = planOptions(opts);
       requireYes(opts, "rollback");
-      const outcome = await services(rt).writer.rollback(cliActor(), opts.from, to, { progress: stderrProgress() });
+      const outcome = await withDemoSandbox(rt, opts.from, () =>
+        services(rt).writer.rollback(cliActor(), opts.from, to, { progress: stderrProgress(), aws: awsOptions(opts) }),
+      );
       output(opts, outcome, () =>
         printLine(
           outcome.legacyReactivated

@@ -1,22 +1,28 @@
 import type { MigrationRun, MigrationRunState } from "../../store/contract-migrations.js";
 import { type Actor, logEvent } from "../audit.js";
+import type { AwsClientFactory } from "../aws/clients.js";
 import { DomainError } from "../errors.js";
 import { newId } from "../ids.js";
+import { AwsSide, type AwsStepOptions, awsPlanSteps, deferredProviders } from "./aws-saml/journal-steps.js";
+import type { AccountSamlPlan } from "./aws-saml/plan.js";
 import { type DirectoryStepServices, directoryStepKinds, directorySteps } from "./directory-steps.js";
 import { assertLegacyApp } from "./inventory.js";
-import { type MigrationStep, type Progress, runSteps, type StepKind, silentProgress, undoSteps } from "./journal.js";
+import {
+  type ItemFailure,
+  type MigrationStep,
+  type Progress,
+  runSteps,
+  type StepKind,
+  silentProgress,
+  undoSteps,
+} from "./journal.js";
 import type { Plan, PlanOptions } from "./plan-model.js";
 import { proveAgainstPlan } from "./proof.js";
 import { currentRun, type MigrationReadDeps, MigrationReader } from "./service.js";
 
-/** Steps beyond the directory (AWS: SAML providers, trust policies), wired in by whoever provides them. */
-export interface ExtraSteps {
-  steps(plan: Plan): MigrationStep[];
-  kinds: Record<string, StepKind>;
-}
-
 export interface MigrationWriteDeps extends MigrationReadDeps, DirectoryStepServices {
-  extraSteps?: ExtraSteps | undefined;
+  /** The AWS SDK's clients by default; tests hand in their own. */
+  awsClients?: AwsClientFactory | undefined;
 }
 
 export interface ApplyOutcome {
@@ -26,6 +32,20 @@ export interface ApplyOutcome {
   steps: number;
   done: number;
   skipped: number;
+  /** Steps not done because their item failed (an AWS account): a later apply retries them. */
+  pending: number;
+  /** Per item: what failed and why. The rest of the apply went on. */
+  failed: ItemFailure[];
+  /** `skipped`: the AWS side was left alone (--skip-aws, --offline). */
+  aws: "applied" | "skipped";
+  /** Accounts whose provider keeps the legacy app's metadata (its name kept): switch it at cut-over. */
+  providersLeft: string[];
+}
+
+/** What a dry run shows: the directory steps, and per account the AWS diff or why it could not be read. */
+export interface DryRun {
+  steps: MigrationStep[];
+  aws: Array<{ accountId: string; plan: AccountSamlPlan | null; error: string | null }>;
 }
 
 /**
@@ -39,12 +59,31 @@ export class MigrationWriter {
     this.reader = new MigrationReader(deps);
   }
 
-  private stepsOf(plan: Plan): { steps: MigrationStep[]; kinds: Record<string, StepKind> } {
-    const extra = this.deps.extraSteps;
+  /** The AWS kinds are always known (a rollback undoes what an earlier apply did); their steps only when wanted. */
+  private stepsOf(plan: Plan, aws: AwsStepOptions): { steps: MigrationStep[]; kinds: Record<string, StepKind> } {
     return {
-      steps: [...directorySteps(plan), ...(extra?.steps(plan) ?? [])],
-      kinds: { ...directoryStepKinds(this.deps), ...(extra?.kinds ?? {}) },
+      steps: [...directorySteps(plan), ...(aws.skip ? [] : awsPlanSteps(plan))],
+      kinds: { ...directoryStepKinds(this.deps), ...new AwsSide(this.deps, plan, aws).kinds() },
     };
+  }
+
+  /** What apply would do, changing nothing: the directory steps, and each account's AWS diff. */
+  async dryRun(from: string, options: PlanOptions, opts: { offline?: boolean | undefined; aws?: AwsStepOptions } = {}) {
+    const { plan: fresh, run } = await this.reader.plan(from, options, opts);
+    const plan = run ? (JSON.parse(run.plan) as Plan) : fresh;
+    const result: DryRun = { steps: directorySteps(plan), aws: [] };
+    if (opts.offline || opts.aws?.skip) return { plan, ...result };
+    const side = new AwsSide(this.deps, plan, opts.aws ?? {});
+    for (const a of plan.aws) {
+      try {
+        const roleArns = a.roles.map((r) => r.roleArn);
+        result.aws.push({ accountId: a.accountId, plan: await side.planAccount(a.accountId, roleArns), error: null });
+      } catch (err) {
+        if (!(err instanceof DomainError)) throw err;
+        result.aws.push({ accountId: a.accountId, plan: null, error: err.message });
+      }
+    }
+    return { plan, ...result };
   }
 
   private async setState(actor: Actor, run: MigrationRun, state: MigrationRunState, action: string, summary = {}) {
@@ -66,13 +105,26 @@ export class MigrationWriter {
     actor: Actor,
     from: string,
     options: PlanOptions,
-    opts: { offline?: boolean | undefined; progress?: Progress } = {},
+    opts: { offline?: boolean | undefined; progress?: Progress; aws?: AwsStepOptions } = {},
   ): Promise<ApplyOutcome> {
     const progress = opts.progress ?? silentProgress;
+    // Offline means no AWS at all: the AWS side waits for an apply that may reach it.
+    const aws: AwsStepOptions = { ...opts.aws, skip: opts.aws?.skip === true || opts.offline === true };
     const { inventory, plan: fresh, run: existing } = await this.reader.plan(from, options, opts);
     let run = existing;
     if (run?.state === "cut_over") {
-      return { runId: run.id, resumed: false, state: run.state, steps: 0, done: 0, skipped: 0 };
+      return {
+        runId: run.id,
+        resumed: false,
+        state: run.state,
+        steps: 0,
+        done: 0,
+        skipped: 0,
+        pending: 0,
+        failed: [],
+        aws: "skipped",
+        providersLeft: [],
+      };
     }
     if (run) assertSameOptions(JSON.parse(run.plan) as Plan, options);
     const resumed = run !== null;
@@ -129,16 +181,35 @@ export class MigrationWriter {
       });
     }
     const plan = JSON.parse(run.plan) as Plan;
-    const { steps, kinds } = this.stepsOf(plan);
+    const { steps, kinds } = this.stepsOf(plan, aws);
     const ctx = { store: this.deps.store, clock: this.deps.clock, actor };
-    const { done, skipped } = await runSteps(ctx, run, steps, kinds, progress);
-    if (run.state !== "applied")
-      await this.setState(actor, run, "applied", "migration.apply.finish", { steps: steps.length, done });
-    return { runId: run.id, resumed, state: "applied", steps: steps.length, done, skipped };
+    const ran = await runSteps(ctx, run, steps, kinds, progress);
+    // The directory side is whole (item failures are AWS accounts only): verify and cut-over may proceed, and
+    // the next apply retries what failed.
+    const summary = {
+      steps: ran.steps,
+      done: ran.done,
+      failed: ran.failed.map((f) => ({ key: f.key, message: f.message })),
+    };
+    if (run.state !== "applied") await this.setState(actor, run, "applied", "migration.apply.finish", summary);
+    else if (ran.done || ran.failed.length)
+      await this.setState(actor, run, "applied", "migration.apply.resume", summary);
+    return {
+      runId: run.id,
+      resumed,
+      state: "applied",
+      steps: ran.steps,
+      done: ran.done,
+      skipped: ran.skipped,
+      pending: ran.pending,
+      failed: ran.failed,
+      aws: aws.skip ? "skipped" : "applied",
+      providersLeft: deferredProviders(await this.deps.store.migrationJournal.steps(run.id)),
+    };
   }
 
   /** Before cut-over: removes exactly what apply created. After: switches the legacy app back on. */
-  async rollback(actor: Actor, from: string, to: string, opts: { progress?: Progress } = {}) {
+  async rollback(actor: Actor, from: string, to: string, opts: { progress?: Progress; aws?: AwsStepOptions } = {}) {
     const { run, legacyAppId } = await this.runOf(from, to);
     if (run.state === "cut_over") {
       await this.deps.apps.setStatus(actor, legacyAppId, "ACTIVE");
@@ -146,7 +217,8 @@ export class MigrationWriter {
       return { runId: run.id, state: "applied" as const, undone: 0, legacyReactivated: true };
     }
     const plan = JSON.parse(run.plan) as Plan;
-    const { steps, kinds } = this.stepsOf(plan);
+    // Every AWS step an earlier apply journaled is undone, whatever options that apply had.
+    const { steps, kinds } = this.stepsOf(plan, { ...opts.aws, skip: false });
     const ctx = { store: this.deps.store, clock: this.deps.clock, actor };
     const { undone } = await undoSteps(ctx, run, steps, kinds, opts.progress ?? silentProgress);
     await this.setState(actor, run, "rolled_back", "migration.rollback", { undone });

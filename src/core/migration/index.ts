@@ -5,29 +5,24 @@
 
 import type { MembershipRuleService } from "../directory/membership-rules.js";
 import { DomainError } from "../errors.js";
-import type { ExtraSteps } from "./apply.js";
 import { type MigrationWriteDeps, MigrationWriter } from "./apply.js";
 import type { MembershipRules } from "./directory-steps.js";
 import { MigrationReader } from "./service.js";
 
+export type { AwsStepOptions } from "./aws-saml/journal-steps.js";
 export { DEFAULT_NAME_TEMPLATE } from "./group-names.js";
 export type { Plan, PlanOptions } from "./plan-model.js";
 export type { ProofResult } from "./proof.js";
 
-export interface MigrationWiring extends Omit<MigrationWriteDeps, "rules" | "extraSteps"> {
+export interface MigrationWiring extends Omit<MigrationWriteDeps, "rules"> {
   /** The directory, whose membership rules keep legacy group assignments dynamic. */
   directory: { rules: MembershipRuleService };
-  /** AWS steps (SAML providers, trust policies), when wired. */
-  awsSteps?: ExtraSteps | undefined;
 }
 
 export function migrationServices(w: MigrationWiring) {
-  const deps: MigrationWriteDeps = { ...w, rules: rulesOf(w.directory.rules), extraSteps: w.awsSteps };
-  return {
-    reader: new MigrationReader(deps),
-    writer: new MigrationWriter(deps),
-    awsStepsWired: w.awsSteps !== undefined,
-  };
+  const deps: MigrationWriteDeps = { ...w, rules: rulesOf(w.directory.rules) };
+  // Apply runs the AWS side (SAML providers, trust) as journaled steps; the report no longer lists it as by hand.
+  return { reader: new MigrationReader(deps), writer: new MigrationWriter(deps), awsStepsWired: true };
 }
 
 /**

@@ -12,6 +12,20 @@ export interface MigrationStep {
   /** One line for progress output and the report. */
   label: string;
   params: Record<string, unknown>;
+  /**
+   * The item this step belongs to (an AWS account: `aws:<id>`). A DomainError of such a step fails its item
+   * only: the item's later steps wait for the next apply, the other items go on.
+   */
+  item?: string;
+}
+
+/** A step that failed against a remote system, reported per item; a later apply retries it. */
+export interface ItemFailure {
+  item: string;
+  key: string;
+  label: string;
+  message: string;
+  details: Record<string, unknown>;
 }
 
 export interface StepContext {
@@ -33,6 +47,11 @@ export type Commit = (result: Record<string, unknown>, tx?: Repos) => Promise<vo
 export interface StepKind {
   do(ctx: StepContext, step: MigrationStep, commit: Commit): Promise<void>;
   undo(ctx: StepContext, step: MigrationStep, saved: Record<string, unknown>, commit: Commit): Promise<void>;
+  /**
+   * Steps that this step's saved result adds right after it: computed once, at the step's first run, and replayed
+   * from the journal afterwards (a plan of remote changes made before any of them, which re-planning would lose).
+   */
+  expand?(step: MigrationStep, saved: Record<string, unknown>): MigrationStep[];
 }
 
 /**
@@ -57,52 +76,88 @@ export function remoteStep(impl: {
 
 export interface Progress {
   start(total: number, verb: string): void;
-  step(index: number, step: MigrationStep, outcome: "done" | "skipped" | "undone"): void;
+  step(index: number, step: MigrationStep, outcome: "done" | "skipped" | "undone" | "failed"): void;
+  /** Steps were added while running (a step's expansion). */
+  grow(by: number): void;
   finish(): void;
 }
 
-export const silentProgress: Progress = { start() {}, step() {}, finish() {} };
+export const silentProgress: Progress = { start() {}, step() {}, grow() {}, finish() {} };
 
-/** Runs every step of `steps` not yet journaled as done, in order. A second run changes nothing. */
+/**
+ * Runs every step of `steps` not yet journaled as done, in order, with the expansions of done steps spliced in
+ * after them. A second run changes nothing. Journal rows are numbered in the order steps were done, so undo
+ * goes back in exactly the reverse order.
+ */
 export async function runSteps(
   ctx: Omit<StepContext, "results">,
   run: MigrationRun,
   steps: readonly MigrationStep[],
   kinds: Readonly<Record<string, StepKind>>,
   progress: Progress,
-): Promise<{ done: number; skipped: number }> {
+): Promise<{ done: number; skipped: number; pending: number; failed: ItemFailure[]; steps: number }> {
   const journal = await ctx.store.migrationJournal.steps(run.id);
   const results = new Map(journal.filter((s) => s.status === "done").map((s) => [s.key, s.result]));
+  let nextSeq = journal.reduce((max, s) => Math.max(max, s.seq + 1), 0);
   const full: StepContext = { ...ctx, results };
+  const list = [...steps];
+  const failed: ItemFailure[] = [];
+  const blocked = new Set<string>();
   let done = 0;
-  progress.start(steps.length, "apply");
-  for (const [seq, step] of steps.entries()) {
-    if (results.has(step.key)) {
-      progress.step(seq, step, "skipped");
-      continue;
-    }
+  let skipped = 0;
+  const kindOf = (step: MigrationStep) => {
     const kind = kinds[step.kind];
     if (!kind) throw new DomainError("conflict", `this build cannot run step kind ${step.kind} (${step.key})`);
-    let committed = false;
-    await kind.do(full, step, async (result, tx) => {
-      const at = ctx.clock.now().toISOString();
-      await (tx ?? ctx.store).migrationJournal.recordDone({
-        runId: run.id,
-        key: step.key,
-        seq,
-        kind: step.kind,
-        result,
-        at,
+    return kind;
+  };
+  const expand = (index: number, step: MigrationStep, kind: StepKind, saved: Record<string, unknown>) => {
+    const more = kind.expand?.(step, saved) ?? [];
+    list.splice(index + 1, 0, ...more);
+    if (more.length) progress.grow(more.length);
+  };
+  progress.start(list.length, "apply");
+  for (let index = 0; index < list.length; index++) {
+    const step = list[index] as MigrationStep;
+    const kind = kindOf(step);
+    const saved = results.get(step.key);
+    if (saved) {
+      skipped += 1;
+      progress.step(index, step, "skipped");
+      expand(index, step, kind, saved);
+      continue;
+    }
+    if (step.item && blocked.has(step.item)) continue;
+    let committed: Record<string, unknown> | null = null;
+    try {
+      await kind.do(full, step, async (result, tx) => {
+        const at = ctx.clock.now().toISOString();
+        await (tx ?? ctx.store).migrationJournal.recordDone({
+          runId: run.id,
+          key: step.key,
+          seq: nextSeq,
+          kind: step.kind,
+          result,
+          at,
+        });
+        nextSeq += 1;
+        results.set(step.key, result);
+        committed = result;
       });
-      results.set(step.key, result);
-      committed = true;
-    });
-    if (!committed) throw new Error(`step ${step.key} finished without recording itself`);
+    } catch (err) {
+      // An item's refusal (AWS said no, no keys to ask with) is the item's; anything else is a fault of the run.
+      if (!step.item || !(err instanceof DomainError)) throw err;
+      failed.push({ item: step.item, key: step.key, label: step.label, message: err.message, details: err.details });
+      blocked.add(step.item);
+      progress.step(index, step, "failed");
+      continue;
+    }
+    if (committed === null) throw new Error(`step ${step.key} finished without recording itself`);
     done += 1;
-    progress.step(seq, step, "done");
+    progress.step(index, step, "done");
+    expand(index, step, kind, committed);
   }
   progress.finish();
-  return { done, skipped: steps.length - done };
+  return { done, skipped, pending: list.length - done - skipped, failed, steps: list.length };
 }
 
 /** Undoes every step journaled as done, newest first; what was never done is left alone. */
@@ -117,6 +172,13 @@ export async function undoSteps(
   const results = new Map(journal.filter((s) => s.status === "done").map((s) => [s.key, s.result]));
   const full: StepContext = { ...ctx, results };
   const byKey = new Map(steps.map((s) => [s.key, s]));
+  // Steps added by expansions exist only in the journal: replay them so they can be undone too.
+  for (const entry of journal) {
+    const step = byKey.get(entry.key);
+    const expand = step ? kinds[step.kind]?.expand : undefined;
+    if (step && expand && entry.status === "done")
+      for (const more of expand(step, entry.result)) byKey.set(more.key, more);
+  }
   const todo = journal.filter((s) => s.status === "done").sort((a, b) => b.seq - a.seq);
   progress.start(todo.length, "rollback");
   let undone = 0;

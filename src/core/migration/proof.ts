@@ -28,11 +28,18 @@ export interface SettingDifference {
   target: unknown;
 }
 
+/** Live only: a provider the target signs in through that the account lacks (where the keys may list them). */
+export interface ProviderDifference {
+  kind: "provider";
+  accountId: string;
+  providerArn: string;
+}
+
 /** The contract of `migrate verify --json`: nothing else, so automated checks can compare it whole. */
 export interface ProofResult {
   people: number;
   identical: number;
-  differences: Array<PersonDifference | SettingDifference>;
+  differences: Array<PersonDifference | SettingDifference | ProviderDifference>;
 }
 
 const keyOf = (p: Pair) => `${p.roleArn}\n${p.providerArn}`;

@@ -9,7 +9,7 @@ import { inventoryFromStore } from "./inventory.js";
 import type { Inventory, InventoryGroup } from "./model.js";
 import { buildPlan, type DirectoryState } from "./plan.js";
 import type { Plan, PlanOptions } from "./plan-model.js";
-import { type ProofResult, prove, proveAgainstPlan } from "./proof.js";
+import { type ProofResult, type ProviderDifference, prove, proveAgainstPlan } from "./proof.js";
 import type { ReportInput } from "./report.js";
 
 export interface MigrationReadDeps {
@@ -39,6 +39,17 @@ async function directoryState(store: Store, run: MigrationRun | null, to: string
   }
   const target = (await store.apps.getBySlug(to)) ? (ownsApp ? "owned" : "foreign") : "absent";
   return { groups, ownedGroupIds: owned, target };
+}
+
+/** Accounts read with keys that may list providers, lacking the one the target names there. */
+function missingProviders(inventory: Inventory, plan: Plan): ProviderDifference[] {
+  const accounts = new Map(inventory.accounts.map((a) => [a.accountId, a.aws.providers]));
+  return plan.aws
+    .filter((a) => {
+      const providers = accounts.get(a.accountId);
+      return providers != null && !providers.some((p) => p.arn === a.providerArn);
+    })
+    .map((a) => ({ kind: "provider", accountId: a.accountId, providerArn: a.providerArn }));
 }
 
 /**
@@ -98,6 +109,8 @@ export class MigrationReader {
         target: { app: target, sources: this.deps.store },
         providerMap: plan.providerMap,
       });
+      // However SAML was set up (apply, the templates, by hand), the target's providers must exist to sign in.
+      if (!opts.offline) result.differences.push(...missingProviders(inventory, plan));
       return { against: "live", result, plan, inventory, run };
     }
     const { inventory, plan } = await this.plan(from, options, opts);

@@ -81,6 +81,10 @@ export function proofLines(result: ProofResult, against: string): string[] {
     `Proof against ${against}: ${result.identical} of ${result.people} people identical; ${result.differences.length} difference(s)`,
   ];
   for (const d of result.differences) {
+    if (d.kind === "provider") {
+      lines.push(`  account ${d.accountId}: SAML provider ${d.providerArn} does not exist in AWS`);
+      continue;
+    }
     if (d.kind === "setting") {
       lines.push(`  setting ${d.setting}: legacy ${JSON.stringify(d.legacy)}, target ${JSON.stringify(d.target)}`);
       continue;

@@ -26,6 +26,15 @@ const Migration = Type.Object(
     static: Type.Optional(Type.Boolean({ description: "copy today's members instead of membership rules" })),
     providerName: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
     offline: Type.Optional(Type.Boolean()),
+    skipAws: Type.Optional(
+      Type.Boolean({ description: "apply: leave AWS alone (SAML set up with the CloudFormation templates)" }),
+    ),
+    adminRole: Type.Optional(
+      Type.String({
+        pattern: "^[\\w+=,.@-]{1,64}$",
+        description: "role assumed in each account; default: the legacy app's cross-account role",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -97,7 +106,10 @@ export const migrationRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }> = 
     200: FreeObject,
   });
   app.post(apply.path, { schema: apply.schema }, async (request) =>
-    writer.apply(actorOf(request), request.body.from, optionsOf(request.body), { offline: request.body.offline }),
+    writer.apply(actorOf(request), request.body.from, optionsOf(request.body), {
+      offline: request.body.offline,
+      aws: { skip: request.body.skipAws, adminRole: request.body.adminRole },
+    }),
   );
 
   const rollback = post(
@@ -106,7 +118,9 @@ export const migrationRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }> = 
     { 200: FreeObject },
   );
   app.post(rollback.path, { schema: rollback.schema }, async (request) =>
-    writer.rollback(actorOf(request), request.body.from, request.body.to),
+    writer.rollback(actorOf(request), request.body.from, request.body.to, {
+      aws: { adminRole: request.body.adminRole },
+    }),
   );
 
   const cutover = post(

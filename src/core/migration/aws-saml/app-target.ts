@@ -6,8 +6,11 @@ import { samlProviderNameFor } from "../../rolemap/resolve.js";
 import { partitionInfo } from "../../saml/partitions.js";
 import type { SamlTarget } from "./plan.js";
 
+/** The parts of an app the SAML setup reads: an app, or the app a migration plan is about to create. */
+export type AppLike = Pick<App, "type" | "slug" | "settings">;
+
 /** What the SAML setup reads from an AWS Account Federation app's settings. */
-export function appSamlSettings(app: App) {
+export function appSamlSettings(app: AppLike) {
   if (app.type !== "aws-account-federation")
     throw new DomainError("validation_failed", `app ${app.slug} is not an AWS Account Federation app`, {
       app: app.slug,
@@ -26,7 +29,7 @@ export function appSamlSettings(app: App) {
  * What the app needs in one account: its metadata as the provider, under the provider name sign-in puts in the
  * Role attribute for that account, trusted for the ACS its responses are addressed to.
  */
-export function samlTargetFor(app: App, metadata: string, accountId: string): SamlTarget {
+export function samlTargetFor(app: AppLike, metadata: string, accountId: string): SamlTarget {
   const s = appSamlSettings(app);
   const providerName = s.providerNameFor(accountId);
   if (!providerName) {
