@@ -4,6 +4,7 @@ import swagger from "@fastify/swagger";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Runtime } from "../runtime.js";
 import { authenticate, SESSION_COOKIE } from "./auth.js";
+import { consoleRoutes } from "./console/routes.js";
 import { installErrorHandling } from "./errors.js";
 import { installMetrics } from "./metrics.js";
 import { portalRoutes } from "./portal/routes.js";
@@ -87,6 +88,8 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
   await app.register(opsRoutes, { runtime, registry });
   // The end-user side (sign-in page, dashboard, SSO, IdP metadata) is HTML with its own form parser.
   await app.register(portalRoutes, { runtime });
+  // The admin console (a single-page app over /api/v1), built into dist/web.
+  await app.register(consoleRoutes);
   await app.register(
     async (api) => {
       api.addHook("onRequest", authenticate(runtime));

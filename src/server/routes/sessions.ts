@@ -30,8 +30,9 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }> = as
       },
     },
     async (request, reply) => {
-      const { login, password } = request.body;
-      const { user, sessionId, session } = await runtime.signIn.signIn("admin", login, password, request.id);
+      const { login, password, totpCode } = request.body;
+      const signIn = runtime.signIn;
+      const { user, sessionId, session } = await signIn.signIn("admin", login, password, request.id, totpCode);
       // A session the browser already held is ended, not reused: each sign-in gets a fresh id (fixation).
       const previous = request.cookies[SESSION_COOKIE];
       if (previous) await runtime.signIn.signOut(previous);
