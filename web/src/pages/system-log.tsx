@@ -68,7 +68,7 @@ export function SystemLogPage() {
       {!data && loading && <Loading what="events" />}
       {data?.items.length === 0 && <Empty>No event matches. Widen the time or clear a filter.</Empty>}
       {data && data.items.length > 0 && (
-        <ol class="events" aria-busy={loading}>
+        <ol class="events" aria-label="Events" aria-busy={loading}>
           {data.items.map((e) => (
             <li key={e.id}>
               <details>

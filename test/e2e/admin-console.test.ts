@@ -1,0 +1,190 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_ADMIN } from "../../src/demo/seed.js";
+import { serve, tempDir } from "../cli/run.js";
+import { launchChromium, seriousViolations } from "../helpers/browser.js";
+
+/**
+ * The admin console in real Chromium against `serve --demo`, through the UI only: what an admin does
+ * first. Every page visited is checked with axe-core; screenshots go to a temp dir printed at the end.
+ */
+describe("the admin console in Chromium", () => {
+  const dataDir = tempDir("rb-console-e2e-");
+  const shots = mkdtempSync(join(tmpdir(), "rb-console-shots-"));
+  let server: ReturnType<typeof serve>;
+  let base: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const cspErrors: string[] = [];
+  const visited: string[] = [];
+
+  beforeAll(async () => {
+    server = serve(["--demo", "--port", "0", "--data-dir", dataDir]);
+    [base, browser] = await Promise.all([server.url, launchChromium()]);
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    page = await context.newPage();
+    page.setDefaultTimeout(10_000);
+    page.on("console", (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    server?.child.kill("SIGTERM");
+    await server?.exited;
+    rmSync(dataDir, { recursive: true, force: true });
+    console.log(`console screenshots: ${shots}`);
+  });
+
+  /** Each page: no serious or critical accessibility violation, and a screenshot. */
+  async function check(name: string) {
+    expect({ page: name, violations: await seriousViolations(page) }).toEqual({ page: name, violations: [] });
+    await page.screenshot({ path: join(shots, `${name}.png`) });
+    visited.push(name);
+  }
+
+  async function signIn() {
+    await page.getByRole("textbox", { name: "Email" }).fill(DEMO_ADMIN.login);
+    await page.getByLabel("Password").fill(DEMO_ADMIN.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+  }
+
+  it("answers /admin, asks to sign in, and after sign-in shows the page that was asked for", async () => {
+    expect((await fetch(`${base}/admin`)).status).toBe(200);
+    await page.goto(`${base}/admin/groups`);
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    await check("sign-in");
+    await page.getByLabel("Password").fill("wrong password");
+    await page.getByRole("textbox", { name: "Email" }).fill(DEMO_ADMIN.login);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => page.getByRole("alert").textContent()).toBe("invalid login or password");
+    await signIn();
+    await page.getByRole("heading", { name: "Groups", level: 1 }).waitFor();
+    expect(new URL(page.url()).pathname).toBe("/admin/groups");
+    const nav = page.getByRole("navigation", { name: "Main" });
+    for (const name of ["People", "Groups", "Apps", "System Log"]) {
+      expect({ name, links: await nav.getByRole("link", { name, exact: true }).count() }).toEqual({ name, links: 1 });
+    }
+  });
+
+  it("finds a person by the start of their name and explains their AWS roles", async () => {
+    await page.getByRole("link", { name: "People", exact: true }).click();
+    await page.getByRole("heading", { name: "People", level: 1 }).waitFor();
+    await check("people");
+    await page.getByRole("searchbox", { name: "Search people" }).fill("ali");
+    await expect.poll(() => page.getByRole("row").count()).toBe(2); // header + Alice
+    await page.getByRole("link", { name: "Alice Anderson" }).click();
+    await page.getByRole("heading", { name: "Alice Anderson", level: 1 }).waitFor();
+    await page.getByRole("heading", { name: "Apps and AWS roles" }).waitFor();
+    // Explain: her roles come from group mapping; each row names the group that grants it.
+    await page.getByRole("table", { name: "AWS roles and why" }).waitFor();
+    const why = await page.getByRole("table", { name: "AWS roles and why" }).textContent();
+    expect(why).toMatch(/matches the Group Filter/);
+    await check("person");
+  });
+
+  it("creates a group and adds a member", async () => {
+    await page.getByRole("link", { name: "Groups", exact: true }).click();
+    await page.getByRole("heading", { name: "Groups", level: 1 }).waitFor();
+    await page.getByRole("textbox", { name: "Group name" }).fill("console-e2e");
+    await page.getByRole("textbox", { name: "Description" }).fill("Made by the browser test");
+    await page.getByRole("textbox", { name: "Group source" }).fill("csv:hr");
+    await page.getByRole("button", { name: "Create group" }).click();
+    await page.getByRole("heading", { name: "console-e2e", level: 1 }).waitFor();
+    await page.getByText("No members yet").waitFor();
+    await page.getByRole("textbox", { name: "Person to add (login)" }).fill("nobody@example.com");
+    await page.getByRole("button", { name: "Add member" }).click();
+    await page
+      .getByRole("textbox", { name: "Person to add (login)", exact: true })
+      .and(page.locator("[aria-invalid=true]"))
+      .waitFor();
+    await page.getByRole("textbox", { name: "Person to add (login)" }).fill("carol@example.com");
+    await page.getByRole("button", { name: "Add member" }).click();
+    await page.getByRole("link", { name: "Carol Chen" }).waitFor();
+    await check("group");
+    // Removing asks first, in a dialog that Cancel leaves untouched.
+    await page.getByRole("button", { name: "Remove carol@example.com" }).click();
+    const dialog = page.getByRole("dialog", { name: /Remove Carol Chen/ });
+    await dialog.waitFor();
+    await check("group-remove-dialog");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    expect(await page.getByRole("link", { name: "Carol Chen" }).count()).toBe(1);
+  });
+
+  it("rotates an app's signing key: add the next key, then activate it", async () => {
+    await page.getByRole("link", { name: "Apps", exact: true }).click();
+    await page.getByRole("heading", { name: "Apps", level: 1 }).waitFor();
+    await check("apps");
+    await page.getByRole("link", { name: "AWS (group mapping)" }).click();
+    await page.getByRole("heading", { name: "AWS (group mapping)", level: 1 }).waitFor();
+    const keys = page.getByRole("table", { name: "Signing keys" });
+    await keys.waitFor();
+    expect(await keys.getByRole("row").count()).toBe(2);
+    await page.getByRole("button", { name: "Add next key" }).click();
+    await keys.getByText("Next (published, not signing yet)").waitFor();
+    await check("app-general");
+    await page.getByRole("button", { name: "Activate key" }).click();
+    await page
+      .getByRole("dialog", { name: "Activate the next signing key?" })
+      .getByRole("button", { name: "Activate key" })
+      .click();
+    await keys.getByText("Previous (still published)").waitFor();
+    expect(await keys.getByText("Active (signing)").count()).toBe(1);
+    const metadata = page.getByRole("link", { name: "Download metadata" });
+    expect(await metadata.getAttribute("href")).toBe("/app/aws-demo/saml/metadata");
+  });
+
+  it("finds the rotation in the System Log, with the event's details", async () => {
+    await page.getByRole("link", { name: "System Log", exact: true }).click();
+    await page.getByRole("heading", { name: "System Log", level: 1 }).waitFor();
+    await page.getByRole("textbox", { name: "Action" }).fill("application.signing_key.activate");
+    await page.getByRole("button", { name: "Search log" }).click();
+    const events = page.getByRole("list", { name: "Events" }).getByRole("listitem");
+    const event = events.filter({ hasText: "application.signing_key.activate" });
+    await expect.poll(() => event.count()).toBe(1);
+    await expect.poll(() => events.count()).toBe(1);
+    await event.getByText("application.signing_key.activate").click();
+    await event.getByText(DEMO_ADMIN.login).first().waitFor();
+    expect(await event.locator("pre").textContent()).toMatch(/"keyId"|"key/);
+    await check("system-log");
+  });
+
+  it("sends an expired session back to sign-in, then to the page it was on", async () => {
+    await page.getByRole("link", { name: "Groups", exact: true }).click();
+    await page.getByRole("heading", { name: "Groups", level: 1 }).waitFor();
+    await context.clearCookies();
+    await page.getByRole("link", { name: "People", exact: true }).click();
+    await page.getByText("Your session has ended").waitFor();
+    await signIn();
+    await page.getByRole("heading", { name: "People", level: 1 }).waitFor();
+    expect(new URL(page.url()).pathname).toBe("/admin/people");
+  });
+
+  it("fits a 390×844 phone without sideways scrolling", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const path of ["/people", "/apps/aws-demo", "/logs"]) {
+      await page.goto(`${base}/admin${path}`);
+      await page.locator("h1").waitFor();
+      await page.waitForLoadState("networkidle");
+      expect({ path, width: await page.evaluate(() => document.documentElement.scrollWidth) }).toEqual({
+        path,
+        width: 390,
+      });
+    }
+    await check("app-general-phone");
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it("signs out, and the page broke no rule of its CSP", async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign in" }).waitFor();
+    const me = await page.evaluate(async () => (await fetch("/api/v1/sessions/me")).status);
+    expect(me).toBe(401);
+    expect(cspErrors).toEqual([]);
+    expect(visited.length).toBeGreaterThanOrEqual(8);
+  });
+});
