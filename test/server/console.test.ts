@@ -7,7 +7,7 @@ import { currentTotpCode } from "../../src/core/access/totp.js";
 import { cliActor } from "../../src/core/audit.js";
 import { CONSOLE_CSP, consoleRoutes } from "../../src/server/console/routes.js";
 import { backends } from "../helpers/backends.js";
-import { ADMIN, expectError, type Harness, openHarness } from "./harness.js";
+import { ADMIN, expectError, expectNothingWritten, type Harness, openHarness, profile } from "./harness.js";
 
 describe("the admin console's files at /admin", () => {
   const dir = mkdtempSync(join(tmpdir(), "rb-console-"));
@@ -91,5 +91,68 @@ describe("admin sign-in with an authenticator code", () => {
       body: { ...ADMIN, totpCode: 123 },
     });
     expectError(res, 400, "validation_failed");
+  });
+});
+
+describe("the Sign On tab's live preview: POST /apps/:id/explain with unsaved settings", () => {
+  let h: Harness;
+  const group = "aws#northamerica-production#Admin#222233334444";
+  beforeAll(async () => {
+    h = await openHarness(backends[0]!);
+    await h.call({ method: "POST", url: "/api/v1/users", body: { profile: profile("alice@example.com") } });
+    const g = await h.call({
+      method: "POST",
+      url: "/api/v1/groups",
+      body: { profile: { name: group }, source: "active_directory" },
+    });
+    await h.call({ method: "PUT", url: `/api/v1/groups/${g.json().id}/users/alice@example.com` });
+    const settings = { useGroupMapping: true, appFilter: "active_directory", defaultSamlProviderName: "rolebridge" };
+    await h.call({
+      method: "POST",
+      url: "/api/v1/apps",
+      body: { slug: "aws-prod", type: "aws-account-federation", label: "AWS", settings },
+    });
+    await h.call({ method: "PUT", url: `/api/v1/apps/aws-prod/groups/${g.json().id}`, body: {} });
+  });
+  afterAll(async () => h?.close());
+
+  const preview = (body: unknown) => h.call({ method: "POST", url: "/api/v1/apps/aws-prod/explain", body });
+
+  it("answers what explain answers when no setting changes", async () => {
+    const saved = await h.call({ method: "GET", url: "/api/v1/apps/aws-prod/explain?user=alice@example.com" });
+    const same = await preview({ user: "alice@example.com" });
+    expect(same.statusCode).toBe(200);
+    expect(same.json()).toEqual(saved.json());
+    expect(same.json().roles).toHaveLength(1);
+  });
+
+  it("shows what a changed App Filter would do, and saves and logs nothing", async () => {
+    await expectNothingWritten(h, async () => {
+      const res = await preview({ user: "alice@example.com", settings: { appFilter: "ldap" } });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().roles).toEqual([]);
+      expect(res.json().rejectedByAppFilter).toEqual([
+        expect.objectContaining({ groupName: group, source: "active_directory" }),
+      ]);
+    });
+    const app = await h.call({ method: "GET", url: "/api/v1/apps/aws-prod" });
+    expect(app.json().settings.appFilter).toBe("active_directory");
+  });
+
+  it("refuses invalid settings with the field at fault, as saving them would", async () => {
+    const body = expectError(
+      await preview({ user: "alice@example.com", settings: { sessionDuration: 60 } }),
+      400,
+      "validation_failed",
+    );
+    expect(JSON.stringify(body.details)).toContain("sessionDuration");
+    const saving = await h.call({
+      method: "POST",
+      url: "/api/v1/apps/aws-prod",
+      body: { settings: { sessionDuration: 60 } },
+    });
+    expect(expectError(saving, 400, "validation_failed").details).toEqual(body.details);
+    expectError(await preview({ user: "nobody@example.com" }), 404, "not_found");
+    expectError(await preview({ user: "alice@example.com", extra: 1 }), 400, "validation_failed");
   });
 });

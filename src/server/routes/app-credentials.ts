@@ -12,6 +12,7 @@ import {
   KeyActionParams,
   KeyOut,
   NewKeyBody,
+  PreviewBody,
   toAppOut,
   toKeyOut,
 } from "../schemas/apps.js";
@@ -88,6 +89,24 @@ export const appCredentialRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }
       },
     },
     async (request) => apps.explain(request.params.id, await runtime.directory.users.get(request.query.user)),
+  );
+
+  app.post(
+    "/apps/:id/explain",
+    {
+      schema: {
+        tags,
+        summary:
+          "Preview: the roles a user would get with these settings (merged and validated as an update, not saved)",
+        params: IdParams,
+        body: PreviewBody,
+        response: { 200: FreeObject, ...errorResponses(400, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { user, settings } = request.body;
+      return apps.explain(request.params.id, await runtime.directory.users.get(user), settings);
+    },
   );
 
   app.get(
