@@ -17,14 +17,14 @@ import "./styles.css";
 
 function Routes() {
   const { path } = useLocation();
-  const [section = "", id] = path.split("/").filter(Boolean).map(decodeURIComponent);
+  const [section = "", id, tab] = path.split("/").filter(Boolean).map(decodeURIComponent);
   switch (section) {
     case "people":
       return id ? <PersonPage key={id} id={id} /> : <PeoplePage />;
     case "groups":
       return id ? <GroupPage key={id} id={id} /> : <GroupsPage />;
     case "apps":
-      return id ? <AppPage key={id} id={id} /> : <AppsPage />;
+      return id ? <AppPage key={id} id={id} tab={tab ?? ""} /> : <AppsPage />;
     case "logs":
       return <SystemLogPage />;
     default:

@@ -18,7 +18,7 @@ function reasonText(r: Reason): string {
   return `group ${r.groupName} (${r.source}) matches the Group Filter`;
 }
 
-/** Which AWS roles a person gets from an app and why, and which of their groups the filters leave out. */
+/** Which AWS roles a person gets from an app with its saved settings, and why. */
 export function ExplainView({ appId, userId }: { appId: string; userId: string }) {
   const { data, error } = useLoad(
     () => api.get<Explain>(`/apps/${encodeURIComponent(appId)}/explain${query({ user: userId })}`),
@@ -26,6 +26,11 @@ export function ExplainView({ appId, userId }: { appId: string; userId: string }
   );
   if (error) return <ErrorNote error={error} />;
   if (!data) return <Loading what="roles" />;
+  return <ExplainResult data={data} />;
+}
+
+/** Which AWS roles a person gets and why, and which of their groups the filters leave out. */
+export function ExplainResult({ data }: { data: Explain }) {
   return (
     <div class="explain" aria-live="polite">
       {data.blockedBecause === "app_inactive" && <p class="notice">The app is inactive: it signs no one in.</p>}

@@ -23,7 +23,7 @@ export function PageTitle({ children }: { children: ComponentChildren }) {
 
 interface InputProps {
   label: string;
-  type?: "text" | "email" | "password" | "search" | "datetime-local";
+  type?: "text" | "email" | "password" | "search" | "datetime-local" | "number";
   required?: boolean;
   autoComplete?: string;
   inputMode?: "numeric" | "text";
@@ -236,6 +236,40 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
     };
   }, [...deps, tick]);
   return { data, error, loading, reload: () => setTick((t) => t + 1) };
+}
+
+export function Checkbox(props: { label: string; checked: boolean; onValue: (v: boolean) => void; hint?: string }) {
+  const id = useId("c");
+  return (
+    <div class="field check">
+      <input
+        id={id}
+        type="checkbox"
+        checked={props.checked}
+        onChange={(e) => props.onValue(e.currentTarget.checked)}
+        aria-describedby={props.hint ? `${id}-hint` : undefined}
+      />
+      <label for={id}>{props.label}</label>
+      {props.hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {props.hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** The API's field errors (`details.errors[].path`, e.g. /settings/groupFilter), by field name. */
+export function errorsByField(error: unknown, prefix: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const errors = error instanceof ApiError ? error.details.errors : undefined;
+  if (!Array.isArray(errors)) return out;
+  for (const e of errors as { path?: unknown; message?: unknown }[]) {
+    if (typeof e.path !== "string" || !e.path.startsWith(prefix)) continue;
+    const field = e.path.slice(prefix.length).split("/")[0] ?? "";
+    out[field] ??= String(e.message);
+  }
+  return out;
 }
 
 export const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "—");

@@ -14,10 +14,16 @@ import {
 } from "../components/ui";
 import { Link } from "../router";
 import type { App, SigningKey } from "../types";
+import { SignOnTab } from "./app-sign-on";
 import { APP_TYPES } from "./apps";
 
-/** An app's page. This increment has Okta's General tab: label, status, metadata and signing keys. */
-export function AppPage({ id }: { id: string }) {
+/** An app's page with Okta's tabs: General (label, status, metadata, signing keys) and Sign On. */
+const TABS = [
+  ["", "General"],
+  ["sign-on", "Sign On"],
+] as const;
+
+export function AppPage({ id, tab = "" }: { id: string; tab?: string }) {
   const app = useLoad(() => api.get<App>(`/apps/${encodeURIComponent(id)}`), [id]);
   const a = app.data;
   if (!a) return app.error ? <ErrorNote error={app.error} /> : <Loading what="app" />;
@@ -31,10 +37,24 @@ export function AppPage({ id }: { id: string }) {
         {APP_TYPES[a.type] ?? a.type} · <StatusBadge status={a.status} />
       </p>
       <nav class="tabs" aria-label="App sections">
-        <span aria-current="page">General</span>
+        {TABS.filter(([t]) => t === "" || a.type === "aws-account-federation").map(([t, name]) => (
+          <Link
+            key={t}
+            href={`/apps/${encodeURIComponent(id)}${t ? `/${t}` : ""}`}
+            aria-current={t === tab ? "page" : undefined}
+          >
+            {name}
+          </Link>
+        ))}
       </nav>
-      <General app={a} onChange={app.reload} />
-      <SigningKeys app={a} />
+      {tab === "sign-on" && a.type === "aws-account-federation" ? (
+        <SignOnTab app={a} onSaved={app.reload} />
+      ) : (
+        <>
+          <General app={a} onChange={app.reload} />
+          <SigningKeys app={a} />
+        </>
+      )}
     </section>
   );
 }

@@ -55,65 +55,67 @@ export function PersonPage({ id }: { id: string }) {
         <Link href="/people">People</Link>
       </p>
       <PageTitle>{fullName(user)}</PageTitle>
-      <div class="panel">
-        <h2>Profile</h2>
-        <dl class="facts">
-          <dt>Login</dt>
-          <dd>{user.profile.login}</dd>
-          <dt>Email</dt>
-          <dd>{user.profile.email}</dd>
-          <dt>First name</dt>
-          <dd>{user.profile.firstName ?? "—"}</dd>
-          <dt>Last name</dt>
-          <dd>{user.profile.lastName ?? "—"}</dd>
-          <dt>Status</dt>
-          <dd>
-            <StatusBadge status={user.status} />
-          </dd>
-          <dt>Last sign-in</dt>
-          <dd>{when(user.lastLogin)}</dd>
-          <dt>Created</dt>
-          <dd>{when(user.created)}</dd>
-        </dl>
-        <div class="actions">
-          {ACTIONS[user.status].map((action) =>
-            action === "deactivate" || action === "suspend" ? (
-              <ConfirmButton
-                key={action}
-                label={LABELS[action]}
-                title={`${LABELS[action]} ${fullName(user)}?`}
-                message={
-                  action === "deactivate"
-                    ? "They lose access to every app and their sessions end. Activating them again later is possible."
-                    : "They cannot sign in until unsuspended; their groups and assignments stay."
-                }
-                confirmLabel={LABELS[action]}
-                danger
-                onConfirm={() => act(action)}
-              />
-            ) : (
-              <button key={action} type="button" onClick={() => act(action)}>
-                {LABELS[action]}
-              </button>
-            ),
+      <div class="pair">
+        <div class="panel">
+          <h2>Profile</h2>
+          <dl class="facts">
+            <dt>Login</dt>
+            <dd>{user.profile.login}</dd>
+            <dt>Email</dt>
+            <dd>{user.profile.email}</dd>
+            <dt>First name</dt>
+            <dd>{user.profile.firstName ?? "—"}</dd>
+            <dt>Last name</dt>
+            <dd>{user.profile.lastName ?? "—"}</dd>
+            <dt>Status</dt>
+            <dd>
+              <StatusBadge status={user.status} />
+            </dd>
+            <dt>Last sign-in</dt>
+            <dd>{when(user.lastLogin)}</dd>
+            <dt>Created</dt>
+            <dd>{when(user.created)}</dd>
+          </dl>
+          <div class="actions">
+            {ACTIONS[user.status].map((action) =>
+              action === "deactivate" || action === "suspend" ? (
+                <ConfirmButton
+                  key={action}
+                  label={LABELS[action]}
+                  title={`${LABELS[action]} ${fullName(user)}?`}
+                  message={
+                    action === "deactivate"
+                      ? "They lose access to every app and their sessions end. Activating them again later is possible."
+                      : "They cannot sign in until unsuspended; their groups and assignments stay."
+                  }
+                  confirmLabel={LABELS[action]}
+                  danger
+                  onConfirm={() => act(action)}
+                />
+              ) : (
+                <button key={action} type="button" onClick={() => act(action)}>
+                  {LABELS[action]}
+                </button>
+              ),
+            )}
+          </div>
+          <ErrorNote error={actionError} />
+        </div>
+        <div class="panel">
+          <h2>Groups</h2>
+          <ErrorNote error={groups.error} />
+          {groups.data?.length === 0 && <Empty>Not in any group. Add them from a group's page.</Empty>}
+          {groups.data && groups.data.length > 0 && (
+            <ul class="list">
+              {groups.data.map((g) => (
+                <li key={g.id}>
+                  <Link href={`/groups/${encodeURIComponent(g.id)}`}>{g.profile.name}</Link>{" "}
+                  <span class="muted">({g.source})</span>
+                </li>
+              ))}
+            </ul>
           )}
         </div>
-        <ErrorNote error={actionError} />
-      </div>
-      <div class="panel">
-        <h2>Groups</h2>
-        <ErrorNote error={groups.error} />
-        {groups.data?.length === 0 && <Empty>Not in any group. Add them from a group's page.</Empty>}
-        {groups.data && groups.data.length > 0 && (
-          <ul class="list">
-            {groups.data.map((g) => (
-              <li key={g.id}>
-                <Link href={`/groups/${encodeURIComponent(g.id)}`}>{g.profile.name}</Link>{" "}
-                <span class="muted">({g.source})</span>
-              </li>
-            ))}
-          </ul>
-        )}
       </div>
       <AppAccess user={user} />
     </section>
