@@ -162,6 +162,22 @@ describe("the admin console in Chromium", () => {
     await expect.poll(() => duration.getAttribute("aria-invalid")).toBe(null);
   });
 
+  it("assigns the new group to the app with a role, refusing a malformed role at its field", async () => {
+    await page.getByRole("navigation", { name: "App sections" }).getByRole("link", { name: "Assignments" }).click();
+    await page.getByRole("heading", { name: "Assigned" }).waitFor();
+    await page.getByRole("combobox", { name: "Group name" }).fill(roleGroup);
+    const roles = page.getByRole("textbox", { name: "SAML User Roles" });
+    await roles.fill("not-an-arn");
+    await page.getByRole("button", { name: "Assign", exact: true }).click();
+    await expect.poll(() => roles.getAttribute("aria-invalid")).toBe("true");
+    await roles.fill("arn:aws:iam::222233334444:role/Admin");
+    await page.getByRole("button", { name: "Assign", exact: true }).click();
+    const row = page.getByRole("row").filter({ hasText: `${roleGroup} (csv:hr)` });
+    await row.waitFor();
+    expect(await row.textContent()).toContain("arn:aws:iam::222233334444:role/Admin");
+    await check("app-assignments");
+  });
+
   it("finds the rotation in the System Log, with the event's details", async () => {
     await page.getByRole("link", { name: "System Log", exact: true }).click();
     await page.getByRole("heading", { name: "System Log", level: 1 }).waitFor();
@@ -199,7 +215,7 @@ describe("the admin console in Chromium", () => {
         width: 390,
       });
     }
-    await check("app-general-phone");
+    await check("phone-system-log");
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 

@@ -125,6 +125,8 @@ export function StatusBadge({ status }: { status: string }) {
  */
 export function ConfirmButton(props: {
   label: string;
+  /** A fuller name for assistive technology when the visible label is short (it starts with the label). */
+  ariaLabel?: string;
   title: string;
   message: ComponentChildren;
   confirmLabel: string;
@@ -140,7 +142,8 @@ export function ConfirmButton(props: {
     <>
       <button
         type="button"
-        class={props.danger ? "danger" : "secondary"}
+        class={props.danger ? "secondary danger" : "secondary"}
+        aria-label={props.ariaLabel}
         disabled={props.disabled}
         onClick={() => {
           setError(null);

@@ -14,13 +14,15 @@ import {
 } from "../components/ui";
 import { Link } from "../router";
 import type { App, SigningKey } from "../types";
+import { AssignmentsTab } from "./app-assignments";
 import { SignOnTab } from "./app-sign-on";
 import { APP_TYPES } from "./apps";
 
-/** An app's page with Okta's tabs: General (label, status, metadata, signing keys) and Sign On. */
+/** An app's page with Okta's tabs: General (label, status, metadata, signing keys), Sign On and Assignments. */
 const TABS = [
   ["", "General"],
   ["sign-on", "Sign On"],
+  ["assignments", "Assignments"],
 ] as const;
 
 export function AppPage({ id, tab = "" }: { id: string; tab?: string }) {
@@ -37,7 +39,7 @@ export function AppPage({ id, tab = "" }: { id: string; tab?: string }) {
         {APP_TYPES[a.type] ?? a.type} · <StatusBadge status={a.status} />
       </p>
       <nav class="tabs" aria-label="App sections">
-        {TABS.filter(([t]) => t === "" || a.type === "aws-account-federation").map(([t, name]) => (
+        {TABS.filter(([t]) => t !== "sign-on" || a.type === "aws-account-federation").map(([t, name]) => (
           <Link
             key={t}
             href={`/apps/${encodeURIComponent(id)}${t ? `/${t}` : ""}`}
@@ -49,6 +51,8 @@ export function AppPage({ id, tab = "" }: { id: string; tab?: string }) {
       </nav>
       {tab === "sign-on" && a.type === "aws-account-federation" ? (
         <SignOnTab app={a} onSaved={app.reload} />
+      ) : tab === "assignments" ? (
+        <AssignmentsTab app={a} />
       ) : (
         <>
           <General app={a} onChange={app.reload} />

@@ -113,7 +113,8 @@ export function GroupPage({ id }: { id: string }) {
                   </td>
                   <td>
                     <ConfirmButton
-                      label={`Remove ${u.profile.login}`}
+                      label="Remove"
+                      ariaLabel={`Remove ${u.profile.login}`}
                       title={`Remove ${fullName(u)} from ${g.profile.name}?`}
                       message="They lose the app roles this group gives them."
                       confirmLabel="Remove"
