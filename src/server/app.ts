@@ -10,6 +10,7 @@ import { installMetrics } from "./metrics.js";
 import { portalRoutes } from "./portal/routes.js";
 import { appRoutes } from "./routes/apps.js";
 import { groupRoutes } from "./routes/groups.js";
+import { importRoutes } from "./routes/import.js";
 import { logRoutes } from "./routes/logs.js";
 import { membershipRuleRoutes } from "./routes/membership-rules.js";
 import { opsRoutes } from "./routes/ops.js";
@@ -101,6 +102,7 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
       await api.register(tokenRoutes, { runtime });
       await api.register(appRoutes, { runtime });
       await api.register(provisioningRoutes, { runtime });
+      await api.register(importRoutes, { runtime });
     },
     { prefix: "/api/v1" },
   );
