@@ -47,6 +47,9 @@ describe("the admin console in Chromium", () => {
     visited.push(name);
   }
 
+  const navLink = (name: string) =>
+    page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true });
+
   async function signIn() {
     await page.getByRole("textbox", { name: "Email" }).fill(DEMO_ADMIN.login);
     await page.getByLabel("Password").fill(DEMO_ADMIN.password);
@@ -72,7 +75,7 @@ describe("the admin console in Chromium", () => {
   });
 
   it("finds a person by the start of their name and explains their AWS roles", async () => {
-    await page.getByRole("link", { name: "People", exact: true }).click();
+    await navLink("People").click();
     await page.getByRole("heading", { name: "People", level: 1 }).waitFor();
     await check("people");
     await page.getByRole("searchbox", { name: "Search people" }).fill("ali");
@@ -91,7 +94,7 @@ describe("the admin console in Chromium", () => {
   const roleGroup = "aws#console#Admin#222233334444";
 
   it("creates a group and adds a member", async () => {
-    await page.getByRole("link", { name: "Groups", exact: true }).click();
+    await navLink("Groups").click();
     await page.getByRole("heading", { name: "Groups", level: 1 }).waitFor();
     await page.getByRole("textbox", { name: "Group name" }).fill(roleGroup);
     await page.getByRole("textbox", { name: "Description" }).fill("Made by the browser test");
@@ -119,7 +122,7 @@ describe("the admin console in Chromium", () => {
   });
 
   it("rotates an app's signing key: add the next key, then activate it", async () => {
-    await page.getByRole("link", { name: "Apps", exact: true }).click();
+    await navLink("Apps").click();
     await page.getByRole("heading", { name: "Apps", level: 1 }).waitFor();
     await check("apps");
     await page.getByRole("link", { name: "AWS (group mapping)" }).click();
@@ -179,7 +182,7 @@ describe("the admin console in Chromium", () => {
   });
 
   it("finds the rotation in the System Log, with the event's details", async () => {
-    await page.getByRole("link", { name: "System Log", exact: true }).click();
+    await navLink("System Log").click();
     await page.getByRole("heading", { name: "System Log", level: 1 }).waitFor();
     await page.getByRole("textbox", { name: "Action" }).fill("application.signing_key.activate");
     await page.getByRole("button", { name: "Search log" }).click();
@@ -193,11 +196,38 @@ describe("the admin console in Chromium", () => {
     await check("system-log");
   });
 
+  it("imports a CSV with one bad row: the check lists it by line, then only the valid rows are written", async () => {
+    await navLink("People").click();
+    await page.getByRole("link", { name: "Import people and groups from CSV" }).click();
+    await page.getByRole("heading", { name: "Import from CSV", level: 1 }).waitFor();
+    const csv = [
+      "login,email,firstName,lastName",
+      "frank@example.com,frank@example.com,Frank,Fischer",
+      "not a login,not an email,Bad,Row",
+      "grace@example.com,grace@example.com,Grace,Garcia",
+    ].join("\n");
+    await page
+      .getByLabel("Users CSV")
+      .setInputFiles({ name: "people.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await page.getByRole("button", { name: "Check files" }).click();
+    const problems = page.getByRole("list", { name: "Problems by line" });
+    await problems.waitFor();
+    expect(await problems.textContent()).toContain("people.csv line 3");
+    expect(await page.getByRole("link", { name: "Frank Fischer" }).count()).toBe(0);
+    await check("import");
+    await page.getByRole("button", { name: "Import the valid rows" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Import the valid rows" }).click();
+    await page.getByRole("heading", { name: "Imported" }).waitFor();
+    await navLink("People").click();
+    await page.getByRole("searchbox", { name: "Search people" }).fill("fra");
+    await page.getByRole("link", { name: "Frank Fischer" }).waitFor();
+  });
+
   it("sends an expired session back to sign-in, then to the page it was on", async () => {
-    await page.getByRole("link", { name: "Groups", exact: true }).click();
+    await navLink("Groups").click();
     await page.getByRole("heading", { name: "Groups", level: 1 }).waitFor();
     await context.clearCookies();
-    await page.getByRole("link", { name: "People", exact: true }).click();
+    await navLink("People").click();
     await page.getByText("Your session has ended").waitFor();
     await signIn();
     await page.getByRole("heading", { name: "People", level: 1 }).waitFor();

@@ -7,6 +7,7 @@ import { AppPage } from "./pages/app";
 import { AppsPage } from "./pages/apps";
 import { GroupPage } from "./pages/group";
 import { GroupsPage } from "./pages/groups";
+import { ImportPage } from "./pages/import";
 import { PeoplePage } from "./pages/people";
 import { PersonPage } from "./pages/person";
 import { SignInPage } from "./pages/sign-in";
@@ -25,6 +26,8 @@ function Routes() {
       return id ? <GroupPage key={id} id={id} /> : <GroupsPage />;
     case "apps":
       return id ? <AppPage key={id} id={id} tab={tab ?? ""} /> : <AppsPage />;
+    case "import":
+      return <ImportPage />;
     case "logs":
       return <SystemLogPage />;
     default:

@@ -49,6 +49,9 @@ export function PeoplePage() {
   return (
     <section>
       <PageTitle>People</PageTitle>
+      <p>
+        <Link href="/import">Import people and groups from CSV</Link>
+      </p>
       <search class="filters">
         <Field
           label="Search people"
@@ -73,7 +76,7 @@ export function PeoplePage() {
         <Empty>
           {q || status
             ? "No one matches. Try fewer letters or another status."
-            : "No people yet. Add them with the API, the CLI (rolebridge users create) or a CSV import."}
+            : "No people yet. Import them from CSV (link above), or add them with the API or `rolebridge users create`."}
         </Empty>
       )}
       {data && data.items.length > 0 && (
