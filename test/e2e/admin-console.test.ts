@@ -196,6 +196,22 @@ describe("the admin console in Chromium", () => {
     await check("system-log");
   });
 
+  it("creates an AWS Account Federation app, opens on its Sign On tab, and lints it", async () => {
+    await navLink("Apps").click();
+    await page.getByRole("textbox", { name: "Label" }).fill("Console test");
+    await page.getByRole("textbox", { name: "Slug" }).fill("Bad Slug");
+    await page.getByRole("button", { name: "Create app" }).click();
+    const slug = page.getByRole("textbox", { name: "Slug" });
+    await expect.poll(() => slug.getAttribute("aria-invalid")).toBe("true");
+    await slug.fill("aws-console");
+    await page.getByRole("button", { name: "Create app" }).click();
+    await page.getByRole("heading", { name: "Sign On settings" }).waitFor();
+    expect(new URL(page.url()).pathname).toBe("/admin/apps/aws-console/sign-on");
+    await page.getByRole("navigation", { name: "App sections" }).getByRole("link", { name: "Lint" }).click();
+    await page.getByRole("heading", { name: "SAML response size" }).waitFor();
+    await check("app-lint");
+  });
+
   it("imports a CSV with one bad row: the check lists it by line, then only the valid rows are written", async () => {
     await navLink("People").click();
     await page.getByRole("link", { name: "Import people and groups from CSV" }).click();

@@ -18,3 +18,4 @@ export type LogEvent = Static<typeof LogEventOut>;
 export type Session = Static<typeof SessionOut>;
 export type ErrorResponse = Static<typeof ErrorBody>;
 export type Explain = AppEntitlements & { heldByRules: RuleHeldMembership[] };
+export type { AppLint } from "../../src/core/apps/lint";

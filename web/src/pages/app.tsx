@@ -15,14 +15,16 @@ import {
 import { Link } from "../router";
 import type { App, SigningKey } from "../types";
 import { AssignmentsTab } from "./app-assignments";
+import { LintTab } from "./app-lint";
 import { SignOnTab } from "./app-sign-on";
 import { APP_TYPES } from "./apps";
 
-/** An app's page with Okta's tabs: General (label, status, metadata, signing keys), Sign On and Assignments. */
+/** An app's page with Okta's tabs: General (label, status, metadata, signing keys), Sign On, Assignments, Lint. */
 const TABS = [
   ["", "General"],
   ["sign-on", "Sign On"],
   ["assignments", "Assignments"],
+  ["lint", "Lint"],
 ] as const;
 
 export function AppPage({ id, tab = "" }: { id: string; tab?: string }) {
@@ -39,20 +41,24 @@ export function AppPage({ id, tab = "" }: { id: string; tab?: string }) {
         {APP_TYPES[a.type] ?? a.type} · <StatusBadge status={a.status} />
       </p>
       <nav class="tabs" aria-label="App sections">
-        {TABS.filter(([t]) => t !== "sign-on" || a.type === "aws-account-federation").map(([t, name]) => (
-          <Link
-            key={t}
-            href={`/apps/${encodeURIComponent(id)}${t ? `/${t}` : ""}`}
-            aria-current={t === tab ? "page" : undefined}
-          >
-            {name}
-          </Link>
-        ))}
+        {TABS.filter(([t]) => (t !== "sign-on" && t !== "lint") || a.type === "aws-account-federation").map(
+          ([t, name]) => (
+            <Link
+              key={t}
+              href={`/apps/${encodeURIComponent(id)}${t ? `/${t}` : ""}`}
+              aria-current={t === tab ? "page" : undefined}
+            >
+              {name}
+            </Link>
+          ),
+        )}
       </nav>
       {tab === "sign-on" && a.type === "aws-account-federation" ? (
         <SignOnTab app={a} onSaved={app.reload} />
       ) : tab === "assignments" ? (
         <AssignmentsTab app={a} />
+      ) : tab === "lint" && a.type === "aws-account-federation" ? (
+        <LintTab app={a} />
       ) : (
         <>
           <General app={a} onChange={app.reload} />
