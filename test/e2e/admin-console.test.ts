@@ -196,6 +196,24 @@ describe("the admin console in Chromium", () => {
     await check("system-log");
   });
 
+  it("pushes a group to the sandbox's Identity Center over SCIM and sees it turn active", async () => {
+    await navLink("Apps").click();
+    await page.getByRole("link", { name: "AWS IAM Identity Center" }).click();
+    await page.getByRole("navigation", { name: "App sections" }).getByRole("link", { name: "Provisioning" }).click();
+    const status = page.getByRole("table", { name: "Provisioning status" });
+    await status.waitFor();
+    await page.getByRole("button", { name: "Dry run" }).click();
+    await page.getByText("Nothing to send: the target already matches.").waitFor();
+    await page.getByRole("textbox", { name: "Group to push" }).fill("everyone");
+    await page.getByRole("button", { name: "Push group" }).click();
+    const row = status.getByRole("row").filter({ hasText: "everyone" });
+    await expect.poll(() => row.textContent()).toContain("pending");
+    await check("app-provisioning");
+    await page.getByRole("button", { name: "Sync now" }).click();
+    await page.getByRole("dialog", { name: "Sync now?" }).getByRole("button", { name: "Sync now" }).click();
+    await expect.poll(() => row.textContent()).toContain("active");
+  });
+
   it("creates an AWS Account Federation app, opens on its Sign On tab, and lints it", async () => {
     await navLink("Apps").click();
     await page.getByRole("textbox", { name: "Label" }).fill("Console test");

@@ -19,3 +19,5 @@ export type Session = Static<typeof SessionOut>;
 export type ErrorResponse = Static<typeof ErrorBody>;
 export type Explain = AppEntitlements & { heldByRules: RuleHeldMembership[] };
 export type { AppLint } from "../../src/core/apps/lint";
+export type { SyncReport } from "../../src/core/provisioning/sync-run";
+export type { ProvisionedObject } from "../../src/store/contract-outbox";

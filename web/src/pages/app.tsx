@@ -16,16 +16,24 @@ import { Link } from "../router";
 import type { App, SigningKey } from "../types";
 import { AssignmentsTab } from "./app-assignments";
 import { LintTab } from "./app-lint";
+import { ProvisioningTab } from "./app-provisioning";
 import { SignOnTab } from "./app-sign-on";
 import { APP_TYPES } from "./apps";
 
-/** An app's page with Okta's tabs: General (label, status, metadata, signing keys), Sign On, Assignments, Lint. */
+/** An app's page with Okta's tabs: General (label, status, metadata, signing keys), Sign On, Provisioning (SCIM apps), Assignments, Lint. */
 const TABS = [
   ["", "General"],
   ["sign-on", "Sign On"],
+  ["provisioning", "Provisioning"],
   ["assignments", "Assignments"],
   ["lint", "Lint"],
 ] as const;
+
+/** Sign On and Lint are about AWS federation's roles; Provisioning is SCIM's (Identity Center, generic SCIM). */
+const hasTab = (app: App, tab: string) =>
+  tab === "" ||
+  tab === "assignments" ||
+  (app.type === "aws-account-federation" ? tab === "sign-on" || tab === "lint" : tab === "provisioning");
 
 export function AppPage({ id, tab = "" }: { id: string; tab?: string }) {
   const app = useLoad(() => api.get<App>(`/apps/${encodeURIComponent(id)}`), [id]);
@@ -41,23 +49,23 @@ export function AppPage({ id, tab = "" }: { id: string; tab?: string }) {
         {APP_TYPES[a.type] ?? a.type} · <StatusBadge status={a.status} />
       </p>
       <nav class="tabs" aria-label="App sections">
-        {TABS.filter(([t]) => (t !== "sign-on" && t !== "lint") || a.type === "aws-account-federation").map(
-          ([t, name]) => (
-            <Link
-              key={t}
-              href={`/apps/${encodeURIComponent(id)}${t ? `/${t}` : ""}`}
-              aria-current={t === tab ? "page" : undefined}
-            >
-              {name}
-            </Link>
-          ),
-        )}
+        {TABS.filter(([t]) => hasTab(a, t)).map(([t, name]) => (
+          <Link
+            key={t}
+            href={`/apps/${encodeURIComponent(id)}${t ? `/${t}` : ""}`}
+            aria-current={t === tab ? "page" : undefined}
+          >
+            {name}
+          </Link>
+        ))}
       </nav>
-      {tab === "sign-on" && a.type === "aws-account-federation" ? (
+      {tab === "sign-on" && hasTab(a, tab) ? (
         <SignOnTab app={a} onSaved={app.reload} />
+      ) : tab === "provisioning" && hasTab(a, tab) ? (
+        <ProvisioningTab app={a} onChange={app.reload} />
       ) : tab === "assignments" ? (
         <AssignmentsTab app={a} />
-      ) : tab === "lint" && a.type === "aws-account-federation" ? (
+      ) : tab === "lint" && hasTab(a, tab) ? (
         <LintTab app={a} />
       ) : (
         <>
