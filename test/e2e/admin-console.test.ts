@@ -214,6 +214,27 @@ describe("the admin console in Chromium", () => {
     await expect.poll(() => row.textContent()).toContain("active");
   });
 
+  it("legacy API mode: tests the keys, refreshes the role lists, and offers their roles in Assignments", async () => {
+    await navLink("Apps").click();
+    await page.getByRole("link", { name: "AWS (legacy API mode)" }).click();
+    const tabs = page.getByRole("navigation", { name: "App sections" });
+    await tabs.getByRole("link", { name: "Provisioning" }).click();
+    await page.getByRole("button", { name: "Test API Credentials" }).click();
+    await page.getByText(/^The keys work: arn:aws:iam::/).waitFor();
+    await page.getByRole("button", { name: "Refresh Application Data" }).click();
+    await page.getByText("Refresh finished: ok.").waitFor();
+    const lists = page.getByRole("table", { name: "Role lists per account" });
+    await lists.waitFor();
+    expect(await lists.getByRole("row").count()).toBeGreaterThan(1);
+    await check("app-legacy-api");
+    await tabs.getByRole("link", { name: "Assignments" }).click();
+    const picker = page.getByRole("combobox", { name: "Add a role from the refreshed lists" });
+    await picker.waitFor();
+    const first = await picker.locator("option").nth(1).getAttribute("value");
+    await picker.selectOption(first!);
+    expect(await page.getByRole("textbox", { name: "SAML User Roles" }).inputValue()).toBe(first);
+  });
+
   it("creates an AWS Account Federation app, opens on its Sign On tab, and lints it", async () => {
     await navLink("Apps").click();
     await page.getByRole("textbox", { name: "Label" }).fill("Console test");

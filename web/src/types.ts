@@ -20,4 +20,5 @@ export type ErrorResponse = Static<typeof ErrorBody>;
 export type Explain = AppEntitlements & { heldByRules: RuleHeldMembership[] };
 export type { AppLint } from "../../src/core/apps/lint";
 export type { SyncReport } from "../../src/core/provisioning/sync-run";
+export type { AccountRoleList, RefreshRun } from "../../src/store/contract-apps";
 export type { ProvisionedObject } from "../../src/store/contract-outbox";

@@ -3,6 +3,7 @@ import { ApiError, api, query } from "../api";
 import { ConfirmButton, Empty, ErrorNote, Field, Loading, Select, useLoad } from "../components/ui";
 import { Link } from "../router";
 import type { App, Assignment, Group, User } from "../types";
+import { useRoleLists } from "./app-legacy-api";
 
 type Kind = "user" | "group";
 interface Row {
@@ -198,6 +199,9 @@ function AssignForm({ app, onAssigned }: { app: App; onAssigned: () => void }) {
           ))}
         </datalist>
       </div>
+      {app.type === "aws-account-federation" && (
+        <RolePicker app={app} onPick={(arn) => setRoles((r) => (r.trim() ? `${r.trim()}, ${arn}` : arn))} />
+      )}
       <Field
         label="SAML User Roles"
         hint="Role ARNs, separated by spaces or commas; empty when group mapping gives the roles"
@@ -207,5 +211,22 @@ function AssignForm({ app, onAssigned }: { app: App; onAssigned: () => void }) {
       />
       <button type="submit">Assign</button>
     </form>
+  );
+}
+
+/** Legacy API mode: roles are picked from the lists refreshed from AWS rather than typed. */
+function RolePicker({ app, onPick }: { app: App; onPick: (arn: string) => void }) {
+  const lists = useRoleLists(app);
+  const roles = (lists.data?.lists ?? []).flatMap((l) =>
+    l.roles.map((r) => [r.arn, `${l.alias ?? l.accountId}: ${r.name}`] as const),
+  );
+  if (roles.length === 0) return null;
+  return (
+    <Select
+      label="Add a role from the refreshed lists"
+      value=""
+      options={[["", "Choose a role…"], ...roles]}
+      onValue={(arn) => arn && onPick(arn)}
+    />
   );
 }

@@ -15,6 +15,7 @@ import {
 import { Link } from "../router";
 import type { App, SigningKey } from "../types";
 import { AssignmentsTab } from "./app-assignments";
+import { LegacyApiTab } from "./app-legacy-api";
 import { LintTab } from "./app-lint";
 import { ProvisioningTab } from "./app-provisioning";
 import { SignOnTab } from "./app-sign-on";
@@ -29,11 +30,12 @@ const TABS = [
   ["lint", "Lint"],
 ] as const;
 
-/** Sign On and Lint are about AWS federation's roles; Provisioning is SCIM's (Identity Center, generic SCIM). */
+/** Sign On and Lint are about AWS federation's roles; its Provisioning is legacy API mode, SCIM apps' is SCIM. */
 const hasTab = (app: App, tab: string) =>
   tab === "" ||
   tab === "assignments" ||
-  (app.type === "aws-account-federation" ? tab === "sign-on" || tab === "lint" : tab === "provisioning");
+  tab === "provisioning" ||
+  (app.type === "aws-account-federation" && (tab === "sign-on" || tab === "lint"));
 
 export function AppPage({ id, tab = "" }: { id: string; tab?: string }) {
   const app = useLoad(() => api.get<App>(`/apps/${encodeURIComponent(id)}`), [id]);
@@ -61,7 +63,9 @@ export function AppPage({ id, tab = "" }: { id: string; tab?: string }) {
       </nav>
       {tab === "sign-on" && hasTab(a, tab) ? (
         <SignOnTab app={a} onSaved={app.reload} />
-      ) : tab === "provisioning" && hasTab(a, tab) ? (
+      ) : tab === "provisioning" && a.type === "aws-account-federation" ? (
+        <LegacyApiTab app={a} onChange={app.reload} />
+      ) : tab === "provisioning" ? (
         <ProvisioningTab app={a} onChange={app.reload} />
       ) : tab === "assignments" ? (
         <AssignmentsTab app={a} />
