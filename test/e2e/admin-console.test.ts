@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { currentTotpCode } from "../../src/core/access/totp.js";
 import { DEMO_ADMIN } from "../../src/demo/seed.js";
-import { serve, tempDir } from "../cli/run.js";
+import { lastLine, rolebridge, serve, tempDir } from "../cli/run.js";
 import { launchChromium, seriousViolations } from "../helpers/browser.js";
 
 /**
@@ -118,6 +119,14 @@ describe("the admin console in Chromium", () => {
     await dialog.waitFor();
     await check("group-remove-dialog");
     await dialog.getByRole("button", { name: "Cancel" }).click();
+    expect(await page.getByRole("link", { name: "Carol Chen" }).count()).toBe(1);
+    // By keyboard: Enter opens the dialog with focus inside it, Escape closes it and nothing changes.
+    await page.getByRole("button", { name: "Remove carol@example.com" }).focus();
+    await page.keyboard.press("Enter");
+    await dialog.waitFor();
+    expect(await dialog.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
     expect(await page.getByRole("link", { name: "Carol Chen" }).count()).toBe(1);
   });
 
@@ -304,6 +313,20 @@ describe("the admin console in Chromium", () => {
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
+  it("is keyboard navigable from the top, with a visible focus", async () => {
+    await page.goto(`${base}/admin/people`);
+    await page.getByRole("heading", { name: "People", level: 1 }).waitFor();
+    await page.keyboard.press("Tab");
+    const focused = () =>
+      page.evaluate(() => {
+        const el = document.activeElement as HTMLElement;
+        return { text: el.textContent, outline: getComputedStyle(el).outlineStyle };
+      });
+    expect(await focused()).toEqual({ text: "Skip to content", outline: "solid" });
+    await page.keyboard.press("Tab");
+    expect(await focused()).toEqual({ text: "People", outline: "solid" });
+  });
+
   it("signs out, and the page broke no rule of its CSP", async () => {
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("button", { name: "Sign in" }).waitFor();
@@ -311,5 +334,22 @@ describe("the admin console in Chromium", () => {
     expect(me).toBe(401);
     expect(cspErrors).toEqual([]);
     expect(visited.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it("asks an admin with an authenticator for the code, and refuses a wrong one at its field", async () => {
+    const enrolled = await rolebridge(["mfa", "enroll", "--data-dir", dataDir, "--user", DEMO_ADMIN.login]);
+    expect(enrolled.code).toBe(0);
+    const secret = lastLine(enrolled.stdout);
+    await signIn();
+    const code = page.getByRole("textbox", { name: "Verification code" });
+    await code.waitFor();
+    const right = currentTotpCode(secret, new Date());
+    await code.fill(right === "123456" ? "654321" : "123456");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect.poll(() => code.getAttribute("aria-invalid")).toBe("true");
+    await check("sign-in-code");
+    await code.fill(currentTotpCode(secret, new Date()));
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "People", level: 1 }).waitFor();
   });
 });

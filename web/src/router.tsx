@@ -4,6 +4,10 @@ import { useEffect, useState } from "preact/hooks";
 /** A tiny History API router: the console's few routes do not need a library. Paths are relative to /admin. */
 export const BASE = "/admin";
 const listeners = new Set<() => void>();
+let navigated = false;
+
+/** True once the console moved within itself; on the first page the browser's own focus order stands. */
+export const hasNavigated = () => navigated;
 
 export function currentPath(): string {
   const path = location.pathname.startsWith(BASE) ? location.pathname.slice(BASE.length) : location.pathname;
@@ -11,6 +15,7 @@ export function currentPath(): string {
 }
 
 export function navigate(to: string, replace = false): void {
+  navigated = true;
   const url = BASE + to;
   if (replace) history.replaceState(null, "", url);
   else history.pushState(null, "", url);
@@ -18,6 +23,7 @@ export function navigate(to: string, replace = false): void {
 }
 
 addEventListener("popstate", () => {
+  navigated = true;
   for (const l of listeners) l();
 });
 

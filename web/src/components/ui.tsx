@@ -1,6 +1,7 @@
 import type { ComponentChildren, JSX } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, messageOf } from "../api";
+import { hasNavigated } from "../router";
 
 let ids = 0;
 /** A stable id per component instance, to tie labels, hints and errors to their control. */
@@ -10,10 +11,15 @@ export function useId(prefix: string): string {
   return ref.current;
 }
 
-/** The page's heading takes focus on arrival, so keyboard and screen reader users start at the top. */
+/**
+ * After a move within the console the page's heading takes focus, so keyboard and screen reader users start
+ * at the top of the new page; on the first page loaded, Tab starts at "Skip to content" as on any site.
+ */
 export function PageTitle({ children }: { children: ComponentChildren }) {
   const ref = useRef<HTMLHeadingElement>(null);
-  useEffect(() => ref.current?.focus(), []);
+  useEffect(() => {
+    if (hasNavigated()) ref.current?.focus();
+  }, []);
   return (
     <h1 ref={ref} tabIndex={-1}>
       {children}
