@@ -5,15 +5,21 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Runtime } from "../runtime.js";
 import { authenticate, SESSION_COOKIE } from "./auth.js";
 import { consoleRoutes } from "./console/routes.js";
+import { meRoutes } from "./device/me.js";
+import { oauthRoutes } from "./device/oauth.js";
+import { devicePortalRoutes } from "./device/portal.js";
 import { installErrorHandling } from "./errors.js";
 import { installMetrics } from "./metrics.js";
 import { portalRoutes } from "./portal/routes.js";
 import { appRoutes } from "./routes/apps.js";
+import { cliSessionRoutes } from "./routes/cli-sessions.js";
 import { groupRoutes } from "./routes/groups.js";
 import { importRoutes } from "./routes/import.js";
 import { logRoutes } from "./routes/logs.js";
 import { membershipRuleRoutes } from "./routes/membership-rules.js";
+import { migrationRoutes } from "./routes/migrations.js";
 import { opsRoutes } from "./routes/ops.js";
+import { policyRoutes } from "./routes/policy.js";
 import { provisioningRoutes } from "./routes/provisioning.js";
 import { sessionRoutes } from "./routes/sessions.js";
 import { tokenRoutes } from "./routes/tokens.js";
@@ -91,6 +97,10 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
   await app.register(portalRoutes, { runtime });
   // The admin console (a single-page app over /api/v1), built into dist/web.
   await app.register(consoleRoutes);
+  // Sign-in for programs (OAuth device grant), its pages in the portal, and the end-user API it unlocks.
+  await app.register(oauthRoutes, { runtime });
+  await app.register(devicePortalRoutes, { runtime });
+  await app.register(meRoutes, { runtime });
   await app.register(
     async (api) => {
       api.addHook("onRequest", authenticate(runtime));
@@ -103,6 +113,9 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
       await api.register(appRoutes, { runtime });
       await api.register(provisioningRoutes, { runtime });
       await api.register(importRoutes, { runtime });
+      await api.register(migrationRoutes, { runtime });
+      await api.register(policyRoutes, { runtime });
+      await api.register(cliSessionRoutes, { runtime });
     },
     { prefix: "/api/v1" },
   );

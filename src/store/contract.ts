@@ -24,7 +24,10 @@ import type {
   SigningKeyRepo,
   UpgradeNoticeRepo,
 } from "./contract-apps.js";
+import type { CliSessionRepo, DeviceAuthorizationRepo } from "./contract-device.js";
+import type { MigrationJournalRepo } from "./contract-migrations.js";
 import type { FullSyncRepo, OutboxRepo, ProvisionedRepo } from "./contract-outbox.js";
+import type { PolicyBackupRepo } from "./contract-policy.js";
 import type { MembershipRuleRepo, RuleHeldMembershipRepo } from "./contract-rules.js";
 
 export interface Page<T> {
@@ -210,6 +213,9 @@ export interface Repos {
   outbox: OutboxRepo;
   provisioned: ProvisionedRepo;
   fullSyncs: FullSyncRepo;
+  deviceAuthorizations: DeviceAuthorizationRepo;
+  cliSessions: CliSessionRepo;
+  migrationJournal: MigrationJournalRepo;
   users: UserRepo;
   groups: GroupRepo;
   memberships: MembershipRepo & RuleHeldMembershipRepo;
@@ -218,6 +224,7 @@ export interface Repos {
   sessions: SessionRepo;
   admins: AdminRepo;
   log: LogRepo;
+  policyBackups: PolicyBackupRepo;
 }
 
 export interface Store extends Repos {

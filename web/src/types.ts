@@ -1,6 +1,6 @@
 import type { Static } from "@sinclair/typebox";
+import type { RuleHeldMembership } from "../../src/core/apps/assignments";
 import type { AppEntitlements } from "../../src/core/apps/entitlements";
-import type { RuleHeldMembership } from "../../src/core/apps/service";
 import type { LogEventOut, SessionOut } from "../../src/server/schemas/access";
 import type { AppOut, AssignmentOut, KeyOut } from "../../src/server/schemas/apps";
 import type { ErrorBody } from "../../src/server/schemas/common";

@@ -5,7 +5,13 @@ import type { User } from "../directory/model.js";
 import { DomainError, notFound, validationFailed } from "../errors.js";
 import { type Clock, newId, systemClock } from "../ids.js";
 import { enqueueChange } from "../provisioning/outbox.js";
-import { validateAwsAssignmentProfile } from "./assignment-profile.js";
+import {
+  assignmentProfileFor,
+  placeGroupAssignment,
+  principalIdOf,
+  type RuleHeldMembership,
+  ruleHeldMemberships,
+} from "./assignments.js";
 import { validateAwsFederationSettings } from "./aws-federation-settings.js";
 import { type AppEntitlements, appEntitlements } from "./entitlements.js";
 import type { App, AppAssignment, AppType, PrincipalType } from "./model.js";
@@ -28,20 +34,11 @@ function mergeSettings(current: Record<string, unknown>, change: Record<string, 
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** A membership of the person's that a membership rule holds: in `groupName` because they are in `fromGroupName`. */
-export interface RuleHeldMembership {
-  groupId: string;
-  groupName: string;
-  ruleId: string;
-  fromGroupId: string;
-  fromGroupName: string;
-}
-
 const appTarget = (a: App) => ({ type: "app", id: a.id, display: a.slug });
 
 function validateSettings(type: AppType, settings: Record<string, unknown>): Record<string, unknown> {
   if (type === "aws-account-federation") return validateAwsFederationSettings(settings);
-  if (type === "aws-iam-identity-center" || type === "generic-scim2") return validateScimAppSettings(settings);
+  if (type === "aws-iam-identity-center" || type === "generic-scim2") return validateScimAppSettings(settings, type);
   throw validationFailed("unsupported app type", [{ path: "/type", message: `${type} is not available yet` }]);
 }
 
@@ -175,13 +172,13 @@ export class AppService {
     opts: { priority?: number | undefined } = {},
   ): Promise<AppAssignment> {
     const app = await this.get(idOrSlug);
-    const principalId = await this.principalId(principalType, principalRef);
+    const principalId = await principalIdOf(this.store, principalType, principalRef);
     if (opts.priority !== undefined && principalType !== "group") {
       throw validationFailed("the assignment is invalid", [
         { path: "/priority", message: "only group assignments have a priority" },
       ]);
     }
-    const valid = await this.assignmentProfile(app, profile);
+    const valid = await assignmentProfileFor(this.store, app, profile);
     const at = this.clock.now().toISOString();
     return this.store.transaction(async (tx) => {
       const created = await tx.assignments.upsert({ appId: app.id, principalType, principalId, profile: valid, at });
@@ -206,7 +203,7 @@ export class AppService {
 
   async unassign(actor: Actor, idOrSlug: string, principalType: PrincipalType, principalRef: string): Promise<void> {
     const app = await this.get(idOrSlug);
-    const principalId = await this.principalId(principalType, principalRef);
+    const principalId = await principalIdOf(this.store, principalType, principalRef);
     await this.store.transaction(async (tx) => {
       if (!(await tx.assignments.remove(app.id, principalType, principalId)))
         throw notFound("assignment", `${principalType} ${principalRef}`);
@@ -245,69 +242,8 @@ export class AppService {
         ? saved
         : { ...saved, settings: validateSettings(saved.type, mergeSettings(saved.settings, draftSettings)) };
     const result = await appEntitlements(this.store, app, user);
-    const heldByRules: RuleHeldMembership[] = [];
-    for (const rule of await this.store.membershipRules.heldForUser(user.id)) {
-      const [to, from] = await Promise.all([
-        this.store.groups.get(rule.toGroupId),
-        this.store.groups.get(rule.fromGroupId),
-      ]);
-      heldByRules.push({
-        groupId: rule.toGroupId,
-        groupName: to?.name ?? rule.toGroupId,
-        ruleId: rule.id,
-        fromGroupId: rule.fromGroupId,
-        fromGroupName: from?.name ?? rule.fromGroupId,
-      });
-    }
+    const heldByRules = await ruleHeldMemberships(this.store, user.id);
     return { ...result, heldByRules };
-  }
-
-  /** AWS federation assignments carry SAML User Roles; provisioning assignments carry nothing yet. */
-  private async assignmentProfile(app: App, profile: unknown): Promise<Record<string, unknown>> {
-    if (app.type !== "aws-account-federation") {
-      if (
-        profile !== undefined &&
-        (typeof profile !== "object" || profile === null || Object.keys(profile).length > 0)
-      ) {
-        throw validationFailed("the assignment profile is invalid", [
-          { path: "/profile", message: `${app.type} assignments take no profile` },
-        ]);
-      }
-      return {};
-    }
-    const settings = validateAwsFederationSettings(app.settings);
-    const valid = validateAwsAssignmentProfile(profile, settings.partition);
-    if (settings.api.enabled) await this.assertListedInAws(app, valid.samlRoles);
-    return valid;
-  }
-
-  /** In legacy API mode roles are picked from the lists AWS gave at the last refresh, as Okta's picker offers. */
-  private async assertListedInAws(app: App, roles: readonly { roleArn: string }[]): Promise<void> {
-    if (roles.length === 0) return;
-    const lists = new Map((await this.store.roleCatalog.listForApp(app.id)).map((l) => [l.accountId, l]));
-    const errors = roles.flatMap((r, i) => {
-      const account = r.roleArn.split(":")[4] ?? "";
-      const list = lists.get(account);
-      const path = `/profile/samlRoles/${i}/roleArn`;
-      if (!list)
-        return [{ path, message: `account ${account} has no role list; connect it and refresh application data` }];
-      if (list.status === "ok" && !list.roles.some((known) => known.arn === r.roleArn)) {
-        return [{ path, message: `AWS did not list this role in account ${account} at the last refresh` }];
-      }
-      return [];
-    });
-    if (errors.length) throw validationFailed("the assignment names roles AWS did not list", errors);
-  }
-
-  private async principalId(type: PrincipalType, ref: string): Promise<string> {
-    if (type === "user") {
-      const u = (await this.store.users.get(ref)) ?? (await this.store.users.getByLogin(ref));
-      if (!u) throw notFound("user", ref);
-      return u.id;
-    }
-    const g = await this.store.groups.get(ref);
-    if (!g) throw notFound("group", ref);
-    return g.id;
   }
 
   private async write(
@@ -337,32 +273,4 @@ export class AppService {
       return updated;
     });
   }
-}
-
-/**
- * Keeps the app's group-assignment priorities dense (0..n-1): `groupId` (when given) moves to `priority`, or
- * last when none is given; the others keep their order.
- */
-async function placeGroupAssignment(
-  tx: Repos,
-  appId: string,
-  groupId: string | null,
-  priority: number | undefined,
-): Promise<void> {
-  const ordered = (await tx.assignments.listForApp(appId))
-    .filter((a) => a.principalType === "group" && a.principalId !== groupId)
-    .sort((a, b) => (a.priority ?? Number.MAX_SAFE_INTEGER) - (b.priority ?? Number.MAX_SAFE_INTEGER))
-    .map((a) => a.principalId);
-  if (groupId !== null) {
-    if (priority !== undefined && priority > ordered.length) {
-      throw validationFailed("the assignment is invalid", [
-        {
-          path: "/priority",
-          message: `the app has ${ordered.length + 1} group assignment(s): priority must be from 0 to ${ordered.length}`,
-        },
-      ]);
-    }
-    ordered.splice(priority ?? ordered.length, 0, groupId);
-  }
-  await tx.assignments.renumberGroupPriorities(appId, ordered);
 }
