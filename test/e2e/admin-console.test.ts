@@ -12,6 +12,9 @@ import { launchChromium, seriousViolations } from "../helpers/browser.js";
  * The admin console in real Chromium against `serve --demo`, through the UI only: what an admin does
  * first. Every page visited is checked with axe-core; screenshots go to a temp dir printed at the end.
  */
+/** expect.poll waits 1 s by default: too short for a loaded CI machine, as the page's own 10 s timeouts are not. */
+const POLL = { timeout: 10_000 };
+
 describe("the admin console in Chromium", () => {
   const dataDir = tempDir("rb-console-e2e-");
   const shots = mkdtempSync(join(tmpdir(), "rb-console-shots-"));
@@ -65,7 +68,7 @@ describe("the admin console in Chromium", () => {
     await page.getByLabel("Password").fill("wrong password");
     await page.getByRole("textbox", { name: "Email" }).fill(DEMO_ADMIN.login);
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect.poll(() => page.getByRole("alert").textContent()).toBe("invalid login or password");
+    await expect.poll(() => page.getByRole("alert").textContent(), POLL).toBe("invalid login or password");
     await signIn();
     await page.getByRole("heading", { name: "Groups", level: 1 }).waitFor();
     expect(new URL(page.url()).pathname).toBe("/admin/groups");
@@ -80,7 +83,7 @@ describe("the admin console in Chromium", () => {
     await page.getByRole("heading", { name: "People", level: 1 }).waitFor();
     await check("people");
     await page.getByRole("searchbox", { name: "Search people" }).fill("ali");
-    await expect.poll(() => page.getByRole("row").count()).toBe(2); // header + Alice
+    await expect.poll(() => page.getByRole("row").count(), POLL).toBe(2); // header + Alice
     await page.getByRole("link", { name: "Alice Anderson" }).click();
     await page.getByRole("heading", { name: "Alice Anderson", level: 1 }).waitFor();
     await page.getByRole("heading", { name: "Apps and AWS roles" }).waitFor();
@@ -163,7 +166,7 @@ describe("the admin console in Chromium", () => {
     await check("app-sign-on");
     const duration = page.getByRole("spinbutton", { name: "Session duration (seconds)" });
     await duration.fill("60");
-    await expect.poll(() => duration.getAttribute("aria-invalid")).toBe("true");
+    await expect.poll(() => duration.getAttribute("aria-invalid"), POLL).toBe("true");
     const described = (await duration.getAttribute("aria-describedby"))?.split(" ") ?? [];
     const errorText = await page.locator(`[id="${described.at(-1)}"]`).textContent();
     expect(errorText).toMatch(/900|greater|minimum/i);
@@ -171,7 +174,7 @@ describe("the admin console in Chromium", () => {
     await check("app-sign-on-invalid");
     await page.getByRole("button", { name: "Discard changes" }).click();
     expect(await duration.inputValue()).toBe("3600");
-    await expect.poll(() => duration.getAttribute("aria-invalid")).toBe(null);
+    await expect.poll(() => duration.getAttribute("aria-invalid"), POLL).toBe(null);
   });
 
   it("assigns the new group to the app with a role, refusing a malformed role at its field", async () => {
@@ -181,7 +184,7 @@ describe("the admin console in Chromium", () => {
     const roles = page.getByRole("textbox", { name: "SAML User Roles" });
     await roles.fill("not-an-arn");
     await page.getByRole("button", { name: "Assign", exact: true }).click();
-    await expect.poll(() => roles.getAttribute("aria-invalid")).toBe("true");
+    await expect.poll(() => roles.getAttribute("aria-invalid"), POLL).toBe("true");
     await roles.fill("arn:aws:iam::222233334444:role/Admin");
     await page.getByRole("button", { name: "Assign", exact: true }).click();
     const row = page.getByRole("row").filter({ hasText: `${roleGroup} (csv:hr)` });
@@ -197,8 +200,8 @@ describe("the admin console in Chromium", () => {
     await page.getByRole("button", { name: "Search log" }).click();
     const events = page.getByRole("list", { name: "Events" }).getByRole("listitem");
     const event = events.filter({ hasText: "application.signing_key.activate" });
-    await expect.poll(() => event.count()).toBe(1);
-    await expect.poll(() => events.count()).toBe(1);
+    await expect.poll(() => event.count(), POLL).toBe(1);
+    await expect.poll(() => events.count(), POLL).toBe(1);
     await event.getByText("application.signing_key.activate").click();
     await event.getByText(DEMO_ADMIN.login).first().waitFor();
     expect(await event.locator("pre").textContent()).toMatch(/"keyId"|"key/);
@@ -216,11 +219,11 @@ describe("the admin console in Chromium", () => {
     await page.getByRole("textbox", { name: "Group to push" }).fill("everyone");
     await page.getByRole("button", { name: "Push group" }).click();
     const row = status.getByRole("row").filter({ hasText: "everyone" });
-    await expect.poll(() => row.textContent()).toContain("pending");
+    await expect.poll(() => row.textContent(), POLL).toContain("pending");
     await check("app-provisioning");
     await page.getByRole("button", { name: "Sync now" }).click();
     await page.getByRole("dialog", { name: "Sync now?" }).getByRole("button", { name: "Sync now" }).click();
-    await expect.poll(() => row.textContent()).toContain("active");
+    await expect.poll(() => row.textContent(), POLL).toContain("active");
   });
 
   it("legacy API mode: tests the keys, refreshes the role lists, and offers their roles in Assignments", async () => {
@@ -256,7 +259,7 @@ describe("the admin console in Chromium", () => {
     await page.getByRole("textbox", { name: "Slug" }).fill("Bad Slug");
     await page.getByRole("button", { name: "Create app" }).click();
     const slug = page.getByRole("textbox", { name: "Slug" });
-    await expect.poll(() => slug.getAttribute("aria-invalid")).toBe("true");
+    await expect.poll(() => slug.getAttribute("aria-invalid"), POLL).toBe("true");
     await slug.fill("aws-console");
     await page.getByRole("button", { name: "Create app" }).click();
     await page.getByRole("heading", { name: "Sign On settings" }).waitFor();
@@ -352,7 +355,7 @@ describe("the admin console in Chromium", () => {
     const right = currentTotpCode(secret, new Date());
     await code.fill(right === "123456" ? "654321" : "123456");
     await page.getByRole("button", { name: "Sign in" }).click();
-    await expect.poll(() => code.getAttribute("aria-invalid")).toBe("true");
+    await expect.poll(() => code.getAttribute("aria-invalid"), POLL).toBe("true");
     await check("sign-in-code");
     await code.fill(currentTotpCode(secret, new Date()));
     await page.getByRole("button", { name: "Sign in" }).click();
