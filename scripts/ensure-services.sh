@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Makes sure what the test suite needs outside npm is here: PostgreSQL running, xmlsec1 and the
-# AWS CLI (Debian's awscli) installed. Safe to run repeatedly; installs only what is missing.
+# Makes sure what the test suite needs outside npm is here: PostgreSQL running, xmlsec1, the
+# AWS CLI (Debian's awscli) and Chromium (Debian's chromium, for the admin console's browser tests) installed. Safe to run repeatedly; installs only what is missing.
 set -euo pipefail
 
 need=()
 command -v xmlsec1 >/dev/null 2>&1 || need+=(xmlsec1)
 [ -x /usr/bin/aws ] || need+=(awscli)
 command -v pg_isready >/dev/null 2>&1 || need+=(postgresql-client)
+[ -x "${ROLEBRIDGE_TEST_CHROMIUM:-/usr/bin/chromium}" ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing system packages: ${need[*]} (install them with apt-get, or run this as root)" >&2

@@ -4,6 +4,7 @@ import swagger from "@fastify/swagger";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Runtime } from "../runtime.js";
 import { authenticate, SESSION_COOKIE } from "./auth.js";
+import { consoleRoutes } from "./console/routes.js";
 import { meRoutes } from "./device/me.js";
 import { oauthRoutes } from "./device/oauth.js";
 import { devicePortalRoutes } from "./device/portal.js";
@@ -13,6 +14,7 @@ import { portalRoutes } from "./portal/routes.js";
 import { appRoutes } from "./routes/apps.js";
 import { cliSessionRoutes } from "./routes/cli-sessions.js";
 import { groupRoutes } from "./routes/groups.js";
+import { importRoutes } from "./routes/import.js";
 import { logRoutes } from "./routes/logs.js";
 import { membershipRuleRoutes } from "./routes/membership-rules.js";
 import { migrationRoutes } from "./routes/migrations.js";
@@ -97,6 +99,8 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
   await app.register(opsRoutes, { runtime, registry });
   // The end-user side (sign-in page, dashboard, SSO, IdP metadata) is HTML with its own form parser.
   await app.register(portalRoutes, { runtime });
+  // The admin console (a single-page app over /api/v1), built into dist/web.
+  await app.register(consoleRoutes);
   // Sign-in for programs (OAuth device grant), its pages in the portal, and the end-user API it unlocks.
   await app.register(oauthRoutes, { runtime });
   await app.register(devicePortalRoutes, { runtime });
@@ -112,6 +116,7 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
       await api.register(tokenRoutes, { runtime });
       await api.register(appRoutes, { runtime });
       await api.register(provisioningRoutes, { runtime });
+      await api.register(importRoutes, { runtime });
       await api.register(migrationRoutes, { runtime });
       await api.register(policyRoutes, { runtime });
       await api.register(cliSessionRoutes, { runtime });

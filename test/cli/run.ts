@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -33,3 +33,28 @@ export function rolebridge(args: string[], opts: { env?: Record<string, string>;
 
 export const tempDir = (prefix = "rb-cli-") => mkdtempSync(join(tmpdir(), prefix));
 export const lastLine = (text: string) => text.trimEnd().split("\n").pop() ?? "";
+
+/** Starts `rolebridge serve`, resolves with the URL it prints, and with its exit once signalled. */
+export function serve(args: string[]) {
+  const child = spawn(process.execPath, [BIN, "serve", ...args], {
+    env: cleanEnv(),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.on("exit", (code, signal) => done({ code, signal })),
+  );
+  const url = new Promise<string>((done, fail) => {
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+      const m = /rolebridge is listening on (http:\/\/\S+)|^\{"url":"(http:[^"]+)"/m.exec(stdout);
+      if (m) done((m[1] ?? m[2])!);
+    });
+    void exited.then(({ code }) => fail(new Error(`serve exited with ${code} before listening: ${stderr}`)));
+  });
+  return { child, url, exited, output: () => stdout };
+}

@@ -1,36 +1,10 @@
-import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEMO_ADMIN } from "../../src/demo/seed.js";
-import { BIN, cleanEnv, rolebridge, tempDir } from "./run.js";
+import { rolebridge, serve, tempDir } from "./run.js";
 
 const dir = tempDir("rb-serve-");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Starts `rolebridge serve`, resolves with the URL it prints, and with its exit once signalled. */
-function serve(args: string[]) {
-  const child = spawn(process.execPath, [BIN, "serve", ...args], {
-    env: cleanEnv(),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
-    child.on("exit", (code, signal) => done({ code, signal })),
-  );
-  const url = new Promise<string>((done, fail) => {
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-      const m = /rolebridge is listening on (http:\/\/\S+)|^\{"url":"(http:[^"]+)"/m.exec(stdout);
-      if (m) done((m[1] ?? m[2])!);
-    });
-    void exited.then(({ code }) => fail(new Error(`serve exited with ${code} before listening: ${stderr}`)));
-  });
-  return { child, url, exited, output: () => stdout };
-}
 
 describe("rolebridge serve", () => {
   it("serves /healthz on an ephemeral port with demo data, and stops on SIGTERM", async () => {

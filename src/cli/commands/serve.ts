@@ -49,9 +49,7 @@ function printDemoHelp(url: string, dataDir: string, sandbox: SandboxHandle): vo
   printLine(`  bob@example.com     roles from the legacy API-mode app (tile "AWS (legacy API mode)")`);
   printLine(`  password for everyone: ${DEMO_USER_PASSWORD}`);
   printLine(`People: ${DEMO_PEOPLE.map((p) => p.profile.login).join(", ")}.`);
-  printLine(
-    `Administrator: ${DEMO_ADMIN.login} / ${DEMO_ADMIN.password} (admin API session: POST ${url}/api/v1/sessions)`,
-  );
+  printLine(`Administrator: ${DEMO_ADMIN.login} / ${DEMO_ADMIN.password} — the admin console is at ${url}/admin`);
   printLine("An API token for the admin API:");
   printLine(`  npx rolebridge token create --data-dir ${dataDir} --name demo`);
   printLine(`  curl -H "Authorization: Bearer <token>" ${url}/api/v1/apps`);

@@ -239,8 +239,18 @@ export class AppService {
    * Which roles this user gets on this app, and why — the same answer sign-in uses — and which of their
    * memberships a membership rule holds (a role group joined because they are in another group).
    */
-  async explain(idOrSlug: string, user: User): Promise<AppEntitlements & { heldByRules: RuleHeldMembership[] }> {
-    const result = await appEntitlements(this.store, await this.get(idOrSlug), user);
+  async explain(
+    idOrSlug: string,
+    user: User,
+    /** Unsaved settings to try (merged and validated as `update` would): the console's live preview. */
+    draftSettings?: Record<string, unknown>,
+  ): Promise<AppEntitlements & { heldByRules: RuleHeldMembership[] }> {
+    const saved = await this.get(idOrSlug);
+    const app =
+      draftSettings === undefined
+        ? saved
+        : { ...saved, settings: validateSettings(saved.type, mergeSettings(saved.settings, draftSettings)) };
+    const result = await appEntitlements(this.store, app, user);
     const heldByRules = await ruleHeldMemberships(this.store, user.id);
     return { ...result, heldByRules };
   }

@@ -32,6 +32,8 @@ export interface ImportOptions {
   clock?: Clock | undefined;
   /** How many row errors the report lists (all are counted). */
   maxErrors?: number | undefined;
+  /** Check every row and report, then roll back: nothing is written or logged (the console's preview). */
+  dryRun?: boolean | undefined;
 }
 
 class RolledBack extends Error {}
@@ -56,7 +58,7 @@ export async function importDirectory(store: Store, files: ImportFiles, opts: Im
       if (files.memberships) await importMemberships(run, files.memberships.name, files.memberships.input);
       if (run.writing) await followMembershipRules(tx, clock, opts.actor, run.ruleChanges, at);
       sortErrors(run.report);
-      if (!run.writing) throw new RolledBack();
+      if (!run.writing || opts.dryRun) throw new RolledBack();
       run.report.committed = true;
       const written = run.report.users.written + run.report.groups.written + run.report.memberships.written;
       // One row, not one per imported row: a bulk change is cheaper to take in with one full sync per app.
@@ -74,6 +76,7 @@ export async function importDirectory(store: Store, files: ImportFiles, opts: Im
       counts.written = 0;
       counts.existing = 0;
     }
+    if (opts.dryRun) return report;
     await store.log.append(logEvent(clock, opts.actor, "directory.import", null, summary(report, files), "FAILURE"));
     return report;
   }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { lintAwsApp } from "../../core/apps/lint.js";
 import type { Runtime } from "../../runtime.js";
-import { ExplainQuery } from "../schemas/apps.js";
+import { ExplainQuery, PreviewBody } from "../schemas/apps.js";
 import { errorResponses, FreeObject, IdParams } from "../schemas/common.js";
 
 const tags = ["apps"];
@@ -22,6 +22,24 @@ export const appExplainLintRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime 
       },
     },
     async (request) => apps.explain(request.params.id, await runtime.directory.users.get(request.query.user)),
+  );
+
+  app.post(
+    "/apps/:id/explain",
+    {
+      schema: {
+        tags,
+        summary:
+          "Preview: the roles a user would get with these settings (merged and validated as an update, not saved)",
+        params: IdParams,
+        body: PreviewBody,
+        response: { 200: FreeObject, ...errorResponses(400, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { user, settings } = request.body;
+      return apps.explain(request.params.id, await runtime.directory.users.get(user), settings);
+    },
   );
 
   app.get(

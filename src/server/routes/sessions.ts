@@ -30,13 +30,13 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }> = as
       },
     },
     async (request, reply) => {
-      const { login, password } = request.body;
+      const { login, password, totpCode } = request.body;
       const { user, sessionId, session } = await runtime.signIn.signIn(
         "admin",
         login,
         password,
         request.id,
-        undefined,
+        totpCode,
         request.ip,
       );
       // A session the browser already held is ended, not reused: each sign-in gets a fresh id (fixation).

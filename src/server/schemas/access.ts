@@ -30,7 +30,17 @@ export const CreateTokenBody = Type.Object(
 );
 
 export const SignInBody = Type.Object(
-  { login: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 1024 }) },
+  {
+    login: Type.String({ minLength: 1, maxLength: 254 }),
+    password: Type.String({ minLength: 1, maxLength: 1024 }),
+    totpCode: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 16,
+        description: "The authenticator code, for an account with a TOTP factor (401 with details.secondFactor asks)",
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 

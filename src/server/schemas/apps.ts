@@ -119,6 +119,14 @@ export const ExplainQuery = Type.Object(
   { additionalProperties: false },
 );
 
+export const PreviewBody = Type.Object(
+  {
+    user: Type.String({ minLength: 1, maxLength: 200, description: "User id or login" }),
+    settings: Type.Optional(FreeObject),
+  },
+  { additionalProperties: false },
+);
+
 export const AwsCredentialsBody = Type.Object(
   {
     accessKeyId: Type.String({ pattern: "^[A-Z0-9]{16,128}$" }),

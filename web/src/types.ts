@@ -1,0 +1,24 @@
+import type { Static } from "@sinclair/typebox";
+import type { RuleHeldMembership } from "../../src/core/apps/assignments";
+import type { AppEntitlements } from "../../src/core/apps/entitlements";
+import type { LogEventOut, SessionOut } from "../../src/server/schemas/access";
+import type { AppOut, AssignmentOut, KeyOut } from "../../src/server/schemas/apps";
+import type { ErrorBody } from "../../src/server/schemas/common";
+import type { GroupOut } from "../../src/server/schemas/groups";
+import type { UserOut } from "../../src/server/schemas/users";
+
+/** The API's own schemas (the ones the OpenAPI document is generated from), as types: never written twice. */
+export type User = Static<typeof UserOut>;
+export type UserStatus = User["status"];
+export type Group = Static<typeof GroupOut>;
+export type App = Static<typeof AppOut>;
+export type SigningKey = Static<typeof KeyOut>;
+export type Assignment = Static<typeof AssignmentOut>;
+export type LogEvent = Static<typeof LogEventOut>;
+export type Session = Static<typeof SessionOut>;
+export type ErrorResponse = Static<typeof ErrorBody>;
+export type Explain = AppEntitlements & { heldByRules: RuleHeldMembership[] };
+export type { AppLint } from "../../src/core/apps/lint";
+export type { SyncReport } from "../../src/core/provisioning/sync-run";
+export type { AccountRoleList, RefreshRun } from "../../src/store/contract-apps";
+export type { ProvisionedObject } from "../../src/store/contract-outbox";
