@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Makes sure what the test suite needs outside npm is here: PostgreSQL running, xmlsec1 and the
-# AWS CLI (Debian's awscli) installed. Safe to run repeatedly; installs only what is missing.
+# Makes sure what the test suite needs outside npm is here: PostgreSQL running, xmlsec1, the
+# AWS CLI (Debian's awscli), slapd and ldap-utils installed. Safe to run repeatedly; installs only what is missing.
 set -euo pipefail
 
 need=()
 command -v xmlsec1 >/dev/null 2>&1 || need+=(xmlsec1)
 [ -x /usr/bin/aws ] || need+=(awscli)
 command -v pg_isready >/dev/null 2>&1 || need+=(postgresql-client)
+# The LDAP source tests start their own slapd (never the package's service) and change it with ldapmodify.
+[ -x /usr/sbin/slapd ] || need+=(slapd)
+command -v ldapmodify >/dev/null 2>&1 || need+=(ldap-utils)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing system packages: ${need[*]} (install them with apt-get, or run this as root)" >&2

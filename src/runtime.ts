@@ -13,6 +13,7 @@ import { SecretBox } from "./core/crypto/secretbox.js";
 import { type Directory, directory } from "./core/directory/index.js";
 import { type Clock, systemClock } from "./core/ids.js";
 import { ProvisioningService } from "./core/provisioning/service.js";
+import { SourceService } from "./core/sources/service.js";
 import type { Store } from "./store/contract.js";
 import { openStore } from "./store/open.js";
 
@@ -28,6 +29,8 @@ export interface Runtime {
   signingKeys: SigningKeyService;
   legacyApi: LegacyApiService;
   provisioning: ProvisioningService;
+  /** Directory sources (LDAP, Active Directory) and their syncs. */
+  sources: SourceService;
   /** Where people and AWS reach this server (config.publicUrl or http://host:port). */
   publicUrl: string;
   tokens: TokenService;
@@ -78,6 +81,7 @@ export async function openRuntime(config: Config, opts: { logger?: Logger; clock
     signingKeys: new SigningKeyService(store, secrets, clock),
     legacyApi: new LegacyApiService(store, apps, secrets, clock),
     provisioning: new ProvisioningService(store, apps, secrets, clock),
+    sources: new SourceService(store, secrets, { production: config.env === "production" }, clock),
     publicUrl: publicUrlOf(config),
     tokens: new TokenService(store, clock),
     signIn: new SignInService(

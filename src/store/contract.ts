@@ -26,6 +26,7 @@ import type {
 } from "./contract-apps.js";
 import type { FullSyncRepo, OutboxRepo, ProvisionedRepo } from "./contract-outbox.js";
 import type { MembershipRuleRepo, RuleHeldMembershipRepo } from "./contract-rules.js";
+import type { DirectorySourceRepo } from "./contract-sources.js";
 
 export interface Page<T> {
   items: T[];
@@ -218,6 +219,7 @@ export interface Repos {
   sessions: SessionRepo;
   admins: AdminRepo;
   log: LogRepo;
+  directorySources: DirectorySourceRepo;
 }
 
 export interface Store extends Repos {

@@ -2,6 +2,7 @@ import { type Kysely, sql } from "kysely";
 import type { Repos, Store } from "../contract.js";
 import { adminRepo, sessionRepo, tokenRepo } from "./access.js";
 import { appRepo, appSecretRepo, assignmentRepo, signingKeyRepo } from "./apps.js";
+import { directorySourceRepo } from "./directory-sources.js";
 import { fullSyncRepo } from "./full-syncs.js";
 import { groupRepo } from "./groups.js";
 import { logRepo } from "./log.js";
@@ -33,6 +34,7 @@ export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"]): Repo
     sessions: sessionRepo(db),
     admins: adminRepo(db),
     log: logRepo(db),
+    directorySources: directorySourceRepo(db),
   };
 }
 

@@ -206,7 +206,37 @@ export interface ProvisionedObjectsTable {
   synced_at: string;
 }
 
+export interface DirectorySourcesTable {
+  id: string;
+  name: string;
+  type: string;
+  /** JSON of the source's settings (never the password). */
+  settings: string;
+  bind_password_sealed: string;
+  created_at: string;
+  updated_at: string;
+  version: number;
+  cursor: string | null;
+  last_sync_at: string | null;
+  last_sync_kind: string | null;
+  last_sync_status: string | null;
+  last_sync_error: string | null;
+  last_sync_counts: string | null;
+  lease_until: string | null;
+}
+
+export interface DirectorySourceEntriesTable {
+  source_id: string;
+  kind: string;
+  external_id: string;
+  object_id: string;
+  dn: string;
+  dn_key: string;
+}
+
 export interface Database {
+  directory_sources: DirectorySourcesTable;
+  directory_source_entries: DirectorySourceEntriesTable;
   provisioned_objects: ProvisionedObjectsTable;
   provisioning_outbox: ProvisioningOutboxTable;
   provisioning_full_syncs: ProvisioningFullSyncsTable;

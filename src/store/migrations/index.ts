@@ -9,6 +9,7 @@ import * as m007 from "./007-provisioning-full-syncs.js";
 import * as m008 from "./008-provisioned-in-doubt.js";
 import * as m009 from "./009-group-assignment-priority.js";
 import * as m010 from "./010-membership-rules.js";
+import * as m016 from "./016-directory-sources.js";
 
 /** Migrations are listed in code (not read from disk) so the compiled package carries them. */
 const migrations: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   "008-provisioned-in-doubt": m008,
   "009-group-assignment-priority": m009,
   "010-membership-rules": m010,
+  "016-directory-sources": m016,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
