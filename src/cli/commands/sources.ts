@@ -107,6 +107,37 @@ export function registerSourceCommands(program: Command): void {
     }),
   );
 
+  withCommonOptions(
+    sources
+      .command("update <source>")
+      .description("Change a source's settings; what is not given stays")
+      .option("--url <url>", "ldap://host:port or ldaps://host:port")
+      .option("--bind-dn <dn>", "DN to bind as")
+      .option("--bind-password-stdin", "read a new bind password from stdin")
+      .option("--people-base <dn>", "where people are searched")
+      .option("--people-filter <filter>", "LDAP filter for people")
+      .option("--groups-base <dn>", "where groups are searched")
+      .option("--groups-filter <filter>", "LDAP filter for groups")
+      .option("--max-deactivation-share <share>", "stop a sync deactivating more than this share", share),
+  ).action((source: string, opts: Partial<AddLdapOptions>) =>
+    withRuntime(opts, async (rt) => {
+      const bindPassword = opts.bindPasswordStdin ? await readStdin() : undefined;
+      if (opts.bindPasswordStdin && !bindPassword) throw new CliError("the bind password read from stdin is empty");
+      const updated = await rt.sources.update(cliActor(), source, {
+        url: opts.url,
+        bindDn: opts.bindDn,
+        bindPassword,
+        peopleBase: opts.peopleBase,
+        peopleFilter: opts.peopleFilter,
+        groupsBase: opts.groupsBase,
+        groupsFilter: opts.groupsFilter,
+        maxDeactivationShare: opts.maxDeactivationShare,
+      });
+      if (opts.json) return printJson(updated);
+      printLine(`Updated directory source ${updated.name} (version ${updated.version}).`);
+    }),
+  );
+
   withCommonOptions(sources.command("list").description("Directory sources and their last sync")).action(
     (opts: CommonOptions) =>
       withRuntime(opts, async (rt) => {
