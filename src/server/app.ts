@@ -14,6 +14,7 @@ import { membershipRuleRoutes } from "./routes/membership-rules.js";
 import { opsRoutes } from "./routes/ops.js";
 import { provisioningRoutes } from "./routes/provisioning.js";
 import { sessionRoutes } from "./routes/sessions.js";
+import { sourceRoutes } from "./routes/sources.js";
 import { tokenRoutes } from "./routes/tokens.js";
 import { userRoutes } from "./routes/users.js";
 import { validatorCompiler } from "./validation.js";
@@ -98,6 +99,7 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
       await api.register(tokenRoutes, { runtime });
       await api.register(appRoutes, { runtime });
       await api.register(provisioningRoutes, { runtime });
+      await api.register(sourceRoutes, { runtime });
     },
     { prefix: "/api/v1" },
   );
