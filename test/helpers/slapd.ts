@@ -17,6 +17,8 @@ export const READER_PW = "reader-secret";
 
 export interface Slapd {
   url: string;
+  /** Also listening for ldaps:// when started with a certificate. */
+  ldapsUrl: string | null;
   port: number;
   dir: string;
   /** Applies LDIF changes as the root DN (ldapmodify). */
@@ -92,12 +94,16 @@ export async function startSlapd(ldif: string, opts: { tls?: { cert: string; key
   execFileSync("/usr/sbin/slapadd", ["-q", "-f", conf, "-l", join(dir, "seed.ldif")], { stdio: "pipe" });
   const port = await freePort();
   const url = `ldap://127.0.0.1:${port}`;
+  const tlsPort = opts.tls ? await freePort() : null;
+  const ldapsUrl = tlsPort ? `ldaps://127.0.0.1:${tlsPort}` : null;
   let proc: ChildProcess | null = null;
 
   const start = async () => {
     // -d keeps slapd in the foreground, so the test owns the process and kills exactly it.
-    proc = spawn("/usr/sbin/slapd", ["-f", conf, "-h", `${url}/`, "-d", "0"], { stdio: "ignore" });
+    const listen = ldapsUrl ? `${url}/ ${ldapsUrl}/` : `${url}/`;
+    proc = spawn("/usr/sbin/slapd", ["-f", conf, "-h", listen, "-d", "0"], { stdio: "ignore" });
     await waitForPort(port);
+    if (tlsPort) await waitForPort(tlsPort);
   };
   const stop = async () => {
     const p = proc;
@@ -111,6 +117,7 @@ export async function startSlapd(ldif: string, opts: { tls?: { cert: string; key
   await start();
   return {
     url,
+    ldapsUrl,
     port,
     dir,
     start,

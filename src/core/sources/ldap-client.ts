@@ -100,7 +100,9 @@ export class LdapConnection {
     });
     const conn = new LdapConnection(client, settings.url);
     try {
-      if (settings.startTls) await client.startTLS({ ...tlsOptions, servername: new URL(settings.url).hostname });
+      // SNI takes host names only; for an IP address Node checks the certificate against the connected address.
+      const host = new URL(settings.url).hostname;
+      if (settings.startTls) await client.startTLS({ ...tlsOptions, ...(isIP(host) ? {} : { servername: host }) });
     } catch (err) {
       await conn.close();
       throw remoteFailure(err, settings.url, "StartTLS");

@@ -113,7 +113,7 @@ const RANGE = /;range=(\d+)-(\d+|\*)$/i;
  * Every value of a group's member attribute. AD hands out large ones in slices (`member;range=0-1499`) and the
  * rest must be asked for by range until a slice ends in `*`.
  */
-async function memberValues(conn: LdapConnection, entry: Entry, attribute: string): Promise<string[]> {
+export async function memberValues(conn: LdapConnection, entry: Entry, attribute: string): Promise<string[]> {
   const out = values(entry, attribute).map(String);
   let ranged = rangedSlice(entry, attribute);
   while (ranged) {
