@@ -13,6 +13,8 @@ export interface DirectorySourceRow {
   version: number;
   /** Where an incremental sync resumes: the highest change marker (modifyTimestamp / uSNChanged) seen. */
   cursor: string | null;
+  /** When the last successful full sync finished. */
+  lastFullSync: string | null;
   lastSync: {
     at: string;
     kind: SyncKind;
@@ -29,6 +31,11 @@ export interface NewDirectorySource {
   settings: LdapSettings;
   bindPasswordSealed: string;
   at: string;
+}
+
+export interface SyncDue {
+  syncedBefore: string;
+  fullSyncedBefore?: string | undefined;
 }
 
 export type EntryKind = "person" | "group";
@@ -73,8 +80,12 @@ export interface DirectorySourceRepo {
     outcome: { at: string; kind: SyncKind; status: SyncStatus; error: string | null; counts: SyncCounts | null },
     cursor: string | null,
   ): Promise<void>;
-  /** Takes the sync lease when it is free or expired; false while another node holds it. */
-  claim(id: string, now: string, leaseUntil: string): Promise<boolean>;
+  /**
+   * Takes the sync lease when it is free or expired; false while another node holds it. With `due`, only when the
+   * last sync (of any outcome) is older than `syncedBefore` and, if given, the last successful full sync older than
+   * `fullSyncedBefore`: a scheduled run that another node just did is no longer due.
+   */
+  claim(id: string, now: string, leaseUntil: string, due?: SyncDue): Promise<boolean>;
   release(id: string): Promise<void>;
 
   /** Linked people (whose user still exists); all of them, or those with these external ids. */

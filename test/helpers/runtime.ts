@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { loadConfig } from "../../src/config/load.js";
+import type { Clock } from "../../src/core/ids.js";
 import { openRuntime, type Runtime } from "../../src/runtime.js";
 import type { Backend } from "./backends.js";
 
@@ -7,6 +8,7 @@ import type { Backend } from "./backends.js";
 export async function testRuntime(
   backend: Backend,
   overrides: Record<string, unknown> = {},
+  opts: { clock?: Clock } = {},
 ): Promise<{ runtime: Runtime; cleanup(): Promise<void> }> {
   const opened = await backend.open();
   await opened.store.close();
@@ -20,7 +22,7 @@ export async function testRuntime(
       ...overrides,
     },
   });
-  const runtime = await openRuntime(config);
+  const runtime = await openRuntime(config, opts.clock ? { clock: opts.clock } : {});
   return {
     runtime,
     async cleanup() {

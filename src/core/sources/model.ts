@@ -48,6 +48,8 @@ export interface LdapSettings {
   maxDeactivationShare: number;
   /** Entries read per page (RFC 2696). */
   pageSize: number;
+  /** Scheduled syncs (null: only on demand): incremental every so many minutes, full every so many. */
+  schedule: { incrementalMinutes: number | null; fullMinutes: number | null };
 }
 
 export type SyncKind = "full" | "incremental";
@@ -99,6 +101,7 @@ export interface DirectorySource {
   lastUpdated: string;
   version: number;
   cursor: string | null;
+  lastFullSync: string | null;
   lastSync: {
     at: string;
     kind: SyncKind;

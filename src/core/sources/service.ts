@@ -14,6 +14,7 @@ import {
   PRESET_MAPPINGS,
   PRESETS,
   type Preset,
+  type SyncKind,
 } from "./model.js";
 import { bindPasswordContext, runSync, type SyncOptions, type SyncReport } from "./sync.js";
 
@@ -34,6 +35,7 @@ export interface AddLdapInput {
   nestedGroups?: boolean | undefined;
   maxDeactivationShare?: number | undefined;
   pageSize?: number | undefined;
+  schedule?: Partial<LdapSettings["schedule"]> | undefined;
 }
 
 export type SourcePatch = Partial<Omit<AddLdapInput, "name">>;
@@ -44,6 +46,8 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 
 const DEFAULT_SHARE = 0.1;
 const DEFAULT_PAGE = 500;
+/** Okta's directory agents import about this often; a full sync a day also catches deletions. */
+const DEFAULT_SCHEDULE = { incrementalMinutes: 15, fullMinutes: 24 * 60 };
 /** Names that already mean something as a group source. */
 const RESERVED = new Set(["local", "okta"]);
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what we refuse
@@ -95,6 +99,7 @@ function settingsOf(input: AddLdapInput, production: boolean): LdapSettings {
     nestedGroups: input.nestedGroups ?? false,
     maxDeactivationShare: input.maxDeactivationShare ?? DEFAULT_SHARE,
     pageSize: input.pageSize ?? DEFAULT_PAGE,
+    schedule: { ...DEFAULT_SCHEDULE, ...(input.schedule ?? {}) },
   };
   const transport = transportProblem(settings, production);
   if (transport) errors.push({ path: "/url", message: transport });
@@ -121,6 +126,13 @@ function settingsOf(input: AddLdapInput, production: boolean): LdapSettings {
     errors.push({ path: "/maxDeactivationShare", message: "must be a share from 0 to 1 (0.1 is 10 %)" });
   if (!Number.isInteger(settings.pageSize) || settings.pageSize < 1 || settings.pageSize > 5000)
     errors.push({ path: "/pageSize", message: "must be a whole number from 1 to 5000" });
+  for (const [key, value] of Object.entries(settings.schedule)) {
+    if (value !== null && !(Number.isInteger(value) && value >= 1 && value <= 7 * 24 * 60))
+      errors.push({
+        path: `/schedule/${key}`,
+        message: "must be null (on demand only) or whole minutes from 1 to 10080",
+      });
+  }
   if (errors.length) throw validationFailed("the directory source is invalid", errors);
   return settings;
 }
@@ -227,6 +239,37 @@ export class SourceService {
     const transport = transportProblem(row.settings, this.opts.production);
     if (transport) throw new DomainError("conflict", `the source's URL is refused: ${transport}`, { field: "/url" });
     return runSync(this.store, this.secrets, this.clock, actor, row, opts);
+  }
+
+  /**
+   * The scheduled syncs that are due: a full one when the last successful full sync is older than its interval,
+   * else an incremental one when the last sync of any kind is. The lease and the "synced before" condition let
+   * every node call this and exactly one run each due sync. Failures are recorded on the source and returned.
+   */
+  async runDue(actor: Actor): Promise<{ source: string; kind: SyncKind; error?: string }[]> {
+    const out: { source: string; kind: SyncKind; error?: string }[] = [];
+    for (const row of await this.store.directorySources.list()) {
+      const now = this.clock.now();
+      const ago = (minutes: number | null) =>
+        minutes === null ? null : new Date(+now - minutes * 60_000).toISOString();
+      const { fullMinutes, incrementalMinutes } = row.settings.schedule;
+      const fullBefore = ago(fullMinutes);
+      // After a failure the next try waits one incremental interval (or a full one when there is none).
+      const syncedBefore = ago(incrementalMinutes) ?? fullBefore;
+      if (syncedBefore === null || (row.lastSync && row.lastSync.at >= syncedBefore)) continue;
+      const fullDue = fullBefore !== null && (row.lastFullSync === null || row.lastFullSync < fullBefore);
+      if (!fullDue && incrementalMinutes === null) continue;
+      const kind: SyncKind = fullDue ? "full" : "incremental";
+      const due = fullDue ? { syncedBefore, fullSyncedBefore: fullBefore ?? undefined } : { syncedBefore };
+      if (transportProblem(row.settings, this.opts.production)) continue;
+      try {
+        const report = await runSync(this.store, this.secrets, this.clock, actor, row, { kind }, due);
+        if (report) out.push({ source: row.name, kind: report.kind });
+      } catch (err) {
+        out.push({ source: row.name, kind, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    return out;
   }
 
   private async row(idOrName: string): Promise<DirectorySourceRow> {

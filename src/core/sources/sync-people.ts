@@ -8,7 +8,7 @@ import { type SyncContext, skip } from "./sync-context.js";
 
 export interface PeoplePlan {
   creates: NewUser[];
-  updates: { id: string; change: UserChange }[];
+  updates: { id: string; before: UserStatus; change: UserChange }[];
   entries: SourceEntry[];
   /** Active people this sync would make inactive (disabled in the directory, or out of scope). */
   deactivations: number;
@@ -113,7 +113,7 @@ function planUpdate(
   const change: UserChange = { at: ctx.at };
   if (profileChanged) change.profile = profile;
   if (statusChanged) change.status = status;
-  plan.updates.push({ id: current.objectId, change });
+  plan.updates.push({ id: current.objectId, before: current.status, change });
   if (statusChanged && status !== "ACTIVE" && current.status === "ACTIVE") plan.deactivations++;
 }
 
@@ -122,15 +122,14 @@ export async function writePeople(ctx: SyncContext, plan: PeoplePlan): Promise<v
   await tx.users.insertMany(plan.creates);
   counts.created += plan.creates.length;
   for (const u of plan.creates) ctx.changedUsers.add(u.id);
-  for (const { id, change } of plan.updates) {
-    const before = await tx.users.get(id);
+  for (const { id, before, change } of plan.updates) {
     await tx.users.update(id, change);
     ctx.changedUsers.add(id);
     if (change.profile) counts.updated++;
-    if (!change.status || !before) continue;
+    if (!change.status) continue;
     if (change.status === "ACTIVE") counts.reactivated++;
     else {
-      if (before.status === "ACTIVE" || before.status === "STAGED") counts.deactivated++;
+      if (before === "ACTIVE" || before === "STAGED") counts.deactivated++;
       // Disabled or gone from the directory: their sessions end now, as when an admin suspends them.
       await tx.sessions.deleteForUser(id);
     }

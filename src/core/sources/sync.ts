@@ -1,5 +1,5 @@
 import type { Store } from "../../store/contract.js";
-import type { DirectorySourceRow } from "../../store/contract-sources.js";
+import type { DirectorySourceRow, SyncDue } from "../../store/contract-sources.js";
 import { type Actor, logEvent } from "../audit.js";
 import type { SecretBox } from "../crypto/secretbox.js";
 import { DomainError } from "../errors.js";
@@ -46,10 +46,32 @@ export async function runSync(
   actor: Actor,
   source: DirectorySourceRow,
   opts: SyncOptions,
-): Promise<SyncReport> {
+): Promise<SyncReport>;
+/** A scheduled sync: null when another node holds the lease or already ran it (it is no longer `due`). */
+export async function runSync(
+  store: Store,
+  secrets: SecretBox,
+  clock: Clock,
+  actor: Actor,
+  source: DirectorySourceRow,
+  opts: SyncOptions,
+  due: SyncDue,
+): Promise<SyncReport | null>;
+export async function runSync(
+  store: Store,
+  secrets: SecretBox,
+  clock: Clock,
+  actor: Actor,
+  source: DirectorySourceRow,
+  opts: SyncOptions,
+  due?: SyncDue,
+): Promise<SyncReport | null> {
   const now = clock.now();
-  if (!(await store.directorySources.claim(source.id, now.toISOString(), new Date(+now + LEASE_MS).toISOString())))
+  const leaseUntil = new Date(+now + LEASE_MS).toISOString();
+  if (!(await store.directorySources.claim(source.id, now.toISOString(), leaseUntil, due))) {
+    if (due !== undefined) return null;
     throw new DomainError("conflict", `a sync of ${source.name} is already running`, { source: source.name });
+  }
   const kind: SyncKind = opts.kind === "incremental" && source.cursor ? "incremental" : "full";
   try {
     const read = await readSource(source, secrets, kind);

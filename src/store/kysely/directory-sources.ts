@@ -24,6 +24,7 @@ function toSource(r: Selectable<DirectorySourcesTable>): DirectorySourceRow {
     lastUpdated: r.updated_at,
     version: Number(r.version),
     cursor: r.cursor,
+    lastFullSync: r.last_full_sync_at,
     lastSync: r.last_sync_at
       ? {
           at: r.last_sync_at,
@@ -130,17 +131,26 @@ export function directorySourceRepo(db: Kysely<Database>): DirectorySourceRepo {
           last_sync_error: o.error?.slice(0, 2000) ?? null,
           last_sync_counts: o.counts ? JSON.stringify(o.counts) : null,
           ...(cursor !== null ? { cursor } : {}),
+          ...(o.kind === "full" && o.status === "succeeded" ? { last_full_sync_at: o.at } : {}),
         })
         .where("id", "=", id)
         .execute();
     },
-    async claim(id, now, leaseUntil) {
-      const r = await db
+    async claim(id, now, leaseUntil, due) {
+      let q = db
         .updateTable("directory_sources")
         .set({ lease_until: leaseUntil })
         .where("id", "=", id)
-        .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<=", now)]))
-        .executeTakeFirst();
+        .where((eb) => eb.or([eb("lease_until", "is", null), eb("lease_until", "<=", now)]));
+      if (due) {
+        const { syncedBefore, fullSyncedBefore } = due;
+        q = q.where((eb) => eb.or([eb("last_sync_at", "is", null), eb("last_sync_at", "<", syncedBefore)]));
+        if (fullSyncedBefore !== undefined)
+          q = q.where((eb) =>
+            eb.or([eb("last_full_sync_at", "is", null), eb("last_full_sync_at", "<", fullSyncedBefore)]),
+          );
+      }
+      const r = await q.executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },
     async release(id) {

@@ -222,6 +222,8 @@ export interface DirectorySourcesTable {
   last_sync_status: string | null;
   last_sync_error: string | null;
   last_sync_counts: string | null;
+  /** When the last successful full sync finished: the schedule's full syncs count from it. */
+  last_full_sync_at: string | null;
   lease_until: string | null;
 }
 

@@ -22,6 +22,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn("last_sync_status", "text")
     .addColumn("last_sync_error", "text")
     .addColumn("last_sync_counts", "text")
+    .addColumn("last_full_sync_at", "text")
     .addColumn("lease_until", "text")
     .execute();
 

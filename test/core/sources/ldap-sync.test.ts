@@ -26,6 +26,9 @@ describe.each(backends)("LDAP source against a real slapd ($name)", (backend) =>
   let proxy: CuttingProxy;
   let rt: Runtime;
   let cleanup: () => Promise<void>;
+  /** The runtime's clock runs this far ahead of the wall clock: how the schedule test moves time on. */
+  let offset = 0;
+  const clock = { now: () => new Date(Date.now() + offset) };
 
   const user = async (i: number | string) => {
     const u = await rt.store.users.getByLogin(typeof i === "number" ? uid(i) : i);
@@ -56,7 +59,7 @@ describe.each(backends)("LDAP source against a real slapd ($name)", (backend) =>
     await new Promise((r) => setTimeout(r, 1100));
     slapd.modify(`dn: cn=all-staff,${GROUPS_BASE}\nchangetype: modify\nreplace: description\ndescription: All staff\n`);
     proxy = await startCuttingProxy(slapd.port);
-    ({ runtime: rt, cleanup } = await testRuntime(backend));
+    ({ runtime: rt, cleanup } = await testRuntime(backend, {}, { clock }));
   }, 60_000);
 
   afterAll(async () => {
@@ -202,5 +205,15 @@ describe.each(backends)("LDAP source against a real slapd ($name)", (backend) =>
     const report = await sync();
     expect(report.counts.updated).toBe(1);
     expect((await user(8)).profile.lastName).toBe("Changed");
+  });
+
+  it("runs due syncs on a schedule: once per interval however many nodes ask, a full one a day", async () => {
+    expect(await rt.sources.runDue(systemActor)).toEqual([]);
+    offset += 16 * 60_000;
+    const nodes = await Promise.all([rt.sources.runDue(systemActor), rt.sources.runDue(systemActor)]);
+    expect(nodes.flat()).toEqual([{ source: SOURCE, kind: "incremental" }]);
+    expect(await rt.sources.runDue(systemActor)).toEqual([]);
+    offset += 25 * 60 * 60_000;
+    expect(await rt.sources.runDue(systemActor)).toEqual([{ source: SOURCE, kind: "full" }]);
   });
 });
