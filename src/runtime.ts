@@ -72,6 +72,7 @@ export async function openRuntime(config: Config, opts: { logger?: Logger; clock
   await computePendingUpgradeNotices(store, clock);
   const apps = new AppService(store, clock);
   const dir = directory(store, clock);
+  const sources = new SourceService(store, secrets, { production: config.env === "production" }, clock);
   return {
     config,
     store,
@@ -81,7 +82,7 @@ export async function openRuntime(config: Config, opts: { logger?: Logger; clock
     signingKeys: new SigningKeyService(store, secrets, clock),
     legacyApi: new LegacyApiService(store, apps, secrets, clock),
     provisioning: new ProvisioningService(store, apps, secrets, clock),
-    sources: new SourceService(store, secrets, { production: config.env === "production" }, clock),
+    sources,
     publicUrl: publicUrlOf(config),
     tokens: new TokenService(store, clock),
     signIn: new SignInService(
@@ -93,6 +94,7 @@ export async function openRuntime(config: Config, opts: { logger?: Logger; clock
       },
       clock,
       secrets,
+      sources,
     ),
     secrets,
     logger,

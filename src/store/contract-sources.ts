@@ -93,6 +93,8 @@ export interface DirectorySourceRepo {
   /** How many linked people are ACTIVE: what the deactivation safety compares against. */
   countActivePeople(sourceId: string): Promise<number>;
   linkedGroups(sourceId: string, externalIds?: readonly string[]): Promise<LinkedGroup[]>;
+  /** The source a person came from and their DN there (for signing in with the directory password). */
+  sourceOfPerson(userId: string): Promise<{ sourceId: string; dn: string } | null>;
   /** Entries with these normalised DNs (to resolve `member` values of an incremental sync). */
   entriesByDn(sourceId: string, dnKeys: readonly string[]): Promise<SourceEntry[]>;
   upsertEntries(sourceId: string, entries: readonly SourceEntry[]): Promise<void>;

@@ -20,6 +20,7 @@ interface AddLdapOptions extends CommonOptions {
   nestedGroups?: boolean;
   maxDeactivationShare?: number;
   pageSize?: number;
+  passwordSignIn?: boolean;
 }
 
 function share(value: string): number {
@@ -50,7 +51,8 @@ export function registerSourceCommands(program: Command): void {
       .addOption(new Option("--preset <preset>", "attribute mapping").choices([...PRESETS]).default("openldap"))
       .option("--nested-groups", "members of nested groups count as members of the groups holding them")
       .option("--max-deactivation-share <share>", "stop a sync deactivating more than this share (default 10%)", share)
-      .option("--page-size <n>", "entries per page (RFC 2696)", positiveInt(5000)),
+      .option("--page-size <n>", "entries per page (RFC 2696)", positiveInt(5000))
+      .option("--password-sign-in", "people of this source sign in with their directory password"),
   ).action((opts: AddLdapOptions) =>
     withRuntime(opts, async (rt) => {
       if (!opts.bindPasswordStdin) throw new CliError("pipe the bind password on stdin with --bind-password-stdin");
@@ -71,6 +73,7 @@ export function registerSourceCommands(program: Command): void {
         nestedGroups: opts.nestedGroups,
         maxDeactivationShare: opts.maxDeactivationShare,
         pageSize: opts.pageSize,
+        passwordSignIn: opts.passwordSignIn,
       });
       if (opts.json) return printJson(source);
       printLine(`Added directory source ${source.name} (${source.id}). Run: rolebridge sources sync ${source.name}`);

@@ -28,6 +28,10 @@ export class SignInService {
     private readonly clock: Clock = systemClock,
     /** Opens TOTP secrets; without it, users with a TOTP factor cannot sign in (fail closed). */
     private readonly secrets: SecretBox | null = null,
+    /** People of a directory source with password sign-in: their directory checks the password (null: not theirs). */
+    private readonly directoryPasswords: {
+      verifyPassword(userId: string, password: string): Promise<boolean | null>;
+    } | null = null,
   ) {}
 
   async signIn(
@@ -45,7 +49,9 @@ export class SignInService {
       await this.audit(actor, user, "FAILURE", "locked_out");
       throw new DomainError("locked_out", "too many failed sign-ins; try again later", { until: creds.lockedUntil });
     }
-    const ok = await verifyPassword(creds?.passwordHash ?? null, password);
+    const viaDirectory =
+      user && this.directoryPasswords ? await this.directoryPasswords.verifyPassword(user.id, password) : null;
+    const ok = viaDirectory ?? (await verifyPassword(creds?.passwordHash ?? null, password));
     if (!user || !ok) {
       if (user) {
         const lockUntil = new Date(now.getTime() + this.policy.lockoutMinutes * 60_000).toISOString();

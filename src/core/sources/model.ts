@@ -48,6 +48,8 @@ export interface LdapSettings {
   maxDeactivationShare: number;
   /** Entries read per page (RFC 2696). */
   pageSize: number;
+  /** People of this source sign in with their directory password (a bind as them), not a rolebridge one. */
+  passwordSignIn: boolean;
   /** Scheduled syncs (null: only on demand): incremental every so many minutes, full every so many. */
   schedule: { incrementalMinutes: number | null; fullMinutes: number | null };
 }

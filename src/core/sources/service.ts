@@ -36,6 +36,7 @@ export interface AddLdapInput {
   maxDeactivationShare?: number | undefined;
   pageSize?: number | undefined;
   schedule?: Partial<LdapSettings["schedule"]> | undefined;
+  passwordSignIn?: boolean | undefined;
 }
 
 export type SourcePatch = Partial<Omit<AddLdapInput, "name">>;
@@ -100,6 +101,7 @@ function settingsOf(input: AddLdapInput, production: boolean): LdapSettings {
     maxDeactivationShare: input.maxDeactivationShare ?? DEFAULT_SHARE,
     pageSize: input.pageSize ?? DEFAULT_PAGE,
     schedule: { ...DEFAULT_SCHEDULE, ...(input.schedule ?? {}) },
+    passwordSignIn: input.passwordSignIn ?? false,
   };
   const transport = transportProblem(settings, production);
   if (transport) errors.push({ path: "/url", message: transport });
@@ -239,6 +241,29 @@ export class SourceService {
     const transport = transportProblem(row.settings, this.opts.production);
     if (transport) throw new DomainError("conflict", `the source's URL is refused: ${transport}`, { field: "/url" });
     return runSync(this.store, this.secrets, this.clock, actor, row, opts);
+  }
+
+  /**
+   * Checks a directory person's password by binding as them: true or false, or null when the person does not sign
+   * in through a directory (their rolebridge password applies). A directory that cannot be reached is a remote
+   * failure, never a wrong password.
+   */
+  async verifyPassword(userId: string, password: string): Promise<boolean | null> {
+    const link = await this.store.directorySources.sourceOfPerson(userId);
+    if (!link) return null;
+    const row = await this.store.directorySources.get(link.sourceId);
+    if (!row?.settings.passwordSignIn) return null;
+    // An empty password is an unauthenticated bind (RFC 4513 5.1.2), which many servers accept: never a sign-in.
+    if (!password) return false;
+    if (transportProblem(row.settings, this.opts.production)) return false;
+    try {
+      const conn = await LdapConnection.open({ ...row.settings, bindDn: link.dn }, password);
+      await conn.close();
+      return true;
+    } catch (err) {
+      if (err instanceof DomainError && err.details.resultCode === 49) return false;
+      throw err;
+    }
   }
 
   /**

@@ -27,6 +27,16 @@ const SettingsFields = {
   nestedGroups: Type.Optional(Type.Boolean()),
   maxDeactivationShare: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
   pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
+  passwordSignIn: Type.Optional(Type.Boolean({ description: "people sign in with their directory password" })),
+  schedule: Type.Optional(
+    Type.Object(
+      {
+        incrementalMinutes: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 10080 }), Type.Null()])),
+        fullMinutes: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 10080 }), Type.Null()])),
+      },
+      { additionalProperties: false },
+    ),
+  ),
 };
 
 const CreateBody = Type.Object(
@@ -46,6 +56,7 @@ const SourceOut = Type.Object(
     lastUpdated: Type.String(),
     version: Type.Integer(),
     cursor: Type.Union([Type.String(), Type.Null()]),
+    lastFullSync: Type.Union([Type.String(), Type.Null()]),
     lastSync: Type.Union([FreeObject, Type.Null()]),
   },
   { additionalProperties: false, title: "DirectorySource" },

@@ -194,6 +194,16 @@ export function directorySourceRepo(db: Kysely<Database>): DirectorySourceRepo {
           rows.push(...(await groupsQuery(sourceId).where("e.external_id", "in", part).execute()));
       return rows.map((r) => ({ ...entryOf(r), name: r.name, description: r.description }));
     },
+    async sourceOfPerson(userId) {
+      const r = await db
+        .selectFrom("directory_source_entries")
+        .select(["source_id", "dn"])
+        .where("object_id", "=", userId)
+        .where("kind", "=", "person")
+        .orderBy("source_id")
+        .executeTakeFirst();
+      return r ? { sourceId: r.source_id, dn: r.dn } : null;
+    },
     async entriesByDn(sourceId, dnKeys) {
       const out: SourceEntry[] = [];
       for (const part of chunks(dnKeys)) {

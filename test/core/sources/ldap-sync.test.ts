@@ -216,4 +216,19 @@ describe.each(backends)("LDAP source against a real slapd ($name)", (backend) =>
     offset += 25 * 60 * 60_000;
     expect(await rt.sources.runDue(systemActor)).toEqual([{ source: SOURCE, kind: "full" }]);
   });
+
+  it("signs people in with their directory password when the source allows it (a bind as them)", async () => {
+    const signIn = (login: string, password: string) => rt.signIn.signIn("portal", login, password);
+    expect(await failure(signIn(uid(1), `pw-${uid(1)}`))).toMatchObject({ code: "unauthorized" });
+    await rt.sources.update(systemActor, SOURCE, { passwordSignIn: true });
+    expect((await signIn(uid(1), `pw-${uid(1)}`)).user.profile.login).toBe(uid(1));
+    expect(await failure(signIn(uid(1), "wrong"))).toMatchObject({ code: "unauthorized" });
+    // An empty password would be an unauthenticated bind, which slapd accepts: never a sign-in.
+    expect(await failure(signIn(uid(1), ""))).toMatchObject({ code: "unauthorized" });
+    // Disabled in the directory: the bind may work, the person is not active here.
+    expect(await failure(signIn(uid(4), `pw-${uid(4)}`))).toMatchObject({ code: "unauthorized" });
+    await slapd.stop();
+    expect(await failure(signIn(uid(1), `pw-${uid(1)}`))).toMatchObject({ code: "remote_failed" });
+    await slapd.start();
+  });
 });
