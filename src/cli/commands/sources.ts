@@ -141,6 +141,34 @@ export function registerSourceCommands(program: Command): void {
     }),
   );
 
+  withCommonOptions(
+    sources
+      .command("write-back <source>")
+      .description(
+        "Create rolebridge's role groups (aws#…) and their members in the directory; a dry run unless --apply",
+      )
+      .requiredOption("--ou <dn>", "where the groups are created, e.g. ou=aws,ou=groups,dc=example,dc=com")
+      .option("--prefix <prefix>", "local groups whose name starts with this", "aws#")
+      .option("--apply", "write the plan (without it, only print it)"),
+  ).action((source: string, opts: CommonOptions & { ou: string; prefix: string; apply?: boolean }) =>
+    withRuntime(opts, async (rt) => {
+      const items = await rt.sources.writeBack(cliActor(), source, {
+        ou: opts.ou,
+        prefix: opts.prefix,
+        apply: opts.apply ?? false,
+      });
+      if (opts.json) printJson({ applied: opts.apply ?? false, groups: items });
+      else {
+        printTable(
+          ["GROUP", "ACTION", "MEMBERS", "NOT IN DIRECTORY", "REASON"],
+          items.map((i) => [i.name, i.action, i.members, i.notInDirectory, i.reason ?? ""]),
+        );
+        if (!opts.apply) printLine("Dry run: nothing was written. Run again with --apply to write it.");
+      }
+      if (items.some((i) => i.action === "refused")) process.exitCode = 4;
+    }),
+  );
+
   withCommonOptions(sources.command("list").description("Directory sources and their last sync")).action(
     (opts: CommonOptions) =>
       withRuntime(opts, async (rt) => {

@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { Client, type Entry, InvalidCredentialsError, ResultCodeError } from "ldapts";
+import { Attribute, Change, Client, type Entry, InvalidCredentialsError, ResultCodeError } from "ldapts";
 import { DomainError, remoteFailed } from "../errors.js";
 import type { LdapSettings } from "./model.js";
 
@@ -146,6 +146,23 @@ export class LdapConnection {
     } catch (err) {
       if (err instanceof ResultCodeError && err.code === 32) return null;
       throw remoteFailure(err, this.url, `read of ${dn}`);
+    }
+  }
+
+  async add(dn: string, attributes: Record<string, string[]>): Promise<void> {
+    try {
+      await this.client.add(dn, attributes);
+    } catch (err) {
+      throw remoteFailure(err, this.url, `add of ${dn}`);
+    }
+  }
+
+  async addValues(dn: string, attribute: string, values: string[]): Promise<void> {
+    try {
+      const modification = new Attribute({ type: attribute, values });
+      await this.client.modify(dn, new Change({ operation: "add", modification }));
+    } catch (err) {
+      throw remoteFailure(err, this.url, `modify of ${dn}`);
     }
   }
 

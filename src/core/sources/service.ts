@@ -17,6 +17,7 @@ import {
   type SyncKind,
 } from "./model.js";
 import { bindPasswordContext, runSync, type SyncOptions, type SyncReport } from "./sync.js";
+import { assertOu, type WriteBackItem, writeBackRoleGroups } from "./write-back.js";
 
 export interface AddLdapInput {
   name: string;
@@ -241,6 +242,39 @@ export class SourceService {
     const transport = transportProblem(row.settings, this.opts.production);
     if (transport) throw new DomainError("conflict", `the source's URL is refused: ${transport}`, { field: "/url" });
     return runSync(this.store, this.secrets, this.clock, actor, row, opts);
+  }
+
+  /**
+   * Role groups (local groups named `prefix…`, `aws#` by default) written to the directory under `ou`: planned
+   * unless `apply`. The bind account needs write access there.
+   */
+  async writeBack(
+    actor: Actor,
+    idOrName: string,
+    opts: { ou: string; prefix?: string | undefined; apply: boolean },
+  ): Promise<WriteBackItem[]> {
+    assertOu(opts.ou);
+    const row = await this.row(idOrName);
+    const transport = transportProblem(row.settings, this.opts.production);
+    if (transport) throw new DomainError("conflict", `the source's URL is refused: ${transport}`, { field: "/url" });
+    const prefix = opts.prefix ?? "aws#";
+    const password = this.secrets.open(row.bindPasswordSealed, bindPasswordContext(row.id));
+    const items = await writeBackRoleGroups(this.store, row, () => LdapConnection.open(row.settings, password), {
+      ou: opts.ou,
+      prefix,
+      apply: opts.apply,
+    });
+    if (opts.apply)
+      await this.store.log.append(
+        logEvent(this.clock, actor, "directory.source.write_back", target(row), {
+          ou: opts.ou,
+          prefix,
+          created: items.filter((i) => i.action === "create").length,
+          updated: items.filter((i) => i.action === "add-members").length,
+          refused: items.filter((i) => i.action === "refused").map((i) => ({ name: i.name, reason: i.reason })),
+        }),
+      );
+    return items;
   }
 
   /**

@@ -158,4 +158,30 @@ export const sourceRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }> = asy
         confirmDeactivations: request.body?.confirmDeactivations,
       }),
   );
+
+  app.post(
+    "/sources/:id/write-back",
+    {
+      schema: {
+        tags,
+        summary:
+          "Create the local role groups (aws#… by default) and their members in the directory under `ou`; a dry run unless `apply`",
+        params: IdParams,
+        body: Type.Object(
+          {
+            ou: Dn,
+            prefix: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+            apply: Type.Optional(Type.Boolean()),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: FreeObject, ...errorResponses(400, 404, 409, 502) },
+      },
+    },
+    async (request) => {
+      const { ou, prefix, apply = false } = request.body;
+      const groups = await sources.writeBack(actorOf(request), request.params.id, { ou, prefix, apply });
+      return { applied: apply, groups };
+    },
+  );
 };
