@@ -74,6 +74,8 @@ export async function mirrorMemberships(ctx: SyncContext, groupIds: Map<string, 
       ctx.changedGroups.add(groupId);
     }
   }
+  // In primary-key order (person, group): a first sync's million rows go in about twice as fast as group by group.
+  additions.sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : a.groupId < b.groupId ? -1 : 1));
   counts.membershipsAdded += await tx.memberships.addMany(additions);
   counts.membershipsRemoved += await tx.directorySources.removeMemberships(removals, at);
 
