@@ -67,14 +67,19 @@ export function remoteFailure(err: unknown, url: string, operation: string): Dom
   );
 }
 
+/** Each entry's attributes by lower-cased name, built once: a sync asks every entry for about ten of them. */
+const byLowerName = new WeakMap<Entry, Map<string, (string | Buffer)[]>>();
+
 /** Values of one attribute, case-insensitively (servers answer in their own spelling). */
 export function values(entry: Entry, attribute: string): (string | Buffer)[] {
-  const want = attribute.toLowerCase();
-  for (const [key, v] of Object.entries(entry)) {
-    if (key.toLowerCase() !== want) continue;
-    return Array.isArray(v) ? v : [v];
+  let index = byLowerName.get(entry);
+  if (!index) {
+    index = new Map();
+    for (const [key, v] of Object.entries(entry))
+      if (key !== "dn") index.set(key.toLowerCase(), Array.isArray(v) ? v : [v]);
+    byLowerName.set(entry, index);
   }
-  return [];
+  return index.get(attribute.toLowerCase()) ?? [];
 }
 
 export function first(entry: Entry, attribute: string): string | null {
