@@ -10,8 +10,10 @@ import { AppService } from "./core/apps/service.js";
 import { SigningKeyService } from "./core/apps/signing-keys.js";
 import { computePendingUpgradeNotices } from "./core/apps/upgrade-notices.js";
 import { SecretBox } from "./core/crypto/secretbox.js";
+import { DeviceAuthService } from "./core/device-auth/service.js";
 import { type Directory, directory } from "./core/directory/index.js";
 import { type Clock, systemClock } from "./core/ids.js";
+import { PolicyService } from "./core/policy/service.js";
 import { ProvisioningService } from "./core/provisioning/service.js";
 import { SourceService } from "./core/sources/service.js";
 import type { Store } from "./store/contract.js";
@@ -29,12 +31,16 @@ export interface Runtime {
   signingKeys: SigningKeyService;
   legacyApi: LegacyApiService;
   provisioning: ProvisioningService;
+  /** The legacy API-mode principal's IAM policy: audit, least-privilege fix, rollback. */
+  policy: PolicyService;
   /** Directory sources (LDAP, Active Directory) and their syncs. */
   sources: SourceService;
   /** Where people and AWS reach this server (config.publicUrl or http://host:port). */
   publicUrl: string;
   tokens: TokenService;
   signIn: SignInService;
+  /** Command-line sign-in for people (RFC 8628 device grant) and their CLI sessions. */
+  deviceAuth: DeviceAuthService;
   totp: TotpService;
   secrets: SecretBox;
   logger: Logger;
@@ -72,6 +78,7 @@ export async function openRuntime(config: Config, opts: { logger?: Logger; clock
   await computePendingUpgradeNotices(store, clock);
   const apps = new AppService(store, clock);
   const dir = directory(store, clock);
+  const legacyApi = new LegacyApiService(store, apps, secrets, clock);
   const sources = new SourceService(store, secrets, { production: config.env === "production" }, clock);
   return {
     config,
@@ -80,7 +87,8 @@ export async function openRuntime(config: Config, opts: { logger?: Logger; clock
     totp: new TotpService(store, secrets, dir.users, clock),
     apps,
     signingKeys: new SigningKeyService(store, secrets, clock),
-    legacyApi: new LegacyApiService(store, apps, secrets, clock),
+    legacyApi,
+    policy: new PolicyService(store, apps, legacyApi, secrets, clock),
     provisioning: new ProvisioningService(store, apps, secrets, clock),
     sources,
     publicUrl: publicUrlOf(config),
@@ -96,6 +104,7 @@ export async function openRuntime(config: Config, opts: { logger?: Logger; clock
       secrets,
       sources,
     ),
+    deviceAuth: new DeviceAuthService(store, config.cliSignIn, clock),
     secrets,
     logger,
     clock,

@@ -27,6 +27,16 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    /** Command-line sign-in for people (`rolebridge aws login`, OAuth 2.0 Device Authorization Grant). */
+    cliSignIn: Type.Object(
+      {
+        /** The longest a command-line sign-in lasts, refreshes included; each AWS app may allow less. */
+        maxSessionHours: Type.Integer({ minimum: 1, maximum: 7 * 24, default: 12 }),
+        /** How often the CLI may poll while the person approves (RFC 8628 `interval`). */
+        pollIntervalSeconds: Type.Integer({ minimum: 1, maximum: 60, default: 5 }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 );

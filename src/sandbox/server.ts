@@ -9,6 +9,7 @@ import { JSON_CONTENT_TYPE, jsonError } from "./protocol/json.js";
 import { newRequestId, queryError } from "./protocol/query.js";
 import { signinEndpoint } from "./saml/partitions.js";
 import { handleAcs } from "./signin/acs.js";
+import { federationEndpoint } from "./signin/federation.js";
 import { signinErrorPage } from "./signin/pages.js";
 import type { SandboxStore } from "./state/store.js";
 import { stsService } from "./sts/index.js";
@@ -90,6 +91,21 @@ export function buildSandboxServer(options: SandboxServerOptions): FastifyInstan
   // Reached through the real host name (e.g. a hosts-file entry or a proxy for signin.aws.amazon.com).
   app.post("/saml", { bodyLimit: MAX_SIGNIN_BODY_BYTES }, (request, reply) =>
     acs(request, reply, String(request.headers.host ?? "").replace(/:\d+$/, "")),
+  );
+
+  const federation = federationEndpoint();
+  const federate = (request: FastifyRequest, reply: FastifyReply, host: string) => {
+    const endpoint = signinEndpoint(host);
+    if (!endpoint) return reply.code(404).type("text/plain").send(`No AWS sign-in endpoint is emulated for ${host}\n`);
+    const query = new URLSearchParams(request.url.slice(request.url.indexOf("?") + 1));
+    const answer = federation(options.store.state, endpoint, request.url.includes("?") ? query : new URLSearchParams());
+    return reply.code(answer.status).type(answer.type).send(answer.body);
+  };
+  app.get<{ Params: { host: string } }>("/signin/:host/federation", (request, reply) =>
+    federate(request, reply, request.params.host),
+  );
+  app.get("/federation", (request, reply) =>
+    federate(request, reply, String(request.headers.host ?? "").replace(/:\d+$/, "")),
   );
 
   app.get("/healthz", async () => ({ status: "ok" }));

@@ -4,14 +4,20 @@ import swagger from "@fastify/swagger";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from "fastify";
 import type { Runtime } from "../runtime.js";
 import { authenticate, SESSION_COOKIE } from "./auth.js";
+import { meRoutes } from "./device/me.js";
+import { oauthRoutes } from "./device/oauth.js";
+import { devicePortalRoutes } from "./device/portal.js";
 import { installErrorHandling } from "./errors.js";
 import { installMetrics } from "./metrics.js";
 import { portalRoutes } from "./portal/routes.js";
 import { appRoutes } from "./routes/apps.js";
+import { cliSessionRoutes } from "./routes/cli-sessions.js";
 import { groupRoutes } from "./routes/groups.js";
 import { logRoutes } from "./routes/logs.js";
 import { membershipRuleRoutes } from "./routes/membership-rules.js";
+import { migrationRoutes } from "./routes/migrations.js";
 import { opsRoutes } from "./routes/ops.js";
+import { policyRoutes } from "./routes/policy.js";
 import { provisioningRoutes } from "./routes/provisioning.js";
 import { sessionRoutes } from "./routes/sessions.js";
 import { sourceRoutes } from "./routes/sources.js";
@@ -88,6 +94,10 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
   await app.register(opsRoutes, { runtime, registry });
   // The end-user side (sign-in page, dashboard, SSO, IdP metadata) is HTML with its own form parser.
   await app.register(portalRoutes, { runtime });
+  // Sign-in for programs (OAuth device grant), its pages in the portal, and the end-user API it unlocks.
+  await app.register(oauthRoutes, { runtime });
+  await app.register(devicePortalRoutes, { runtime });
+  await app.register(meRoutes, { runtime });
   await app.register(
     async (api) => {
       api.addHook("onRequest", authenticate(runtime));
@@ -99,6 +109,9 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
       await api.register(tokenRoutes, { runtime });
       await api.register(appRoutes, { runtime });
       await api.register(provisioningRoutes, { runtime });
+      await api.register(migrationRoutes, { runtime });
+      await api.register(policyRoutes, { runtime });
+      await api.register(cliSessionRoutes, { runtime });
       await api.register(sourceRoutes, { runtime });
     },
     { prefix: "/api/v1" },

@@ -24,7 +24,10 @@ import type {
   SigningKeyRepo,
   UpgradeNoticeRepo,
 } from "./contract-apps.js";
+import type { CliSessionRepo, DeviceAuthorizationRepo } from "./contract-device.js";
+import type { MigrationJournalRepo } from "./contract-migrations.js";
 import type { FullSyncRepo, OutboxRepo, ProvisionedRepo } from "./contract-outbox.js";
+import type { PolicyBackupRepo } from "./contract-policy.js";
 import type { MembershipRuleRepo, RuleHeldMembershipRepo } from "./contract-rules.js";
 import type { DirectorySourceRepo } from "./contract-sources.js";
 
@@ -211,6 +214,9 @@ export interface Repos {
   outbox: OutboxRepo;
   provisioned: ProvisionedRepo;
   fullSyncs: FullSyncRepo;
+  deviceAuthorizations: DeviceAuthorizationRepo;
+  cliSessions: CliSessionRepo;
+  migrationJournal: MigrationJournalRepo;
   users: UserRepo;
   groups: GroupRepo;
   memberships: MembershipRepo & RuleHeldMembershipRepo;
@@ -219,6 +225,7 @@ export interface Repos {
   sessions: SessionRepo;
   admins: AdminRepo;
   log: LogRepo;
+  policyBackups: PolicyBackupRepo;
   directorySources: DirectorySourceRepo;
 }
 

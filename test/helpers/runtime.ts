@@ -31,3 +31,9 @@ export async function testRuntime(
     },
   };
 }
+
+/** A clock a test can move forward (sessions and codes expire) without touching the process's time. */
+export function offsetClock(): Clock & { offsetMs: number } {
+  const clock = { offsetMs: 0, now: () => new Date(Date.now() + clock.offsetMs) };
+  return clock;
+}

@@ -99,6 +99,9 @@ export function registerProvisioningCommands(program: Command): void {
       if (opts.json) printJson(report);
       else {
         for (const line of report.plan) printLine(line);
+        for (const [kind, state] of Object.entries(report.listings ?? {}))
+          if (state === "incomplete")
+            printLine(`note: the target's ${kind} listing could not be proven complete; missing ones were looked up.`);
         if (!report.dryRun) {
           printTable(
             ["KIND", "OBJECT", "STATUS", "ERROR"],

@@ -42,6 +42,8 @@ function printDemoHelp(url: string, dataDir: string, sandbox: SandboxHandle): vo
     `  npx rolebridge provisioning sync --data-dir ${dataDir} --app aws-sso-demo --dry-run   # nothing to send`,
   );
   printLine(`AWS sandbox (IAM, STS, Organizations, sign-in, Identity Center): ${sandbox.url}  — see docs/sandbox.md`);
+  printLine(`AWS credentials at the terminal (docs/cli-credentials.md):`);
+  printLine(`  npx rolebridge aws login --url ${url} --sts-endpoint ${sandbox.url}`);
   printLine();
 }
 

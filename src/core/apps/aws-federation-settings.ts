@@ -39,6 +39,16 @@ export const LegacyApiSettingsSchema = Type.Object(
 
 export type LegacyApiSettings = Static<typeof LegacyApiSettingsSchema>;
 
+/** Command-line credentials (`rolebridge aws credentials`): allowed or not, and for how long after a sign-in. */
+export const CliCredentialsSettingsSchema = Type.Object(
+  {
+    allowed: Type.Boolean({ default: true }),
+    /** A command-line sign-in older than this gets no more SAML for this app (the server's own cap also applies). */
+    maxSessionHours: Type.Integer({ minimum: 1, maximum: 168, default: 12 }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 /** Sign On settings of the AWS Account Federation app, with Okta's meaning (shared/reference/okta-aws-app.md). */
 export const AwsFederationSettingsSchema = Type.Object(
   {
@@ -88,6 +98,7 @@ export const AwsFederationSettingsSchema = Type.Object(
     signResponse: Type.Boolean({ default: true }),
     signAssertion: Type.Boolean({ default: true }),
     api: LegacyApiSettingsSchema,
+    cliCredentials: CliCredentialsSettingsSchema,
   },
   { additionalProperties: false },
 );

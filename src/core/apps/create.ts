@@ -1,3 +1,4 @@
+import type { Repos } from "../../store/contract.js";
 import type { Actor } from "../audit.js";
 import type { RsaKeySize } from "../saml/keys.js";
 import type { App } from "./model.js";
@@ -13,10 +14,12 @@ export async function createAppWithKey(
   actor: Actor,
   input: CreateAppInput,
   bits: RsaKeySize = 2048,
+  alsoInTransaction?: (tx: Repos, app: App) => Promise<void>,
 ): Promise<App> {
   const writeKey = await services.signingKeys.prepare(actor, input.slug, "active", bits);
   const idpEntityId = input.settings?.idpEntityId ?? idpUrls(services.publicUrl, input).entityId;
   return services.apps.create(actor, { ...input, settings: { ...input.settings, idpEntityId } }, async (tx, app) => {
     await writeKey(tx, app);
+    await alsoInTransaction?.(tx, app);
   });
 }

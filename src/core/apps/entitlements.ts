@@ -4,7 +4,11 @@ import { DomainError } from "../errors.js";
 import { resolveRoles } from "../rolemap/resolve.js";
 import type { ResolveRolesInput, ResolveRolesResult } from "../rolemap/types.js";
 import { assignedRolesOf } from "./assignment-profile.js";
-import { signOnSettingsOf, validateAwsFederationSettings } from "./aws-federation-settings.js";
+import {
+  type AwsFederationSettings,
+  signOnSettingsOf,
+  validateAwsFederationSettings,
+} from "./aws-federation-settings.js";
 import type { App } from "./model.js";
 
 export interface AppEntitlements extends ResolveRolesResult {
@@ -14,16 +18,36 @@ export interface AppEntitlements extends ResolveRolesResult {
   blockedBecause: "app_inactive" | "user_not_active" | null;
 }
 
+/**
+ * Where appEntitlements reads a user's groups and the assignments reaching them: the store, or (for the
+ * migration's proof before anything is written) an in-memory snapshot of the same rows.
+ */
+export interface EntitlementSources {
+  memberships: Pick<Repos["memberships"], "groupsOfUser">;
+  assignments: Pick<Repos["assignments"], "forUser">;
+}
+
+// Validation (defaults, schema, filter compilation) costs ~1 ms; the migration proof asks about thousands of
+// people with one app object. Keyed by the settings object itself: a re-read or updated app is a new object.
+const validated = new WeakMap<object, AwsFederationSettings>();
+function validatedSettings(app: App): AwsFederationSettings {
+  const cached = validated.get(app.settings);
+  if (cached) return cached;
+  const settings = validateAwsFederationSettings(app.settings);
+  validated.set(app.settings, settings);
+  return settings;
+}
+
 /** What `resolveRoles` is asked for one user on one app, read from the store, and whether anything assigns them. */
 export async function entitlementInput(
-  repos: Repos,
+  repos: EntitlementSources,
   app: App,
   user: User,
 ): Promise<{ input: ResolveRolesInput; assigned: boolean }> {
   if (app.type !== "aws-account-federation") {
     throw new DomainError("conflict", `app ${app.slug} signs into no AWS role (it is ${app.type})`, { type: app.type });
   }
-  const settings = validateAwsFederationSettings(app.settings);
+  const settings = validatedSettings(app);
   const groups = await repos.memberships.groupsOfUser(user.id);
   const assignments = await repos.assignments.forUser(
     app.id,
@@ -48,7 +72,7 @@ export async function entitlementInput(
  * them, then asks `resolveRoles` — the one function that decides. Sign-in, explain and the migration's
  * equivalence proof all come through here.
  */
-export async function appEntitlements(repos: Repos, app: App, user: User): Promise<AppEntitlements> {
+export async function appEntitlements(repos: EntitlementSources, app: App, user: User): Promise<AppEntitlements> {
   const { input, assigned } = await entitlementInput(repos, app, user);
   const blockedBecause = app.status !== "ACTIVE" ? "app_inactive" : user.status !== "ACTIVE" ? "user_not_active" : null;
   const result = resolveRoles(input);

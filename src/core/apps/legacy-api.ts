@@ -183,7 +183,14 @@ export class LegacyApiService {
     return validateAwsFederationSettings(app.settings).api;
   }
 
-  private async connection(app: App) {
+  /** The app's AWS target and opened keys, for reads beyond the role lists (the migration inventory). */
+  async awsAccess(idOrSlug: string) {
+    const app = await this.apps.get(idOrSlug);
+    return { ...(await this.connection(app)), api: this.settingsOf(app), clients: this.clients };
+  }
+
+  /** The app's AWS target and its API-mode keys (secret opened from the store). */
+  async connection(app: App) {
     const settings = validateAwsFederationSettings(app.settings);
     const api = settings.api;
     const sealed = await this.store.appSecrets.get(app.id, SECRET_NAME);

@@ -31,8 +31,26 @@ export const ScimAppSettingsSchema = Type.Object(
       maxItems: 10_000,
       uniqueItems: true,
     }),
-    /** Requests per second to the target; AWS publishes none and throttles at a few hundred objects. */
+    /**
+     * Requests per second to a generic SCIM 2.0 target (one budget for every request). AWS apps use `budgets`.
+     */
     rateLimitPerSecond: Type.Number({ exclusiveMinimum: 0, maximum: 1000, default: 10 }),
+    /**
+     * AWS IAM Identity Center apps: what the app may spend per second of each of AWS's throttles, shared by every
+     * sync of the app in one process. Absent values take AWS's documented defaults (reads 40, writes 25) and
+     * rolebridge's membership assumption (100 operations); raise them after AWS raises the instance's quota.
+     */
+    budgets: Type.Optional(
+      Type.Object(
+        {
+          readPerSecond: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10_000 })),
+          writePerSecond: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 10_000 })),
+          /** Members added or removed per second, each member in a group create or PATCH counting one. */
+          membershipOpsPerSecond: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 100_000 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     /**
      * Minutes between scheduled full reconciliations, which repair changes made on the target itself; 0 turns
      * them off (syncs then follow directory changes and "sync now" only).
@@ -92,7 +110,11 @@ function baseUrlErrors(baseUrl: string | undefined): FieldError[] {
   return [];
 }
 
-export function validateScimAppSettings(input: Record<string, unknown>): ScimAppSettings {
+/** `type`, when known (on create and update): settings that do not apply to it are refused, not ignored. */
+export function validateScimAppSettings(
+  input: Record<string, unknown>,
+  type?: "aws-iam-identity-center" | "generic-scim2",
+): ScimAppSettings {
   const withDefaults = Value.Default(ScimAppSettingsSchema, structuredClone(input));
   const shape = [...Value.Errors(ScimAppSettingsSchema, withDefaults)].map((e) => ({
     path: `/settings${e.path}`,
@@ -105,6 +127,13 @@ export function validateScimAppSettings(input: Record<string, unknown>): ScimApp
     errors.push({
       path: "/settings/fullSyncIntervalMinutes",
       message: `must be 0 (off) or ${MIN_INTERVAL}-${MAX_INTERVAL} minutes: every full sync reads the whole target`,
+    });
+  }
+  if (type === "generic-scim2" && s.budgets !== undefined) {
+    errors.push({
+      path: "/settings/budgets",
+      message:
+        "applies to aws-iam-identity-center apps (AWS's per-class throttles); a generic SCIM 2.0 app uses rateLimitPerSecond",
     });
   }
   if (errors.length) throw validationFailed("the provisioning settings are invalid", errors);

@@ -38,7 +38,7 @@ const appTarget = (a: App) => ({ type: "app", id: a.id, display: a.slug });
 
 function validateSettings(type: AppType, settings: Record<string, unknown>): Record<string, unknown> {
   if (type === "aws-account-federation") return validateAwsFederationSettings(settings);
-  if (type === "aws-iam-identity-center" || type === "generic-scim2") return validateScimAppSettings(settings);
+  if (type === "aws-iam-identity-center" || type === "generic-scim2") return validateScimAppSettings(settings, type);
   throw validationFailed("unsupported app type", [{ path: "/type", message: `${type} is not available yet` }]);
 }
 

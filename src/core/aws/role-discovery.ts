@@ -1,41 +1,144 @@
-import { ListAccountAliasesCommand, paginateListRoles } from "@aws-sdk/client-iam";
-import { AssumeRoleCommand, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+import {
+  ListAccountAliasesCommand,
+  type ListAccountAliasesCommandOutput,
+  ListRolesCommand,
+  type ListRolesCommandOutput,
+} from "@aws-sdk/client-iam";
+import {
+  AssumeRoleCommand,
+  type AssumeRoleCommandOutput,
+  GetCallerIdentityCommand,
+  type GetCallerIdentityCommandOutput,
+  type STSClient,
+} from "@aws-sdk/client-sts";
 import type { AccountRoleList } from "../../store/contract-apps.js";
 import { type AwsClientFactory, type AwsCredentials, type AwsTarget, awsErrorSummary } from "./clients.js";
 
-export type DiscoveredAccount = Omit<AccountRoleList, "appId" | "refreshedAt">;
+/**
+ * Every AWS call the legacy API mode makes, and with which credentials. The calls below go through
+ * `legacyCall`, which refuses a command missing here, and the policy audit derives the least-privilege policy
+ * from this same list — so the policy cannot drift from the code.
+ *
+ * `by`: "keys" — the IAM user's own access keys, in its own account; "cross-account role" — the session
+ * assumed in each other connected account. `resource`: what the action acts on ("*" for account-wide calls).
+ */
+export const LEGACY_API_CALLS = [
+  { command: "GetCallerIdentity", action: "sts:GetCallerIdentity", by: ["keys"], resource: "none" },
+  { command: "ListRoles", action: "iam:ListRoles", by: ["keys", "cross-account role"], resource: "*" },
+  {
+    command: "ListAccountAliases",
+    action: "iam:ListAccountAliases",
+    by: ["keys", "cross-account role"],
+    resource: "*",
+  },
+  { command: "AssumeRole", action: "sts:AssumeRole", by: ["keys"], resource: "cross-account role" },
+] as const;
 
-async function listAccount(
+export type LegacyApiCall = (typeof LEGACY_API_CALLS)[number];
+
+/** The IAM action of an SDK command the legacy API mode may send, or an error naming the undeclared one. */
+export function declaredAction(commandName: string): LegacyApiCall {
+  const name = commandName.replace(/Command$/, "");
+  const call = LEGACY_API_CALLS.find((c) => c.command === name);
+  if (!call) throw new Error(`${name} is not in LEGACY_API_CALLS: declare its IAM action before calling it`);
+  return call;
+}
+
+/** Sends one of the legacy API mode's calls; a command not declared in LEGACY_API_CALLS is refused before sending. */
+async function legacyCall<Out>(
+  client: { send(command: never): Promise<unknown> },
+  command: { constructor: { name: string } },
+): Promise<Out> {
+  declaredAction(command.constructor.name);
+  return (await client.send(command as never)) as Out;
+}
+
+export type DiscoveredAccount = Omit<AccountRoleList, "appId" | "refreshedAt">;
+/** A role as ListRoles shows it, with its trust policy (decoded JSON text), for the policy audit. */
+export interface ListedRole {
+  arn: string;
+  name: string;
+  path: string;
+  trustPolicy: string | null;
+}
+
+/** ListRoles (every page) and the account alias, with whatever credentials act in that account. */
+export async function listAccountRoles(
   factory: AwsClientFactory,
   target: AwsTarget,
   credentials: AwsCredentials,
-  accountId: string,
-): Promise<DiscoveredAccount> {
+): Promise<{ alias: string | null; roles: ListedRole[] }> {
   const { iam } = await factory(target, credentials);
-  const roles: DiscoveredAccount["roles"] = [];
-  for await (const page of paginateListRoles({ client: iam, pageSize: 100 }, {})) {
-    for (const r of page.Roles ?? []) {
-      if (r.Arn && r.RoleName) roles.push({ arn: r.Arn, name: r.RoleName, path: r.Path ?? "/" });
+  const roles: ListedRole[] = [];
+  let marker: string | undefined;
+  do {
+    const listed = await legacyCall<ListRolesCommandOutput>(
+      iam,
+      new ListRolesCommand({ MaxItems: 100, Marker: marker }),
+    );
+    for (const r of listed.Roles ?? []) {
+      if (!r.Arn || !r.RoleName) continue;
+      const trust = r.AssumeRolePolicyDocument;
+      roles.push({
+        arn: r.Arn,
+        name: r.RoleName,
+        path: r.Path ?? "/",
+        trustPolicy: trust ? decodeURIComponent(trust) : null,
+      });
     }
-  }
-  const aliases = await iam.send(new ListAccountAliasesCommand({}));
+    marker = listed.IsTruncated ? listed.Marker : undefined;
+  } while (marker);
+  const aliases = await legacyCall<ListAccountAliasesCommandOutput>(iam, new ListAccountAliasesCommand({}));
   roles.sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
-  return { accountId, alias: aliases.AccountAliases?.[0] ?? null, roles, status: "ok", error: null };
+  return { alias: aliases.AccountAliases?.[0] ?? null, roles };
 }
 
 /** Who the keys belong to: Okta's "Test API Credentials". */
 export async function callerIdentity(factory: AwsClientFactory, target: AwsTarget, credentials: AwsCredentials) {
-  const id = await (await factory(target, credentials)).sts.send(new GetCallerIdentityCommand({}));
+  const { sts } = await factory(target, credentials);
+  const id = await legacyCall<GetCallerIdentityCommandOutput>(sts, new GetCallerIdentityCommand({}));
   if (!id.Account || !id.Arn) throw new Error("GetCallerIdentity answered without Account or Arn");
   return { accountId: id.Account, arn: id.Arn };
 }
 
+export const crossAccountRoleArn = (target: AwsTarget, accountId: string, roleName: string) =>
+  `arn:${target.partition}:iam::${accountId}:role/${roleName}`;
+
+/** The cross-account role's session in a connected account. */
+export async function assumeCrossAccountRole(
+  sts: STSClient,
+  target: AwsTarget,
+  accountId: string,
+  roleName: string,
+  sessionName: string,
+): Promise<AwsCredentials> {
+  const assumed = await legacyCall<AssumeRoleCommandOutput>(
+    sts,
+    new AssumeRoleCommand({
+      RoleArn: crossAccountRoleArn(target, accountId, roleName),
+      RoleSessionName: sessionName,
+      DurationSeconds: 900,
+    }),
+  );
+  const c = assumed.Credentials;
+  if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error("AssumeRole answered without credentials");
+  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
+}
+
+export interface AccountReading {
+  accountId: string;
+  alias: string | null;
+  roles: ListedRole[];
+  status: "ok" | "error";
+  error: string | null;
+}
+
 /**
- * Okta's "Refresh Application Data": list roles and the alias in the keys' own account, then assume
- * the cross-account role in each connected account and list there. One account's failure is recorded
+ * Okta's "Refresh Application Data" as the keys see it: list roles and the alias in the keys' own account, then
+ * assume the cross-account role in each connected account and list there. One account's failure is recorded
  * against that account and does not stop the others.
  */
-export async function discoverRoles(
+export async function readConnectedAccounts(
   factory: AwsClientFactory,
   target: AwsTarget,
   credentials: AwsCredentials,
@@ -45,9 +148,22 @@ export async function discoverRoles(
     sessionName: string;
     concurrency?: number;
   },
-): Promise<DiscoveredAccount[]> {
+): Promise<AccountReading[]> {
   const source = await callerIdentity(factory, target, credentials);
-  const results: DiscoveredAccount[] = [await listAccount(factory, target, credentials, source.accountId)];
+  const results: AccountReading[] = [];
+  try {
+    const own = await listAccountRoles(factory, target, credentials);
+    results.push({ accountId: source.accountId, ...own, status: "ok", error: null });
+  } catch (err) {
+    const { code, message } = awsErrorSummary(err);
+    results.push({
+      accountId: source.accountId,
+      alias: null,
+      roles: [],
+      status: "error",
+      error: `${code}: ${message}`,
+    });
+  }
   const others = opts.connectedAccountIds.filter((id) => id !== source.accountId);
   const { sts } = await factory(target, credentials);
   let next = 0;
@@ -55,23 +171,14 @@ export async function discoverRoles(
     while (next < others.length) {
       const accountId = others[next++]!;
       try {
-        const assumed = await sts.send(
-          new AssumeRoleCommand({
-            RoleArn: `arn:${target.partition}:iam::${accountId}:role/${opts.crossAccountRoleName}`,
-            RoleSessionName: opts.sessionName,
-            DurationSeconds: 900,
-          }),
+        const session = await assumeCrossAccountRole(
+          sts,
+          target,
+          accountId,
+          opts.crossAccountRoleName,
+          opts.sessionName,
         );
-        const c = assumed.Credentials;
-        if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error("AssumeRole answered without credentials");
-        results.push(
-          await listAccount(
-            factory,
-            target,
-            { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken },
-            accountId,
-          ),
-        );
+        results.push({ accountId, ...(await listAccountRoles(factory, target, session)), status: "ok", error: null });
       } catch (err) {
         const { code, message } = awsErrorSummary(err);
         results.push({ accountId, alias: null, roles: [], status: "error", error: `${code}: ${message}` });
@@ -80,4 +187,15 @@ export async function discoverRoles(
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 4, others.length) }, worker));
   return results.sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
+}
+
+/** The refresh's view: role lists without trust policies, in the store's shape. */
+export async function discoverRoles(
+  factory: AwsClientFactory,
+  target: AwsTarget,
+  credentials: AwsCredentials,
+  opts: Parameters<typeof readConnectedAccounts>[3],
+): Promise<DiscoveredAccount[]> {
+  const read = await readConnectedAccounts(factory, target, credentials, opts);
+  return read.map((a) => ({ ...a, roles: a.roles.map(({ arn, name, path }) => ({ arn, name, path })) }));
 }

@@ -43,10 +43,11 @@ export async function desiredState(
       for (const u of await allMembers(store, a.principalId)) users.set(u.id, desiredUserFromDirectory(u));
     }
   }
-  // People provisioned before but no longer assigned stay on the target as deactivated (never deleted).
+  // People provisioned before but no longer assigned stay on the target as deactivated (never deleted) — and
+  // in their pushed groups, also once the deactivation is recorded: else a later sync would take them out.
   const known = settings.features.deactivateUsers ? records.filter((r) => r.kind === "user") : [];
   for (const p of known) {
-    if (users.has(p.objectId) || p.status === "deactivated" || !p.remoteId) continue;
+    if (users.has(p.objectId) || !p.remoteId) continue;
     const u = await store.users.get(p.objectId);
     if (u) users.set(u.id, { ...desiredUserFromDirectory(u), active: false });
   }

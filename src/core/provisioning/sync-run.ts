@@ -24,7 +24,15 @@ export interface SyncReport {
   requests: number;
   /** full: the target was read whole; change: only what the outbox's changes needed (see planChange). */
   mode: "full" | "change";
+  /**
+   * Full syncs: whether each listing of the target was proven complete. `incomplete` means the target's paging
+   * could not show the whole collection (a cursor it did not honour, AWS's old 50-result cap, an ignored
+   * startIndex): nothing was taken as absent from it — every object missing from it was looked up first.
+   */
+  listings?: { users: ListingState; groups: ListingState };
 }
+
+export type ListingState = "complete" | "incomplete";
 
 export type SyncTrigger = "schedule" | "change";
 
@@ -152,6 +160,9 @@ export class SyncRunner {
       requests: this.targets.account(conn.client.stats),
       mode: opts.fullSince ? "full" : "change",
     };
+    const state = (complete: boolean): ListingState => (complete ? "complete" : "incomplete");
+    if (opts.fullSince) report.listings = { users: state(plan.complete.users), groups: state(plan.complete.groups) };
+    const incomplete = Object.entries(report.listings ?? {}).flatMap(([k, v]) => (v === "incomplete" ? [k] : []));
     if (!dryRun) {
       const failed = results.filter((r) => r.status === "error").length;
       await this.store.log.append(
@@ -164,6 +175,7 @@ export class SyncRunner {
             failed,
             requests: report.requests,
             mode: report.mode,
+            ...(incomplete.length ? { incompleteListings: incomplete } : {}),
             ...(opts.trigger ? { trigger: opts.trigger } : {}),
           },
           failed ? "FAILURE" : "SUCCESS",

@@ -1,14 +1,54 @@
 import type { Store } from "../../store/contract.js";
 import type { App } from "../apps/model.js";
-import { validateScimAppSettings } from "../apps/scim-app-settings.js";
+import { type ScimAppSettings, validateScimAppSettings } from "../apps/scim-app-settings.js";
 import type { SecretBox } from "../crypto/secretbox.js";
 import { DomainError } from "../errors.js";
+import { type BudgetLimits, inProcessBudgets, type ScimBudgets, singleBudget } from "../scim/budgets.js";
 import { type RequestOutcome, ScimClient, type ScimClientStats } from "../scim/client.js";
 import { ScimOperations } from "../scim/operations.js";
-import { awsIdentityCenterProfile, genericScim2Profile } from "../scim/profiles.js";
-import { systemTimer, TokenBucket } from "../scim/rate-limit.js";
+import { PagingDiscovery } from "../scim/paging.js";
+import { awsIdentityCenterProfile, genericScim2Profile, type TargetProfile } from "../scim/profiles.js";
+import { type RateLimit, systemTimer, TokenBucket } from "../scim/rate-limit.js";
 
 export const TOKEN = "scim_token";
+
+/** What one app may spend: per class where the target throttles per class (AWS), else one rate for everything. */
+export type AppLimits = { perClass: BudgetLimits } | { single: RateLimit };
+
+/**
+ * Makes the budgets of one app's target, called once per app (again when its limits or target change). The
+ * default keeps in-process token buckets, shared by every sync of the app in this process; a shared
+ * implementation (database, Redis) passed here makes several nodes keep one budget together.
+ */
+export type BudgetFactory = (appId: string, limits: AppLimits) => ScimBudgets;
+
+export const inProcessBudgetFactory: BudgetFactory = (_appId, limits) =>
+  "perClass" in limits
+    ? inProcessBudgets(limits.perClass, systemTimer)
+    : singleBudget(new TokenBucket(limits.single, systemTimer));
+
+const perSecond = (ratePerSecond: number, minimumBurst = 1): RateLimit => ({
+  ratePerSecond,
+  burst: Math.max(minimumBurst, Math.ceil(ratePerSecond)),
+});
+
+/** The app's limits: its settings over the profile's published defaults. */
+export function appLimits(profile: TargetProfile, settings: ScimAppSettings): AppLimits {
+  const defaults = profile.budgets;
+  if (!defaults) return { single: perSecond(settings.rateLimitPerSecond) };
+  const set = settings.budgets ?? {};
+  return {
+    perClass: {
+      read: set.readPerSecond === undefined ? defaults.read : perSecond(set.readPerSecond),
+      write: set.writePerSecond === undefined ? defaults.write : perSecond(set.writePerSecond),
+      // The burst must hold the largest request the target takes, or a full PATCH could never be sent.
+      membership:
+        set.membershipOpsPerSecond === undefined
+          ? defaults.membership
+          : perSecond(set.membershipOpsPerSecond, profile.maxMembershipOpsPerPatch),
+    },
+  };
+}
 
 /**
  * Opens SCIM connections to provisioning apps' targets (the API token unsealed only here) and keeps the
@@ -26,13 +66,17 @@ export class ScimTargets {
     exhausted: 0,
   };
 
-  /** One token bucket per app and target: every sync of that app in this process draws from it. */
-  private readonly buckets = new Map<string, { key: string; bucket: TokenBucket }>();
+  /**
+   * Per app: its budgets (every sync of that app in this process draws from them) and its target's advertised
+   * paging, both kept while the target and limits stay the same.
+   */
+  private readonly shared = new Map<string, { key: string; budgets: ScimBudgets; paging: PagingDiscovery }>();
 
   constructor(
     private readonly store: Store,
     private readonly secrets: SecretBox,
     private readonly fetchImpl: typeof fetch = fetch,
+    private readonly budgetFactory: BudgetFactory = inProcessBudgetFactory,
   ) {}
 
   /** Adds one client's counters to the totals; returns how many requests it sent. */
@@ -61,24 +105,27 @@ export class ScimTargets {
       });
     }
     const { settings, sealed } = target;
+    const profile = app.type === "aws-iam-identity-center" ? awsIdentityCenterProfile : genericScim2Profile;
+    const shared = this.sharedFor(app.id, target.baseUrl, appLimits(profile, settings));
     const client = new ScimClient({
       baseUrl: target.baseUrl,
       token: this.secrets.open(sealed, `app:${app.id}:${TOKEN}`),
-      bucket: this.bucketFor(app.id, target.baseUrl, settings.rateLimitPerSecond),
+      budgets: shared.budgets,
       fetch: this.fetchImpl,
       ...(retry ? { retry } : {}),
     });
-    const profile = app.type === "aws-iam-identity-center" ? awsIdentityCenterProfile : genericScim2Profile;
-    return { client, ops: new ScimOperations(client, profile) };
+    return { client, ops: new ScimOperations(client, profile, { paging: shared.paging }) };
   }
 
-  private bucketFor(appId: string, baseUrl: string, ratePerSecond: number): TokenBucket {
-    const key = `${baseUrl} ${ratePerSecond}`;
-    const found = this.buckets.get(appId);
-    if (found?.key === key) return found.bucket;
-    const bucket = new TokenBucket({ ratePerSecond, burst: Math.max(1, Math.ceil(ratePerSecond)) }, systemTimer);
-    this.buckets.set(appId, { key, bucket });
-    return bucket;
+  private sharedFor(appId: string, baseUrl: string, limits: AppLimits) {
+    const key = JSON.stringify([baseUrl, limits]);
+    const found = this.shared.get(appId);
+    if (found?.key === key) return found;
+    // Same target, new limits: the paging it advertises is still known.
+    const paging = found && JSON.parse(found.key)[0] === baseUrl ? found.paging : new PagingDiscovery();
+    const entry = { key, budgets: this.budgetFactory(appId, limits), paging };
+    this.shared.set(appId, entry);
+    return entry;
   }
 
   private async target(app: App) {

@@ -1,5 +1,6 @@
+import { membershipCost, type ScimBudgets, singleBudget } from "./budgets.js";
 import { classifyStatus, parseErrorBody, parseRetryAfter, ScimError } from "./errors.js";
-import { type RateLimit, systemTimer, type Timer, TokenBucket } from "./rate-limit.js";
+import { type RateLimit, type RequestBudget, systemTimer, type Timer, TokenBucket } from "./rate-limit.js";
 
 export interface RetryPolicy {
   /** Total tries per request, the first included. */
@@ -17,7 +18,12 @@ export interface ScimClientOptions {
    * A bucket shared with the other clients of the same target, so concurrent syncs of one app (the worker,
    * a scheduled run, "sync now") stay within its rate together; `rateLimit` is then ignored.
    */
-  bucket?: TokenBucket;
+  bucket?: RequestBudget;
+  /**
+   * Budgets per kind of request (AWS: reads, writes, membership operations), shared like `bucket`; they take
+   * precedence over `bucket` and `rateLimit`.
+   */
+  budgets?: ScimBudgets;
   retry?: Partial<RetryPolicy>;
   timeoutMs?: number;
   fetch?: typeof fetch;
@@ -49,7 +55,7 @@ export interface RequestOptions {
 }
 
 const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30_000 };
-// AWS publishes no rate; clients report 429s at a few hundred objects. Ten a second stays clear.
+// Targets without published limits: ten requests a second stays clear of most. (AWS's own: see budgets.ts.)
 const DEFAULT_RATE: RateLimit = { ratePerSecond: 10, burst: 10 };
 const MEDIA_TYPE = "application/scim+json";
 
@@ -63,7 +69,7 @@ export class ScimClient {
   };
   private readonly baseUrl: string;
   private readonly retry: RetryPolicy;
-  private readonly bucket: TokenBucket;
+  private readonly budgets: ScimBudgets;
   private readonly timer: Timer;
   private readonly random: () => number;
   private readonly fetchImpl: typeof fetch;
@@ -73,7 +79,8 @@ export class ScimClient {
     this.baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.timer = options.timer ?? systemTimer;
-    this.bucket = options.bucket ?? new TokenBucket(options.rateLimit ?? DEFAULT_RATE, this.timer);
+    this.budgets =
+      options.budgets ?? singleBudget(options.bucket ?? new TokenBucket(options.rateLimit ?? DEFAULT_RATE, this.timer));
     this.random = options.random ?? Math.random;
     this.fetchImpl = options.fetch ?? fetch;
   }
@@ -84,11 +91,18 @@ export class ScimClient {
    */
   async request(method: string, path: string, options: RequestOptions = {}): Promise<ScimResponse> {
     const url = this.url(path, options.query);
+    const members = this.budgets.membership ? membershipCost(method, path, options.body) : 0;
+    // Membership operations are drawn first, so the write is spent just before sending, as the target counts it.
+    const budget = method === "GET" ? this.budgets.read : this.budgets.write;
+    // A 429 says only that some throttle fired. One on a membership write pauses the membership budget alone,
+    // so user creates keep going; if the write throttle fired, their own 429s will pause the writes.
+    const throttled = members > 0 && this.budgets.membership ? this.budgets.membership : budget;
     for (let attempt = 1; ; attempt++) {
       const waitFrom = this.timer.nowMs();
-      await this.bucket.take();
+      if (members > 0) await this.budgets.membership?.take(members);
+      await budget.take();
       this.stats.rateLimitWaitMs += this.timer.nowMs() - waitFrom;
-      const failure = await this.attempt(method, url, options.body, attempt);
+      const failure = await this.attempt(method, url, options.body, attempt, throttled);
       if (!(failure instanceof ScimError)) return failure;
       if (failure.errorClass !== "retryable") throw failure;
       if (attempt >= this.retry.maxAttempts) {
@@ -106,6 +120,7 @@ export class ScimClient {
     url: string,
     body: unknown,
     attempt: number,
+    budget: RequestBudget,
   ): Promise<ScimResponse | ScimError> {
     let response: Response;
     try {
@@ -140,7 +155,7 @@ export class ScimClient {
     else this.stats.requests.clientError++;
     const parsed = parseErrorBody(text);
     const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"), this.timer.nowMs());
-    if (retryAfterMs !== null) this.bucket.pauseFor(retryAfterMs);
+    if (retryAfterMs !== null) budget.pauseFor(retryAfterMs);
     const message = `${method} ${url} answered ${response.status}${parsed.detail ? `: ${parsed.detail}` : ""}`;
     const error = new ScimError(errorClass, response.status, parsed, message, attempt);
     error.details.retryAfterMs = retryAfterMs;

@@ -1,3 +1,4 @@
+export * from "./budgets.js";
 export * from "./client.js";
 export * from "./errors.js";
 export * from "./model.js";

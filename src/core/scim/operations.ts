@@ -14,7 +14,7 @@ import {
   toScimUser,
   type UserAttribute,
 } from "./model.js";
-import { chunk, type Listing, listAllResources, resourcesOf } from "./paging.js";
+import { chunk, type Listing, listAllResources, PagingDiscovery, type PagingMethod, resourcesOf } from "./paging.js";
 import { patchOp, type TargetProfile } from "./profiles.js";
 
 type Json = Record<string, unknown>;
@@ -37,18 +37,32 @@ const isConflict = (error: unknown) => error instanceof ScimError && error.httpS
  * asked-for state or throws a ScimError; none of them creates a second copy of anything.
  */
 export class ScimOperations {
+  private readonly discovery: PagingDiscovery;
+
   constructor(
     readonly client: ScimClient,
     readonly profile: TargetProfile,
-  ) {}
+    /** Where the target's advertised paging is remembered: shared by the connections to one target. */
+    options: { paging?: PagingDiscovery } = {},
+  ) {
+    this.discovery = options.paging ?? new PagingDiscovery();
+  }
+
+  /** The paging listings use: the profile's, or what the server advertises (read once, on the first listing). */
+  pagingMethod(): Promise<PagingMethod> {
+    const paging = this.profile.paging;
+    return paging === "advertised" ? this.discovery.method(this.client) : Promise.resolve(paging);
+  }
 
   async listUsers(): Promise<Listing<RemoteUser>> {
-    const { items, complete } = await listAllResources(this.client, this.profile, "/Users");
+    const method = await this.pagingMethod();
+    const { items, complete } = await listAllResources(this.client, this.profile, "/Users", method);
     return { items: items.map(fromScimUser), complete };
   }
 
   async listGroups(): Promise<Listing<RemoteGroup>> {
-    const { items, complete } = await listAllResources(this.client, this.profile, "/Groups");
+    const method = await this.pagingMethod();
+    const { items, complete } = await listAllResources(this.client, this.profile, "/Groups", method);
     const listsMembers = this.profile.membershipRead === "group-resource";
     return { items: items.map((r) => fromScimGroup(r, listsMembers)), complete };
   }

@@ -1,4 +1,5 @@
 import type { FieldError } from "../errors.js";
+import { AWS_DEFAULT_BUDGETS, type BudgetLimits } from "./budgets.js";
 import type { DesiredUser } from "./model.js";
 
 /**
@@ -9,8 +10,16 @@ export interface TargetProfile {
   name: string;
   /** Largest `count` the server honours on a list. */
   maxPageSize: number;
-  /** `cursor`: `cursor` in, `nextCursor` out (AWS). `startIndex`: RFC 7644 1-based offsets. */
-  paging: "cursor" | "startIndex";
+  /**
+   * `cursor`: RFC 9865 — `cursor` in (empty on the first page), `nextCursor` out (AWS). `startIndex`: RFC 7644
+   * 1-based offsets. `advertised`: cursors when the server's ServiceProviderConfig advertises them, else startIndex.
+   */
+  paging: "cursor" | "startIndex" | "advertised";
+  /**
+   * The target's published limits per kind of request, the defaults of the per-app budgets; null when it
+   * publishes none (one rate for every request, the app's `rateLimitPerSecond`).
+   */
+  budgets: BudgetLimits | null;
   /**
    * Older servers answer at most this many results and offer no next page (AWS used to stop
    * at 50). A page of exactly this size with no way on means the listing may be incomplete,
@@ -54,6 +63,7 @@ export const awsIdentityCenterProfile: TargetProfile = {
   name: "aws-identity-center",
   maxPageSize: 100,
   paging: "cursor",
+  budgets: AWS_DEFAULT_BUDGETS,
   legacyResultCap: 50,
   requiredUserFields: ["userName", "displayName", "givenName", "familyName"],
   supportsActive: true,
@@ -70,7 +80,8 @@ export const awsIdentityCenterProfile: TargetProfile = {
 export const genericScim2Profile: TargetProfile = {
   name: "generic-scim2",
   maxPageSize: 100,
-  paging: "startIndex",
+  paging: "advertised",
+  budgets: null,
   legacyResultCap: null,
   requiredUserFields: ["userName"],
   supportsActive: true,

@@ -17,10 +17,24 @@ export interface RateLimit {
 }
 
 /**
+ * What a request draws from before it is sent. The in-process TokenBucket is one implementation; a shared one
+ * (database, Redis) can stand in for it so that several nodes keep one budget per target together.
+ */
+export interface RequestBudget {
+  /** Waits until `cost` units (1 by default) may be spent, then spends them. */
+  take(cost?: number): Promise<void>;
+  /** The target answered 429 with Retry-After: nothing is drawn from this budget until then. */
+  pauseFor(ms: number): void;
+}
+
+/**
  * Token bucket for one target. A 429 with Retry-After pauses the whole bucket, not just the
  * request that got it: every request to that tenant would be refused until then anyway.
+ *
+ * A cost above the burst (a 100-member PATCH against a smaller burst) waits for a full bucket and leaves it in
+ * debt, so the next request waits until the debt is repaid: the long-run rate holds whatever the costs.
  */
-export class TokenBucket {
+export class TokenBucket implements RequestBudget {
   private tokens: number;
   private last: number;
   private pausedUntil = 0;
@@ -35,7 +49,8 @@ export class TokenBucket {
     this.last = timer.nowMs();
   }
 
-  async take(): Promise<void> {
+  async take(cost = 1): Promise<void> {
+    const needed = Math.min(cost, this.limit.burst);
     for (;;) {
       const now = this.timer.nowMs();
       if (now < this.pausedUntil) {
@@ -43,11 +58,11 @@ export class TokenBucket {
         continue;
       }
       this.refill(now);
-      if (this.tokens >= 1) {
-        this.tokens -= 1;
+      if (this.tokens >= needed) {
+        this.tokens -= cost;
         return;
       }
-      await this.wait(Math.ceil(((1 - this.tokens) * 1000) / this.limit.ratePerSecond));
+      await this.wait(Math.ceil(((needed - this.tokens) * 1000) / this.limit.ratePerSecond));
     }
   }
 

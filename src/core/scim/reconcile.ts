@@ -1,4 +1,5 @@
 import { DomainError } from "../errors.js";
+import { laneOrder } from "./apply-order.js";
 import { ScimError } from "./errors.js";
 import type { ScimOperations } from "./operations.js";
 import {
@@ -57,8 +58,14 @@ export async function reconcile(
 }
 
 /**
- * Executes a plan in order. A failure is recorded on its object and the run goes on: one bad
- * person never blocks the others, and nothing fails silently.
+ * Executes a plan. A failure is recorded on its object and the run goes on: one bad person never blocks the
+ * others, and nothing fails silently. Results come back in plan order whatever order the requests went in.
+ *
+ * Deletions go first. Then two lanes run side by side, each in order: the users' operations, and the groups'
+ * (creates, renames, membership batches). They draw from different budgets — a target like AWS throttles
+ * membership operations apart from writes — so a large group's PATCHes waiting for membership budget never hold
+ * up user creates. A group operation waits only for the creates of the members it names, and users are
+ * created in the order the groups need them, so groups fill while the remaining people are still being created.
  */
 export async function applyPlan(
   ops: ScimOperations,
@@ -68,7 +75,7 @@ export async function applyPlan(
   const userIds = new Map(Object.entries(plan.userRemoteIds));
   const groupIds = new Map(Object.entries(plan.groupRemoteIds));
   const memberships = new Map(Object.entries(plan.currentMemberships).map(([g, m]) => [g, new Set(m)]));
-  const results: ObjectResult[] = [];
+  const results: ObjectResult[] = new Array(plan.ops.length);
 
   const membersOf = (group: string) => {
     const set = memberships.get(group) ?? new Set<string>();
@@ -89,7 +96,9 @@ export async function applyPlan(
   // A refused token fails every request alike: stop sending after the first, but still give
   // every remaining object its own error so none is silently left behind.
   let refused: ResultError | null = null;
-  for (const op of plan.ops) {
+  const lanes = laneOrder(plan.ops);
+  const run = async (index: number) => {
+    const op = lanes.ops[index]!;
     const result: ObjectResult = { kind: op.kind, externalId: op.externalId, status: "ok" };
     try {
       if (refused) {
@@ -102,8 +111,36 @@ export async function applyPlan(
       result.error = toResultError(error);
       if (error instanceof ScimError && error.errorClass === "auth") refused = result.error;
     }
-    results.push(result);
+    results[index] = result;
+  };
+
+  for (const index of lanes.first) await run(index);
+  const creating = new Map<string, { done: Promise<void>; settle: () => void }>();
+  for (const index of lanes.users) {
+    const op = lanes.ops[index]!;
+    if (op.kind !== "createUser") continue;
+    let settle = () => {};
+    const done = new Promise<void>((r) => {
+      settle = r;
+    });
+    creating.set(op.externalId, { done, settle });
   }
+  const userLane = async () => {
+    for (const index of lanes.users) {
+      await run(index);
+      const op = lanes.ops[index]!;
+      if (op.kind === "createUser") creating.get(op.externalId)?.settle();
+    }
+  };
+  const groupLane = async () => {
+    for (const index of lanes.groups) {
+      const op = lanes.ops[index]!;
+      if ("members" in op)
+        for (const m of op.members) if (m.remoteId === null && m.externalId) await creating.get(m.externalId)?.done;
+      await run(index);
+    }
+  };
+  await Promise.all([userLane(), groupLane()]);
 
   async function applyOne(op: PlanOp, result: ObjectResult): Promise<void> {
     switch (op.kind) {

@@ -1,4 +1,5 @@
 import type { QueryService } from "../protocol/dispatch.js";
+import { accessKeyOperations } from "./access-keys.js";
 import { aliasOperations } from "./aliases.js";
 import { policyOperations } from "./policies.js";
 import { roleOperations } from "./roles.js";
@@ -11,6 +12,7 @@ export const iamService: QueryService = {
   operations: {
     ...roleOperations,
     ...userOperations,
+    ...accessKeyOperations,
     ...policyOperations,
     ...aliasOperations,
     ...samlProviderOperations,

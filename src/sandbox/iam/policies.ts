@@ -134,7 +134,47 @@ const createPolicyVersion: QueryHandler = async (ctx) => {
   return { PolicyVersion: renderVersion(policy, version, false) };
 };
 
+const VERSION_ID = { pattern: /^v[1-9][0-9]*(\.[A-Za-z0-9-]*)?$/, patternText: "v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?" };
+
+function versionOf(policy: ManagedPolicy, versionId: string): PolicyVersion {
+  const version = policy.versions.find((v) => v.versionId === versionId);
+  if (!version) throw noSuchEntity(`Policy ${policy.arn} version ${versionId} does not exist or is not attachable.`);
+  return version;
+}
+
+const deletePolicyVersion: QueryHandler = async (ctx) => {
+  const caller = requireCaller(ctx);
+  const arn = requiredString(ctx.input, "PolicyArn", RULES.arn);
+  const versionId = requiredString(ctx.input, "VersionId", VERSION_ID);
+  await ctx.authorize({ action: "iam:DeletePolicyVersion", resource: arn });
+  ctx.store.mutate((state) => {
+    const target = ownPolicy(state, caller.accountId, arn);
+    versionOf(target, versionId);
+    if (target.defaultVersionId === versionId)
+      throw new AwsError("DeleteConflict", "Cannot delete the default version of a policy.", 409);
+    target.versions = target.versions.filter((v) => v.versionId !== versionId);
+    target.updateDate = ctx.now.toISOString();
+  });
+  return null;
+};
+
+const setDefaultPolicyVersion: QueryHandler = async (ctx) => {
+  const caller = requireCaller(ctx);
+  const arn = requiredString(ctx.input, "PolicyArn", RULES.arn);
+  const versionId = requiredString(ctx.input, "VersionId", VERSION_ID);
+  await ctx.authorize({ action: "iam:SetDefaultPolicyVersion", resource: arn });
+  ctx.store.mutate((state) => {
+    const target = ownPolicy(state, caller.accountId, arn);
+    versionOf(target, versionId);
+    target.defaultVersionId = versionId;
+    target.updateDate = ctx.now.toISOString();
+  });
+  return null;
+};
+
 export const policyOperations = {
+  DeletePolicyVersion: deletePolicyVersion,
+  SetDefaultPolicyVersion: setDefaultPolicyVersion,
   CreatePolicy: createPolicy,
   GetPolicy: getPolicyHandler,
   GetPolicyVersion: getPolicyVersion,

@@ -107,7 +107,49 @@ const updateAssumeRolePolicy: QueryHandler = async (ctx) => {
   return null;
 };
 
+const listRolePolicies: QueryHandler = async (ctx) => {
+  const caller = requireCaller(ctx);
+  const name = requiredString(ctx.input, "RoleName", RULES.roleName);
+  const role = await authorizedRole(ctx, caller.accountId, name, "iam:ListRolePolicies");
+  return page(
+    ctx.input,
+    Object.keys(role.inlinePolicies),
+    (n) => n,
+    "PolicyNames",
+    (n) => n,
+  );
+};
+
+const getRolePolicy: QueryHandler = async (ctx) => {
+  const caller = requireCaller(ctx);
+  const name = requiredString(ctx.input, "RoleName", RULES.roleName);
+  const policyName = requiredString(ctx.input, "PolicyName", RULES.policyName);
+  const role = await authorizedRole(ctx, caller.accountId, name, "iam:GetRolePolicy");
+  const document = role.inlinePolicies[policyName];
+  if (document === undefined) {
+    throw new AwsError("NoSuchEntity", `The role policy with name ${policyName} cannot be found.`, 404);
+  }
+  return { RoleName: role.name, PolicyName: policyName, PolicyDocument: encodeDocument(document) };
+};
+
+const listAttachedRolePolicies: QueryHandler = async (ctx) => {
+  const caller = requireCaller(ctx);
+  const name = requiredString(ctx.input, "RoleName", RULES.roleName);
+  const role = await authorizedRole(ctx, caller.accountId, name, "iam:ListAttachedRolePolicies");
+  const attached = role.attachedPolicyArns.flatMap((arn) => ctx.store.state.policies.filter((p) => p.arn === arn));
+  return page(
+    ctx.input,
+    attached,
+    (p) => p.arn,
+    "AttachedPolicies",
+    (p) => ({ PolicyName: p.name, PolicyArn: p.arn }),
+  );
+};
+
 export const roleOperations = {
+  ListRolePolicies: listRolePolicies,
+  GetRolePolicy: getRolePolicy,
+  ListAttachedRolePolicies: listAttachedRolePolicies,
   ListRoles: listRoles,
   GetRole: getRoleHandler,
   CreateRole: createRole,

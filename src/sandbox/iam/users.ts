@@ -19,7 +19,7 @@ export const renderUser = (user: User) => ({
 });
 
 /** Operations whose UserName is optional act on the calling user, which a role session is not. */
-function targetUserName(ctx: OperationContext<QueryInput>): string {
+export function targetUserName(ctx: OperationContext<QueryInput>): string {
   const caller = requireCaller(ctx);
   const named = optionalString(ctx.input, "UserName", RULES.userName);
   if (named !== undefined) return named;
@@ -139,6 +139,21 @@ const putUserPolicy: QueryHandler = async (ctx) => {
   return null;
 };
 
+const deleteUserPolicy: QueryHandler = async (ctx) => {
+  const caller = requireCaller(ctx);
+  const name = requiredString(ctx.input, "UserName", RULES.userName);
+  const policyName = requiredString(ctx.input, "PolicyName", RULES.policyName);
+  await authorizedUser(ctx, caller.accountId, name, "iam:DeleteUserPolicy");
+  ctx.store.mutate((state) => {
+    const target = getUser(state, caller.accountId, name);
+    if (target.inlinePolicies[policyName] === undefined) {
+      throw new AwsError("NoSuchEntity", `The user policy with name ${policyName} cannot be found.`, 404);
+    }
+    delete target.inlinePolicies[policyName];
+  });
+  return null;
+};
+
 const attachUserPolicy: QueryHandler = async (ctx) => {
   const caller = requireCaller(ctx);
   const name = requiredString(ctx.input, "UserName", RULES.userName);
@@ -164,5 +179,6 @@ export const userOperations = {
   ListUserPolicies: listUserPolicies,
   GetUserPolicy: getUserPolicy,
   PutUserPolicy: putUserPolicy,
+  DeleteUserPolicy: deleteUserPolicy,
   AttachUserPolicy: attachUserPolicy,
 };

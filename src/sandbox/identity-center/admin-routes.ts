@@ -84,6 +84,12 @@ export function registerAdminRoutes(app: FastifyInstance, admin: IdentityCenterA
   );
   route("DELETE", "/:tenant/tokens/:tokenId", (p) => admin.deleteToken(p.tenant, p.tokenId));
   route("POST", "/:tenant/settings", (p, body) => admin.configure(p.tenant, body() as SettingsUpdate));
+  // Counts only: the in-process handle also has each request's time.
+  route("GET", "/:tenant/traffic", (p) =>
+    Object.fromEntries(
+      Object.entries(admin.trafficReport(p.tenant)).map(([k, { timeline: _t, ...counts }]) => [k, counts]),
+    ),
+  );
   route("PUT", "/:tenant/saml-metadata", (p, body) =>
     admin.setSamlMetadata(p.tenant, text(body().metadata, "metadata")),
   );

@@ -3,6 +3,8 @@ import { parseIdpMetadata } from "../saml/metadata.js";
 import type { SandboxStore } from "../state/store.js";
 import {
   type AccountAssignment,
+  DEFAULT_QUOTAS,
+  DEFAULT_THROTTLES,
   defaultSettings,
   findInstance,
   hashToken,
@@ -11,6 +13,8 @@ import {
   identityCenterOf,
   MAX_SCIM_TOKENS,
   type PermissionSet,
+  type Quotas,
+  type Throttles,
   TOKEN_LIFETIME_MS,
 } from "./model.js";
 import type { TrafficControl } from "./traffic.js";
@@ -32,9 +36,14 @@ export interface NewToken {
   expiresAt: string;
 }
 
+/** One throttle's change: either number (the other is kept; a new rate alone sets the burst to match), or null = off. */
+export type ThrottleUpdate = { ratePerSecond?: number; burst?: number } | null;
+
 export interface SettingsUpdate {
   rateLimitPerSecond?: number | null;
   burst?: number | null;
+  throttles?: { read?: ThrottleUpdate; write?: ThrottleUpdate; membership?: ThrottleUpdate };
+  quotas?: { users?: number; groups?: number };
   faults?: Partial<InstanceSettings["faults"]>;
   legacyPaging?: boolean;
   seed?: number | null;
@@ -53,6 +62,50 @@ const hex = (bytes: number) => randomBytes(bytes).toString("hex");
 /** ARNs derive from names, so a fixture always yields the same ARNs. */
 const derived = (seed: string) => createHash("sha256").update(seed).digest("hex").slice(0, 16);
 const rate = (v: unknown) => typeof v === "number" && v >= 0 && v <= 1;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+const copyThrottles = (t: Throttles): Throttles => ({
+  read: t.read && { ...t.read },
+  write: t.write && { ...t.write },
+  membership: t.membership && { ...t.membership },
+});
+
+function throttlesWith(current: Throttles, update: SettingsUpdate["throttles"]): Throttles {
+  if (update === undefined) return copyThrottles(current);
+  if (!isObject(update)) throw new AdminError(400, "throttles must be an object of read, write, membership");
+  const next = copyThrottles(current);
+  for (const [name, change] of Object.entries(update)) {
+    if (name !== "read" && name !== "write" && name !== "membership")
+      throw new AdminError(400, `throttles.${name} is not a throttle (read, write, membership)`);
+    if (change === null) {
+      next[name] = null;
+      continue;
+    }
+    if (!isObject(change)) throw new AdminError(400, `throttles.${name} must be an object or null`);
+    const r = change.ratePerSecond ?? next[name]?.ratePerSecond ?? DEFAULT_THROTTLES[name]?.ratePerSecond;
+    if (!(typeof r === "number" && r > 0 && Number.isFinite(r)))
+      throw new AdminError(400, `throttles.${name}.ratePerSecond must be > 0`);
+    const b = change.burst ?? (change.ratePerSecond !== undefined ? Math.ceil(r) : next[name]?.burst) ?? Math.ceil(r);
+    if (!(Number.isInteger(b) && (b as number) >= 1))
+      throw new AdminError(400, `throttles.${name}.burst must be an integer ≥ 1`);
+    next[name] = { ratePerSecond: r, burst: b as number };
+  }
+  return next;
+}
+
+function quotasWith(current: Quotas, update: SettingsUpdate["quotas"]): Quotas {
+  if (update === undefined) return { ...current };
+  if (!isObject(update)) throw new AdminError(400, "quotas must be an object of users, groups");
+  const next = { ...current };
+  for (const [name, value] of Object.entries(update)) {
+    if (name !== "users" && name !== "groups")
+      throw new AdminError(400, `quotas.${name} is not a quota (users, groups)`);
+    if (!(Number.isInteger(value) && (value as number) >= 0))
+      throw new AdminError(400, `quotas.${name} must be an integer ≥ 0`);
+    next[name] = value as number;
+  }
+  return next;
+}
 
 export function newInstance(tenantId: string, region: string, now: string): IdentityCenterInstance {
   if (!TENANT_PATTERN.test(tenantId)) throw new AdminError(400, "tenantId must look like d-0123456789 (10 hex digits)");
@@ -166,6 +219,8 @@ export class IdentityCenterAdmin {
       if (update.burst !== undefined) next.burst = update.burst ?? undefined;
       if (update.seed !== undefined) next.seed = update.seed ?? undefined;
       if (update.legacyPaging !== undefined) next.legacyPaging = update.legacyPaging;
+      next.throttles = throttlesWith(next.throttles ?? DEFAULT_THROTTLES, update.throttles);
+      next.quotas = quotasWith(next.quotas ?? DEFAULT_QUOTAS, update.quotas);
       const { rateLimitPerSecond: r, burst: b, seed: s } = next;
       if (r !== undefined && !(typeof r === "number" && r > 0))
         throw new AdminError(400, "rateLimitPerSecond must be > 0");
@@ -179,6 +234,12 @@ export class IdentityCenterAdmin {
     });
     this.traffic.reset(tenantId);
     return settings;
+  }
+
+  /** What each of the instance's throttles let through and refused since its settings last changed. */
+  trafficReport(tenantId: string) {
+    this.instance(tenantId);
+    return this.traffic.report(tenantId);
   }
 
   setSamlMetadata(tenantId: string, metadata: string): void {

@@ -20,6 +20,8 @@ export const serviceProviderConfig = () => ({
   patch: { supported: true },
   bulk: { supported: false, maxOperations: 1, maxPayloadSize: 1048576 },
   filter: { supported: true, maxResults: 100 },
+  // RFC 9865 asks a provider with cursor paging to advertise it; startIndex is ignored, so no index paging.
+  pagination: { cursor: true, index: false, defaultPageSize: 100, maxPageSize: 100 },
   changePassword: { supported: false },
   sort: { supported: false },
   etag: { supported: false },

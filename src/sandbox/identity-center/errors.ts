@@ -18,6 +18,13 @@ export const badRequest = (detail: string = UNPARSABLE) => new ScimError(400, de
 export const notFound = (detail: string) => new ScimError(404, detail);
 export const conflict = (detail: string) => new ScimError(409, detail);
 
+/**
+ * A create beyond the directory quota. AWS's SCIM guide names no error for it; the sandbox answers 400 in AWS's
+ * error body, as its Identity Store API refuses an over-quota create with a 400-class ServiceQuotaExceeded.
+ */
+export const quotaExceeded = (kind: "users" | "groups", limit: number) =>
+  new ScimError(400, `Quota exceeded: the identity store already holds its maximum of ${limit} ${kind}.`);
+
 /** "2022-01-26 16:50:48.135": AWS's timeStamp is UTC without the ISO "T" and "Z". */
 const awsTimeStamp = (now: Date) => now.toISOString().replace("T", " ").replace("Z", "");
 

@@ -1,6 +1,6 @@
-import { badRequest, conflict, notFound } from "./errors.js";
+import { badRequest, conflict, notFound, quotaExceeded } from "./errors.js";
 import { groupById, groupByName, groupIndexById, userById } from "./lookup.js";
-import type { IdentityCenterInstance, ScimGroup } from "./model.js";
+import { DEFAULT_QUOTAS, type IdentityCenterInstance, type ScimGroup } from "./model.js";
 import { checkPatchBody, targetOf } from "./patch.js";
 import { storeObjectId } from "./users.js";
 
@@ -53,6 +53,8 @@ export function createGroup(instance: Instance, draft: IdentityCenterInstance, b
   const members = body.members === undefined ? [] : memberIds(instance, body.members);
   if (members.length > MAX_MEMBERSHIP_CHANGES) throw badRequest("A group can be created with at most 100 members.");
   requireUnique(instance, body.displayName);
+  const quota = (instance.settings.quotas ?? DEFAULT_QUOTAS).groups;
+  if (instance.groups.length >= quota) throw quotaExceeded("groups", quota);
   const group: ScimGroup = {
     id: storeObjectId(instance),
     created: now,
@@ -63,6 +65,35 @@ export function createGroup(instance: Instance, draft: IdentityCenterInstance, b
   };
   draft.groups.push(group);
   return group;
+}
+
+/**
+ * The membership operations a request would spend, read before it is handled (AWS throttles them before doing
+ * anything): each member in a group create, each member a group PATCH adds or removes. An unreadable body
+ * costs none; the handler refuses it.
+ */
+export function membershipOperations(method: string, segments: string[], rawBody: unknown): number {
+  const [collection, id] = segments;
+  if (collection !== "Groups" || typeof rawBody !== "string") return 0;
+  let body: unknown;
+  try {
+    body = JSON.parse(rawBody);
+  } catch {
+    return 0;
+  }
+  if (!isObject(body)) return 0;
+  const size = (v: unknown) => (Array.isArray(v) ? v.length : v === undefined ? 0 : 1);
+  if (method === "POST" && id === undefined) return size(body.members);
+  if (method !== "PATCH" || id === undefined || !Array.isArray(body.Operations)) return 0;
+  let count = 0;
+  for (const op of body.Operations) {
+    if (!isObject(op)) continue;
+    const path = typeof op.path === "string" ? op.path : undefined;
+    if (path === undefined) count += isObject(op.value) ? size(op.value.members) : 0;
+    else if (MEMBER_FILTER.test(path)) count += 1;
+    else if (path.toLowerCase() === "members") count += size(op.value);
+  }
+  return count;
 }
 
 const MEMBER_FILTER = /^members\[\s*value\s+eq\s+"([^"]+)"\s*\]$/i;

@@ -40,8 +40,12 @@ export function parseFilter(text: string | undefined, supported: string[]): Cond
 
 export interface Page<T> {
   items: T[];
-  totalResults: number;
+  /** Non-paginated form only (no `cursor` asked): how many match in all. */
+  totalResults: number | undefined;
+  /** Cursor form only: where the next page starts; absent on the last page. */
   nextCursor: string | undefined;
+  /** Which form the answer takes. */
+  form: "plain" | "cursor";
 }
 
 const encodeCursor = (offset: number) => Buffer.from(`offset:${offset}`).toString("base64url");
@@ -54,8 +58,13 @@ function decodeCursor(cursor: string): number {
 }
 
 /**
- * Cursor paging (`count` 1–100, default 100; `startIndex` ignored as AWS does), or the legacy mode: the first
- * 50 matches and nothing to say more exist — the behaviour that made clients re-create user 51.
+ * Lists as AWS answers them since it adopted RFC 9865 (`count` 1–100, default 100; `startIndex` ignored):
+ * - without `cursor`, the default non-paginated form: the first `count` matches with `totalResults` and
+ *   `startIndex`, and no `nextCursor` — a client that does not ask for cursors sees page one only;
+ * - with `cursor` (empty for the first page, then a `nextCursor`), the cursor form: `itemsPerPage` and, while
+ *   more remain, `nextCursor`.
+ * Legacy mode is the old behaviour: the first 50 matches and nothing to say more exist — what made clients
+ * re-create user 51.
  */
 export function page<T>(all: T[], query: Record<string, string | undefined>, legacy: boolean): Page<T> {
   let count = MAX_COUNT;
@@ -67,21 +76,36 @@ export function page<T>(all: T[], query: Record<string, string | undefined>, leg
   }
   if (legacy) {
     const items = all.slice(0, Math.min(count, LEGACY_MAX_RESULTS));
-    return { items, totalResults: items.length, nextCursor: undefined };
+    return { items, totalResults: items.length, nextCursor: undefined, form: "plain" };
   }
-  const offset = query.cursor === undefined ? 0 : decodeCursor(query.cursor);
+  if (query.cursor === undefined) {
+    return { items: all.slice(0, count), totalResults: all.length, nextCursor: undefined, form: "plain" };
+  }
+  const offset = decodeCursor(query.cursor);
   const items = all.slice(offset, offset + count);
   const next = offset + items.length;
-  return { items, totalResults: all.length, nextCursor: next < all.length ? encodeCursor(next) : undefined };
+  return {
+    items,
+    totalResults: undefined,
+    nextCursor: next < all.length ? encodeCursor(next) : undefined,
+    form: "cursor",
+  };
 }
 
 export function listResponse(resources: unknown[], result: Page<unknown>) {
+  if (result.form === "cursor") {
+    return {
+      itemsPerPage: resources.length,
+      schemas: [LIST_SCHEMA],
+      Resources: resources,
+      ...(result.nextCursor ? { nextCursor: result.nextCursor } : {}),
+    };
+  }
   return {
     totalResults: result.totalResults,
     itemsPerPage: resources.length,
     startIndex: 1,
     schemas: [LIST_SCHEMA],
     Resources: resources,
-    ...(result.nextCursor ? { nextCursor: result.nextCursor } : {}),
   };
 }

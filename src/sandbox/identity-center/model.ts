@@ -54,10 +54,49 @@ export interface FaultSettings {
   status429Rate: number;
 }
 
+/** One of AWS's throttles: a token bucket refilled at `ratePerSecond`, holding at most `burst`. */
+export interface Throttle {
+  ratePerSecond: number;
+  burst: number;
+}
+
+/** AWS's throttles per Identity Store instance; null turns one off. */
+export interface Throttles {
+  /** GET requests. */
+  read: Throttle | null;
+  /** POST, PUT, PATCH, DELETE requests. */
+  write: Throttle | null;
+  /** Members added or removed by a group create or PATCH, one unit each. */
+  membership: Throttle | null;
+}
+
+/** Directory quotas: creates beyond them are refused. */
+export interface Quotas {
+  users: number;
+  groups: number;
+}
+
+/**
+ * AWS's documented throttles (IAM Identity Center quotas page): 40 reads and 25 writes per second per Identity
+ * Store instance. The membership-operation throttle is documented without a figure: 100 a second is the
+ * sandbox's assumption, with a burst of 100 so AWS's largest membership request (100 members) can pass.
+ */
+export const DEFAULT_THROTTLES: Throttles = {
+  read: { ratePerSecond: 40, burst: 40 },
+  write: { ratePerSecond: 25, burst: 25 },
+  membership: { ratePerSecond: 100, burst: 100 },
+};
+
+/** The newest figures on AWS's quotas page: 200,000 users and 100,000 groups per identity store. */
+export const DEFAULT_QUOTAS: Quotas = { users: 200_000, groups: 100_000 };
+
 export interface InstanceSettings {
-  /** Sustained SCIM requests per second; absent = no throttling. */
+  /** A cap on all SCIM requests together, on top of AWS's throttles (not an AWS figure); absent = none. */
   rateLimitPerSecond?: number | undefined;
   burst?: number | undefined;
+  /** AWS's per-class throttles; absent (state saved before they existed) = the defaults. */
+  throttles?: Throttles | undefined;
+  quotas?: Quotas | undefined;
   faults: FaultSettings;
   /** The old behaviour: at most 50 results per list and no cursor paging. */
   legacyPaging: boolean;
@@ -93,6 +132,8 @@ export const hashToken = (token: string) => createHash("sha256").update(token).d
 export const defaultSettings = (): InstanceSettings => ({
   faults: { status500Rate: 0, dropAfterWriteRate: 0, status429Rate: 0 },
   legacyPaging: false,
+  throttles: structuredClone(DEFAULT_THROTTLES),
+  quotas: { ...DEFAULT_QUOTAS },
 });
 
 /** Sandboxes persisted before Identity Center existed have no such member; they start with no instances. */

@@ -4,7 +4,7 @@ import type { SandboxState } from "../state/model.js";
 import type { SandboxStore } from "../state/store.js";
 import { resourceTypes, schemaById, schemas, serviceProviderConfig } from "./discovery.js";
 import { badRequest, notFound, SCIM_CONTENT_TYPE, ScimError, scimErrorBody } from "./errors.js";
-import { createGroup, deleteGroup, findGroup, groupResource, patchGroup } from "./groups.js";
+import { createGroup, deleteGroup, findGroup, groupResource, membershipOperations, patchGroup } from "./groups.js";
 import { listResponse, page, parseFilter } from "./lists.js";
 import { findInstance, hashToken, type IdentityCenterInstance } from "./model.js";
 import { GROUP_FILTERS, matchGroups, matchUsers, USER_FILTERS } from "./queries.js";
@@ -149,13 +149,16 @@ export function registerScimRoutes(app: FastifyInstance, options: ScimRouteOptio
         request.headers.authorization,
         new Date(),
       );
-      const verdict = options.traffic.decide(instance.tenantId, instance.settings, method !== "GET");
+      const segments = request.params["*"].split("/");
+      const verdict = options.traffic.decide(instance.tenantId, instance.settings, {
+        isWrite: method !== "GET",
+        membershipOps: membershipOperations(method, segments, request.body),
+      });
       if (verdict.kind === "throttle") {
         reply.header("retry-after", String(verdict.retryAfter));
         throw new ScimError(429, "Rate exceeded");
       }
       if (verdict.kind === "fail") throw new ScimError(500, "An internal error occurred. Please retry.");
-      const segments = request.params["*"].split("/");
       const outcome = handle(options, instance, method, segments, singleValued(request.query), request.body);
       if (verdict.dropAfterWrite) {
         // The write is committed; the client only sees the connection close, as after a lost response.

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { scimPatch } from "scim-patch";
-import { badRequest, conflict, notFound } from "./errors.js";
+import { badRequest, conflict, notFound, quotaExceeded } from "./errors.js";
 import { userById, userByName, userIndexById } from "./lookup.js";
-import type { IdentityCenterInstance, ScimUser } from "./model.js";
+import { DEFAULT_QUOTAS, type IdentityCenterInstance, type ScimUser } from "./model.js";
 import { checkPatchBody, type PatchOperation, targetOf } from "./patch.js";
 
 export const USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -111,6 +111,8 @@ export const storeObjectId = (instance: Instance) =>
 export function createUser(base: Instance, draft: IdentityCenterInstance, body: unknown, now: string): ScimUser {
   const attributes = checkUser(body);
   requireUnique(base, attributes.userName);
+  const quota = (base.settings.quotas ?? DEFAULT_QUOTAS).users;
+  if (base.users.length >= quota) throw quotaExceeded("users", quota);
   const user = { id: storeObjectId(base), created: now, lastModified: now, attributes };
   draft.users.push(user);
   return user;

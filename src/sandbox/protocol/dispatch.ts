@@ -72,6 +72,8 @@ export class ApiDispatcher {
       now,
     );
     await verifySignature(request, scope, resolved.secret, now);
+    if (resolved.caller.kind === "user")
+      this.store.keyUse.set(scope.accessKeyId, { date: now, serviceName: scope.service, region: scope.region });
     return { service: scope.service, caller: resolved.caller };
   }
 

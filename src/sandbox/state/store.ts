@@ -23,8 +23,20 @@ const COMPACT_AFTER_BYTES = 512 * 1024;
  * memory nor disk ever holds a half-applied change. On disk: a snapshot plus a journal of the changes
  * (immer patches) made since, folded into a new snapshot every so often and on open.
  */
+/** When and where an access key last signed a request (GetAccessKeyLastUsed). */
+export interface KeyUse {
+  date: Date;
+  serviceName: string;
+  region: string;
+}
+
 export class SandboxStore {
   private current: SandboxState;
+  /**
+   * Kept in memory only, like a cache of AWS's (itself hours-late) record: persisting a row per signed request
+   * would cost a write per read. A restart forgets last use.
+   */
+  readonly keyUse = new Map<string, KeyUse>();
   private readonly db: Database.Database | undefined;
   private journalRows = 0;
   /** Prepared once: every write on the hot path appends one row. */

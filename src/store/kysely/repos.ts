@@ -2,13 +2,16 @@ import { type Kysely, sql } from "kysely";
 import type { Repos, Store } from "../contract.js";
 import { adminRepo, sessionRepo, tokenRepo } from "./access.js";
 import { appRepo, appSecretRepo, assignmentRepo, signingKeyRepo } from "./apps.js";
+import { cliSessionRepo, deviceAuthorizationRepo } from "./device.js";
 import { directorySourceRepo } from "./directory-sources.js";
 import { fullSyncRepo } from "./full-syncs.js";
 import { groupRepo } from "./groups.js";
 import { logRepo } from "./log.js";
 import { membershipRuleRepo } from "./membership-rules.js";
 import { membershipRepo } from "./memberships.js";
+import { migrationJournalRepo } from "./migration-journal.js";
 import { outboxRepo } from "./outbox.js";
+import { policyBackupRepo } from "./policy-backups.js";
 import { provisionedRepo } from "./provisioned.js";
 import { roleCatalogRepo } from "./role-catalog.js";
 import type { Database } from "./schema.js";
@@ -26,6 +29,9 @@ export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"]): Repo
     outbox: outboxRepo(db, dialect),
     provisioned: provisionedRepo(db),
     fullSyncs: fullSyncRepo(db),
+    deviceAuthorizations: deviceAuthorizationRepo(db),
+    cliSessions: cliSessionRepo(db),
+    migrationJournal: migrationJournalRepo(db),
     users: userRepo(db),
     groups: groupRepo(db),
     memberships: membershipRepo(db),
@@ -34,6 +40,7 @@ export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"]): Repo
     sessions: sessionRepo(db),
     admins: adminRepo(db),
     log: logRepo(db),
+    policyBackups: policyBackupRepo(db),
     directorySources: directorySourceRepo(db),
   };
 }

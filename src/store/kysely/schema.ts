@@ -206,6 +206,72 @@ export interface ProvisionedObjectsTable {
   synced_at: string;
 }
 
+export interface PolicyBackupsTable {
+  id: string;
+  app_id: string;
+  principal_arn: string;
+  target: string;
+  old_document: string | null;
+  new_document: string;
+  old_version_id: string | null;
+  new_version_id: string | null;
+  deleted_version: string | null;
+  status: string;
+  reason: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DeviceAuthorizationsTable {
+  id: string;
+  device_code_hash: string;
+  user_code_hash: string;
+  client_id: string;
+  scope: string;
+  status: string;
+  user_id: string | null;
+  interval_seconds: number;
+  last_polled_at: string | null;
+  created_at: string;
+  expires_at: string;
+  decided_at: string | null;
+}
+
+export interface CliSessionsTable {
+  id: string;
+  user_id: string;
+  client_id: string;
+  access_token_hash: string;
+  refresh_token_hash: string;
+  access_expires_at: string;
+  session_expires_at: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface MigrationRunsTable {
+  id: string;
+  from_app_id: string;
+  from_slug: string;
+  to_slug: string;
+  state: string;
+  plan: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MigrationStepsTable {
+  run_id: string;
+  key: string;
+  seq: number;
+  kind: string;
+  status: string;
+  result: string;
+  done_at: string;
+  undone_at: string | null;
+}
+
 export interface DirectorySourcesTable {
   id: string;
   name: string;
@@ -237,6 +303,11 @@ export interface DirectorySourceEntriesTable {
 }
 
 export interface Database {
+  migration_runs: MigrationRunsTable;
+  migration_steps: MigrationStepsTable;
+  policy_backups: PolicyBackupsTable;
+  device_authorizations: DeviceAuthorizationsTable;
+  cli_sessions: CliSessionsTable;
   directory_sources: DirectorySourcesTable;
   directory_source_entries: DirectorySourceEntriesTable;
   provisioned_objects: ProvisionedObjectsTable;

@@ -9,6 +9,9 @@ import * as m007 from "./007-provisioning-full-syncs.js";
 import * as m008 from "./008-provisioned-in-doubt.js";
 import * as m009 from "./009-group-assignment-priority.js";
 import * as m010 from "./010-membership-rules.js";
+import * as m011 from "./011-migration-journal.js";
+import * as m013 from "./013-device-authorizations.js";
+import * as m014 from "./014-policy-backups.js";
 import * as m016 from "./016-directory-sources.js";
 
 /** Migrations are listed in code (not read from disk) so the compiled package carries them. */
@@ -23,13 +26,27 @@ const migrations: Record<string, Migration> = {
   "008-provisioned-in-doubt": m008,
   "009-group-assignment-priority": m009,
   "010-membership-rules": m010,
+  "011-migration-journal": m011,
+  "013-device-authorizations": m013,
+  "014-policy-backups": m014,
   "016-directory-sources": m016,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
+/**
+ * Migrations are numbered as they are written, and work written side by side can land out of number order (a
+ * database may have run 013 before 011 exists). Each migration touches only its own tables and columns, so the
+ * order between them does not matter and a missing lower number is simply applied.
+ */
 const migratorFor = (db: Kysely<unknown>) =>
-  new Migrator({ db, provider, migrationTableName: "rb_migrations", migrationLockTableName: "rb_migration_lock" });
+  new Migrator({
+    db,
+    provider,
+    migrationTableName: "rb_migrations",
+    migrationLockTableName: "rb_migration_lock",
+    allowUnorderedMigrations: true,
+  });
 
 /** Applies pending migrations; run at every start. Kysely takes a lock so concurrent nodes do not race. */
 export async function migrateToLatest(db: Kysely<unknown>): Promise<string[]> {

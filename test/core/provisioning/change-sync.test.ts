@@ -49,6 +49,7 @@ describe.each(backends)("change-scoped provisioning syncs on $name", (backend) =
   beforeAll(async () => {
     sandbox = await startSandbox({ fixture: "demo" });
     sandbox.identityCenter.admin.createInstance({ tenantId: TENANT });
+    sandbox.identityCenter.admin.configure(TENANT, { throttles: { read: null, write: null, membership: null } });
     token = sandbox.identityCenter.admin.createToken(TENANT).token;
     ({ runtime, cleanup } = await testRuntime(backend));
     worker = new ProvisioningWorker(runtime.store, runtime.provisioning, "worker-1", clock);
@@ -69,7 +70,7 @@ describe.each(backends)("change-scoped provisioning syncs on $name", (backend) =
       settings: {
         baseUrl: sandbox.identityCenter.scimUrl(TENANT),
         pushGroups: [groups.eng!, groups.ops!],
-        rateLimitPerSecond: 1000,
+        budgets: { readPerSecond: 1000, writePerSecond: 1000, membershipOpsPerSecond: 100_000 },
       },
     });
     await runtime.provisioning.setToken(actor, app.id, token);

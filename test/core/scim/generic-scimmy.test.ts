@@ -3,6 +3,7 @@ import {
   type DesiredState,
   formatPlan,
   genericScim2Profile,
+  PagingDiscovery,
   reconcile,
   ScimClient,
   ScimOperations,
@@ -12,9 +13,12 @@ import { type ScimmyServer, startScimmyServer } from "../../helpers/scimmy-serve
 import { makeGroup, makeUser, makeUsers, manualTimer, seededRandom } from "./helpers.js";
 
 let server: ScimmyServer;
+/** One per server, as the provisioning side keeps one per app: its ServiceProviderConfig is read once. */
+let paging: PagingDiscovery;
 
 beforeEach(async () => {
   server = await startScimmyServer();
+  paging = new PagingDiscovery();
 });
 afterEach(async () => {
   await server.close();
@@ -29,7 +33,7 @@ function engine(profile: TargetProfile = genericScim2Profile) {
     random: seededRandom(1),
     rateLimit: { ratePerSecond: 1000, burst: 1000 },
   });
-  return new ScimOperations(client, profile);
+  return new ScimOperations(client, profile, { paging });
 }
 
 const writes = () => server.requests.filter((r) => r.method !== "GET");
@@ -195,6 +199,7 @@ describe("a server that ignores startIndex (scimmy-routers as shipped)", () => {
   it("never creates a duplicate: unseen users are looked up before any create", async () => {
     await server.close();
     server = await startScimmyServer({ numericPaging: false });
+    paging = new PagingDiscovery();
     const users = makeUsers(45);
     await reconcile(engine(), { users, groups: [] });
     expect(server.users.size).toBe(45);

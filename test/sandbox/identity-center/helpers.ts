@@ -25,10 +25,14 @@ export function scimClient(sandbox: SandboxHandle, tenantId: string, token: stri
 
 export type Scim = ReturnType<typeof scimClient>;
 
-/** The demo sandbox with one fresh Identity Center instance of the test's own. */
+/** AWS's throttles off: for suites that send requests back to back to test something else. */
+export const UNTHROTTLED = { throttles: { read: null, write: null, membership: null } };
+
+/** The demo sandbox with one fresh Identity Center instance of the test's own, its throttles off. */
 export async function sandboxWithInstance(tenantId: string) {
   const sandbox = await startSandbox({ port: 0, fixture: "demo" });
   sandbox.identityCenter.admin.createInstance({ tenantId, region: "us-east-1" });
+  sandbox.identityCenter.admin.configure(tenantId, UNTHROTTLED);
   const { token } = sandbox.identityCenter.admin.createToken(tenantId);
   return { sandbox, token, scim: scimClient(sandbox, tenantId, token) };
 }

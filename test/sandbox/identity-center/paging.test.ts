@@ -14,11 +14,27 @@ beforeAll(async () => {
 afterAll(() => sandbox.close());
 
 describe("SCIM list paging", () => {
-  it("returns at most 100 by default, with a nextCursor", async () => {
+  it("without cursor answers the non-paginated form: the first 100, totalResults, no nextCursor", async () => {
     const first = await scim("GET", "/Users");
     expect(first.body).toMatchObject({ totalResults: 120, itemsPerPage: 100, startIndex: 1 });
     expect(first.body.Resources).toHaveLength(100);
+    expect(first.body).not.toHaveProperty("nextCursor");
+  });
+
+  it("with an empty cursor answers the cursor form: itemsPerPage and nextCursor, no totals", async () => {
+    const first = await scim("GET", "/Users?cursor=");
+    expect(first.body).toMatchObject({ itemsPerPage: 100 });
+    expect(first.body).not.toHaveProperty("totalResults");
+    expect(first.body).not.toHaveProperty("startIndex");
     expect(typeof first.body.nextCursor).toBe("string");
+    const last = await scim("GET", `/Users?cursor=${encodeURIComponent(String(first.body.nextCursor))}`);
+    expect(last.body.Resources).toHaveLength(20);
+    expect(last.body).not.toHaveProperty("nextCursor");
+  });
+
+  it("advertises cursor paging (RFC 9865) in its ServiceProviderConfig", async () => {
+    const config = await scim("GET", "/ServiceProviderConfig");
+    expect(config.body.pagination).toMatchObject({ cursor: true, index: false });
   });
 
   it("walks every user exactly once with count and cursor (startIndex ignored)", async () => {
