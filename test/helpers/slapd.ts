@@ -58,12 +58,12 @@ async function waitForPort(port: number): Promise<void> {
   throw new Error(`slapd did not open port ${port}`);
 }
 
-function config(dir: string, tls: { cert: string; key: string } | null): string {
+function config(dir: string, tls: { cert: string; key: string } | null, schemas: readonly string[]): string {
   return `include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
 include /etc/ldap/schema/nis.schema
-modulepath /usr/lib/ldap
+${schemas.map((name) => `include /etc/ldap/schema/${name}.schema\n`).join("")}modulepath /usr/lib/ldap
 moduleload back_mdb
 moduleload ppolicy
 pidfile ${dir}/slapd.pid
@@ -85,11 +85,15 @@ overlay ppolicy
 `;
 }
 
-export async function startSlapd(ldif: string, opts: { tls?: { cert: string; key: string } } = {}): Promise<Slapd> {
+export async function startSlapd(
+  ldif: string,
+  /** `schemas`: more of Debian's schema files, e.g. `msuser` (Active Directory's classes and attributes). */
+  opts: { tls?: { cert: string; key: string }; schemas?: readonly string[] } = {},
+): Promise<Slapd> {
   const dir = mkdtempSync(join(tmpdir(), "rb-slapd-"));
   mkdirSync(join(dir, "data"));
   const conf = join(dir, "slapd.conf");
-  writeFileSync(conf, config(dir, opts.tls ?? null));
+  writeFileSync(conf, config(dir, opts.tls ?? null, opts.schemas ?? []));
   writeFileSync(join(dir, "seed.ldif"), ldif);
   execFileSync("/usr/sbin/slapadd", ["-q", "-f", conf, "-l", join(dir, "seed.ldif")], { stdio: "pipe" });
   const port = await freePort();
