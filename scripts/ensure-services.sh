@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure what the test suite needs outside npm is here: PostgreSQL running, xmlsec1, the
-# AWS CLI (Debian's awscli) and Chromium (Debian's chromium, for the admin console's browser tests) installed. Safe to run repeatedly; installs only what is missing.
+# AWS CLI (Debian's awscli), Chromium (the admin console's browser tests), slapd and ldap-utils (the LDAP source tests) installed.
+# Safe to run repeatedly; installs only what is missing.
 set -euo pipefail
 
 need=()
@@ -8,6 +9,9 @@ command -v xmlsec1 >/dev/null 2>&1 || need+=(xmlsec1)
 [ -x /usr/bin/aws ] || need+=(awscli)
 command -v pg_isready >/dev/null 2>&1 || need+=(postgresql-client)
 [ -x "${ROLEBRIDGE_TEST_CHROMIUM:-/usr/bin/chromium}" ] || need+=(chromium)
+# The LDAP source tests start their own slapd (never the package's service) and change it with ldapmodify.
+[ -x /usr/sbin/slapd ] || need+=(slapd)
+command -v ldapmodify >/dev/null 2>&1 || need+=(ldap-utils)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing system packages: ${need[*]} (install them with apt-get, or run this as root)" >&2

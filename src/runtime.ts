@@ -15,6 +15,7 @@ import { type Directory, directory } from "./core/directory/index.js";
 import { type Clock, systemClock } from "./core/ids.js";
 import { PolicyService } from "./core/policy/service.js";
 import { ProvisioningService } from "./core/provisioning/service.js";
+import { SourceService } from "./core/sources/service.js";
 import { REDACTED, redactDeep } from "./logging/redact.js";
 import type { Store } from "./store/contract.js";
 import { openStore } from "./store/open.js";
@@ -33,6 +34,8 @@ export interface Runtime {
   provisioning: ProvisioningService;
   /** The legacy API-mode principal's IAM policy: audit, least-privilege fix, rollback. */
   policy: PolicyService;
+  /** Directory sources (LDAP, Active Directory) and their syncs. */
+  sources: SourceService;
   /** Where people and AWS reach this server (config.publicUrl or http://host:port). */
   publicUrl: string;
   tokens: TokenService;
@@ -85,6 +88,7 @@ export async function openRuntime(config: Config, opts: { logger?: Logger; clock
   const apps = new AppService(store, clock, { requireHttps: config.env === "production" });
   const dir = directory(store, clock);
   const legacyApi = new LegacyApiService(store, apps, secrets, clock);
+  const sources = new SourceService(store, secrets, { production: config.env === "production" }, clock);
   return {
     config,
     store,
@@ -95,6 +99,7 @@ export async function openRuntime(config: Config, opts: { logger?: Logger; clock
     legacyApi,
     policy: new PolicyService(store, apps, legacyApi, secrets, clock),
     provisioning: new ProvisioningService(store, apps, secrets, clock),
+    sources,
     publicUrl: publicUrlOf(config),
     tokens: new TokenService(store, clock),
     signIn: new SignInService(
@@ -106,6 +111,7 @@ export async function openRuntime(config: Config, opts: { logger?: Logger; clock
       },
       clock,
       secrets,
+      sources,
     ),
     deviceAuth: new DeviceAuthService(store, config.cliSignIn, clock),
     secrets,

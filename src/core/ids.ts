@@ -6,7 +6,7 @@ import { monotonicFactory } from "ulidx";
  */
 const ulid = monotonicFactory();
 
-export type IdKind = "usr" | "grp" | "tok" | "evt" | "app" | "key" | "rul" | "pbk" | "dva" | "cls" | "mig";
+export type IdKind = "usr" | "grp" | "tok" | "evt" | "app" | "key" | "rul" | "pbk" | "dva" | "cls" | "mig" | "dsrc";
 
 export const newId = (kind: IdKind): string => `${kind}_${ulid()}`;
 

@@ -22,6 +22,7 @@ import { opsRoutes } from "./routes/ops.js";
 import { policyRoutes } from "./routes/policy.js";
 import { provisioningRoutes } from "./routes/provisioning.js";
 import { sessionRoutes } from "./routes/sessions.js";
+import { sourceRoutes } from "./routes/sources.js";
 import { tokenRoutes } from "./routes/tokens.js";
 import { userRoutes } from "./routes/users.js";
 import { validatorCompiler } from "./validation.js";
@@ -120,6 +121,7 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
       await api.register(migrationRoutes, { runtime });
       await api.register(policyRoutes, { runtime });
       await api.register(cliSessionRoutes, { runtime });
+      await api.register(sourceRoutes, { runtime });
     },
     { prefix: "/api/v1" },
   );

@@ -28,7 +28,12 @@ function every(everyMs: number, job: () => Promise<void>) {
  */
 export function startScheduler(
   runtime: Runtime,
-  opts: { refreshEveryMs?: number; provisioningEveryMs?: number; fullSyncEveryMs?: number } = {},
+  opts: {
+    refreshEveryMs?: number;
+    provisioningEveryMs?: number;
+    fullSyncEveryMs?: number;
+    sourcesEveryMs?: number;
+  } = {},
 ): { stop(): Promise<void> } {
   const log = runtime.logger;
   const stopRefresh = every(opts.refreshEveryMs ?? 60_000, async () => {
@@ -67,9 +72,20 @@ export function startScheduler(
       log.error({ err }, "scheduled provisioning reconciliation failed");
     }
   });
+  // Directory sources (LDAP, AD): due incremental and full syncs, one node per source under the source's lease.
+  const stopSources = every(opts.sourcesEveryMs ?? 60_000, async () => {
+    try {
+      for (const r of await runtime.sources.runDue(systemActor)) {
+        if (r.error) log.warn(r, "scheduled directory source sync failed");
+        else log.info(r, "scheduled directory source sync");
+      }
+    } catch (err) {
+      log.error({ err }, "scheduled directory source sync failed");
+    }
+  });
   return {
     async stop() {
-      await Promise.all([stopRefresh(), stopProvisioning(), stopFullSync()]);
+      await Promise.all([stopRefresh(), stopProvisioning(), stopFullSync(), stopSources()]);
     },
   };
 }

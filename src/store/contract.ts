@@ -29,6 +29,7 @@ import type { MigrationJournalRepo } from "./contract-migrations.js";
 import type { FullSyncRepo, OutboxRepo, ProvisionedRepo } from "./contract-outbox.js";
 import type { PolicyBackupRepo } from "./contract-policy.js";
 import type { MembershipRuleRepo, RuleHeldMembershipRepo } from "./contract-rules.js";
+import type { DirectorySourceRepo } from "./contract-sources.js";
 
 export interface Page<T> {
   items: T[];
@@ -246,6 +247,7 @@ export interface Repos {
   log: LogRepo;
   policyBackups: PolicyBackupRepo;
   signInThrottle: SignInThrottleRepo;
+  directorySources: DirectorySourceRepo;
 }
 
 export interface Store extends Repos {

@@ -14,6 +14,7 @@ import { registerProvisioningCommands } from "./provisioning.js";
 import { registerSamlCommands } from "./saml.js";
 import { registerSandboxCommand } from "./sandbox.js";
 import { registerServeCommand } from "./serve.js";
+import { registerSourceCommands } from "./sources.js";
 import { registerTokenCommands } from "./token.js";
 import { registerUserCommands } from "./users.js";
 
@@ -30,6 +31,7 @@ export function registerCommands(program: Command): void {
   registerSamlCommands(program);
   registerMfaCommands(program);
   registerProvisioningCommands(program);
+  registerSourceCommands(program);
   registerSandboxCommand(program);
   registerMigrateCommands(program).addCommand(policyCommand()).addCommand(migrateSamlCommand());
   registerAwsCommands(program);

@@ -31,6 +31,10 @@ export class SignInService {
     private readonly clock: Clock = systemClock,
     /** Opens TOTP secrets; without it, users with a TOTP factor cannot sign in (fail closed). */
     private readonly secrets: SecretBox | null = null,
+    /** People of a directory source with password sign-in: their directory checks the password (null: not theirs). */
+    private readonly directoryPasswords: {
+      verifyPassword(userId: string, password: string): Promise<boolean | null>;
+    } | null = null,
   ) {
     this.throttle = new SignInThrottle(() => this.store.signInThrottle, policy, clock);
   }
@@ -55,7 +59,9 @@ export class SignInService {
       });
     }
     const creds = user ? await this.store.users.credentials(user.id) : null;
-    const ok = await verifyPassword(creds?.passwordHash ?? null, password);
+    const viaDirectory =
+      user && this.directoryPasswords ? await this.directoryPasswords.verifyPassword(user.id, password) : null;
+    const ok = viaDirectory ?? (await verifyPassword(creds?.passwordHash ?? null, password));
     if (!user || !ok) {
       await this.audit(actor, user, "FAILURE", "invalid_credentials", { clientAddress });
       throw new DomainError("unauthorized", "invalid login or password");

@@ -3,6 +3,7 @@ import type { Repos, Store } from "../contract.js";
 import { adminRepo, sessionRepo, tokenRepo } from "./access.js";
 import { appRepo, appSecretRepo, assignmentRepo, signingKeyRepo } from "./apps.js";
 import { cliSessionRepo, deviceAuthorizationRepo } from "./device.js";
+import { directorySourceRepo } from "./directory-sources.js";
 import { fullSyncRepo } from "./full-syncs.js";
 import { groupRepo } from "./groups.js";
 import { logRepo } from "./log.js";
@@ -42,6 +43,7 @@ export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"]): Repo
     log: logRepo(db),
     policyBackups: policyBackupRepo(db),
     signInThrottle: signInThrottleRepo(db),
+    directorySources: directorySourceRepo(db),
   };
 }
 

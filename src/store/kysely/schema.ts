@@ -279,6 +279,36 @@ export interface MigrationStepsTable {
   undone_at: string | null;
 }
 
+export interface DirectorySourcesTable {
+  id: string;
+  name: string;
+  type: string;
+  /** JSON of the source's settings (never the password). */
+  settings: string;
+  bind_password_sealed: string;
+  created_at: string;
+  updated_at: string;
+  version: number;
+  cursor: string | null;
+  last_sync_at: string | null;
+  last_sync_kind: string | null;
+  last_sync_status: string | null;
+  last_sync_error: string | null;
+  last_sync_counts: string | null;
+  /** When the last successful full sync finished: the schedule's full syncs count from it. */
+  last_full_sync_at: string | null;
+  lease_until: string | null;
+}
+
+export interface DirectorySourceEntriesTable {
+  source_id: string;
+  kind: string;
+  external_id: string;
+  object_id: string;
+  dn: string;
+  dn_key: string;
+}
+
 export interface Database {
   sign_in_throttle: SignInThrottleTable;
   migration_runs: MigrationRunsTable;
@@ -286,6 +316,8 @@ export interface Database {
   policy_backups: PolicyBackupsTable;
   device_authorizations: DeviceAuthorizationsTable;
   cli_sessions: CliSessionsTable;
+  directory_sources: DirectorySourcesTable;
+  directory_source_entries: DirectorySourceEntriesTable;
   provisioned_objects: ProvisionedObjectsTable;
   provisioning_outbox: ProvisioningOutboxTable;
   provisioning_full_syncs: ProvisioningFullSyncsTable;
