@@ -97,6 +97,12 @@ describe("rolebridge migrate policy on a fresh serve --demo data dir", () => {
     expect(after.code, after.stdout).toBe(0);
     const log = await run("log", "--json");
     expect(log.stdout).toContain("application.aws.policy.fix");
+    // The migration's report carries the policy diff when both are used.
+    const report = await run("migrate", "report", "--from", "aws-legacy", "--to", "aws-groups", "--offline");
+    expect(report.code, report.stderr).toBe(0);
+    expect(report.stdout).toContain("IAM policy of the legacy API user");
+    expect(report.stdout).toMatch(/^- +"Resource": "\*"$/m);
+    expect(report.stdout).toMatch(/^\+ .*Okta-Idp-cross-account-role/m);
     const back = await run("migrate", "policy", "rollback", "--app", "aws-legacy", "--yes");
     expect(back.code, back.stderr).toBe(0);
     const again = await run("migrate", "policy", "audit", "--app", "aws-legacy", "--json", "--fail-on", "high");

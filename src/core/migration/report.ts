@@ -25,6 +25,8 @@ export interface ReportInput {
   state: MigrationRunState | "not applied";
   /** Whether AWS steps (SAML providers, trust policies) run with apply in this build. */
   awsStepsWired: boolean;
+  /** The legacy API user's policy fixes (`migrate policy fix`), newest first: their diffs join the report. */
+  policyFixes?: Array<{ principalArn: string; status: string; createdAt: string; diff: string }>;
 }
 
 /** The statement a role's trust policy gains: the target's provider, for AWS sign-in's ACS only. */
@@ -141,6 +143,19 @@ function sections(r: ReportInput): Section[] {
             },
           ]
         : [{ p: "None." }],
+    },
+    {
+      title: "IAM policy of the legacy API user",
+      blocks: r.policyFixes?.length
+        ? r.policyFixes.flatMap((f) => [
+            { p: `${f.principalArn}: fix of ${f.createdAt}, ${f.status.replace("_", " ")}.` },
+            { code: f.diff },
+          ])
+        : [
+            {
+              p: `Not narrowed yet: audit it with rolebridge migrate policy audit --app ${inv.app.slug}, then fix it (docs/policy-audit.md).`,
+            },
+          ],
     },
     { title: "Left to do by hand", blocks: [{ list: todo.length ? todo : ["Nothing."] }] },
   ];

@@ -4,6 +4,7 @@ import { allPages } from "../../store/pages.js";
 import type { LegacyApiService } from "../apps/legacy-api.js";
 import { DomainError, notFound } from "../errors.js";
 import type { Clock } from "../ids.js";
+import { policyDiff } from "../policy/diff.js";
 import { readAwsAccounts } from "./aws-inventory.js";
 import { inventoryFromStore } from "./inventory.js";
 import type { Inventory, InventoryGroup } from "./model.js";
@@ -126,6 +127,12 @@ export class MigrationReader {
       proof: { against, result },
       state: run?.state ?? "not applied",
       awsStepsWired: opts.awsStepsWired,
+      policyFixes: (await this.deps.store.policyBackups.list(inventory.app.id)).map((b) => ({
+        principalArn: b.principalArn,
+        status: b.status,
+        createdAt: b.createdAt,
+        diff: policyDiff(b.oldDocument, b.newDocument),
+      })),
     };
     return input;
   }
