@@ -179,10 +179,10 @@ export async function undoSteps(
     if (step && expand && entry.status === "done")
       for (const more of expand(step, entry.result)) byKey.set(more.key, more);
   }
-  const todo = journal.filter((s) => s.status === "done").sort((a, b) => b.seq - a.seq);
-  progress.start(todo.length, "rollback");
+  const toUndo = journal.filter((s) => s.status === "done").sort((a, b) => b.seq - a.seq);
+  progress.start(toUndo.length, "rollback");
   let undone = 0;
-  for (const entry of todo) {
+  for (const entry of toUndo) {
     const step = byKey.get(entry.key);
     const kind = kinds[entry.kind];
     if (!step || !kind) throw new DomainError("conflict", `the journal names a step this plan lacks: ${entry.key}`);

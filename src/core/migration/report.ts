@@ -47,7 +47,7 @@ function sections(r: ReportInput): Section[] {
   const untrusted = plan.aws.flatMap((a) =>
     a.roles.filter((x) => x.trusted === false).map((x) => ({ a, roleArn: x.roleArn })),
   );
-  const todo: string[] = [];
+  const byHand: string[] = [];
   // SAML in every account, through the AWS API with a dry-run diff first (docs/migration-saml-setup.md): by hand
   // when apply does not do it, and at cut-over for a kept legacy provider (apply leaves its metadata alone).
   for (const a of plan.aws) {
@@ -57,22 +57,22 @@ function sections(r: ReportInput): Section[] {
       .filter((x) => x.trusted !== null || a.providerExists === null)
       .map((x) => `--role ${x.roleArn}`);
     const command = `rolebridge migrate saml apply --app ${plan.targetApp.slug} ${roles.join(" ")} --dry-run, then without --dry-run`;
-    todo.push(
+    byHand.push(
       keptLegacy && r.awsStepsWired
         ? `At cut-over, switch the SAML provider ${a.providerName} in ${a.accountId} to the target app's metadata (until then it signs the legacy app in): ${command}.`
         : `${a.providerExists === true ? "Update" : "Create"} the SAML provider ${a.providerName} in ${a.accountId} with the target app's metadata, and its roles' trust: ${command}.`,
     );
   }
   for (const f of plan.findings.filter((x) => x.kind === "role-missing-in-aws"))
-    todo.push(`Role ${f.subject} is gone from AWS: restore it, or delete its role group after cut-over.`);
+    byHand.push(`Role ${f.subject} is gone from AWS: restore it, or delete its role group after cut-over.`);
   for (const f of plan.findings.filter((x) => x.kind === "account-unreachable"))
-    todo.push(`Account ${f.subject} could not be read: check the cross-account role, or disconnect the account.`);
+    byHand.push(`Account ${f.subject} could not be read: check the cross-account role, or disconnect the account.`);
   for (const g of plan.staticGroups)
-    todo.push(
+    byHand.push(
       `Group ${g.groupName} was copied statically: add its future members to ${g.roleArns.map(roleWithPath).join(", ")} by hand.`,
     );
   if (r.state !== "cut_over")
-    todo.push(`Cut over: rolebridge migrate cutover --from ${inv.app.slug} --to ${plan.targetApp.slug} --yes`);
+    byHand.push(`Cut over: rolebridge migrate cutover --from ${inv.app.slug} --to ${plan.targetApp.slug} --yes`);
 
   return [
     {
@@ -157,7 +157,7 @@ function sections(r: ReportInput): Section[] {
             },
           ],
     },
-    { title: "Left to do by hand", blocks: [{ list: todo.length ? todo : ["Nothing."] }] },
+    { title: "Left to do by hand", blocks: [{ list: byHand.length ? byHand : ["Nothing."] }] },
   ];
 }
 
