@@ -184,14 +184,18 @@ describe("rolebridge migrate on a demo data dir", () => {
   });
 
   it("cuts over, rolls back to the legacy app, then removes what apply created", async () => {
-    expect((await migrate("cutover", "--yes")).code).toBe(0);
     const apps = async () =>
       JSON.parse((await rolebridge(["apps", "list", "--data-dir", dir, "--json"])).stdout) as Array<{
         slug: string;
         status: string;
       }>;
+    // The kept `okta` providers are switched to the new app's metadata at cut-over: the legacy keys may not.
+    const refused = await migrate("cutover", "--yes");
+    expect([refused.code, refused.stderr]).toEqual([5, expect.stringMatching(/cut-over refused: the SAML provider/)]);
+    expect((await apps()).find((a) => a.slug === "aws-legacy")?.status).toBe("ACTIVE");
+    expect((await migrate("cutover", "--yes", ...adminArgs)).code).toBe(0);
     expect((await apps()).find((a) => a.slug === "aws-legacy")?.status).toBe("INACTIVE");
-    const back = await migrate("rollback", "--yes", "--json");
+    const back = await migrate("rollback", "--yes", "--json", ...adminArgs);
     expect(JSON.parse(back.stdout)).toMatchObject({ legacyReactivated: true });
     expect((await apps()).find((a) => a.slug === "aws-legacy")?.status).toBe("ACTIVE");
     const removed = await migrate("rollback", "--yes", "--json", ...adminArgs);

@@ -229,7 +229,9 @@ export function registerMigrateCommands(program: Command): Command {
     withMigrateOptions(
       migrate
         .command("rollback")
-        .description("Before cut-over: remove what apply created (in AWS too); after: reactivate the legacy app"),
+        .description(
+          "Before cut-over: remove what apply created (in AWS too); after: give kept providers the legacy metadata back and reactivate the legacy app",
+        ),
     ),
   ).action((opts: MigrateOptions) =>
     withRuntime(opts, async (rt) => {
@@ -248,13 +250,22 @@ export function registerMigrateCommands(program: Command): Command {
     }),
   );
 
-  withMigrateOptions(
-    migrate.command("cutover").description("Deactivate the legacy app, only when verify passes against live state"),
-  ).action((opts: MigrateOptions) =>
+  withAwsStepOptions(
+    withMigrateOptions(
+      migrate
+        .command("cutover")
+        .description(
+          "Deactivate the legacy app, only when verify passes against live state; a kept provider is switched to the new app's metadata first",
+        ),
+    ).option("--skip-aws", "leave AWS alone: switch kept providers yourself (migrate saml apply)"),
+  ).action((opts: MigrateOptions & { skipAws?: boolean; adminRole?: string; awsFromEnv?: boolean }) =>
     withRuntime(opts, async (rt) => {
       const options = planOptions(opts);
       requireYes(opts, "cutover");
-      const outcome = await services(rt).writer.cutover(cliActor(), opts.from, options);
+      const outcome = await services(rt).writer.cutover(cliActor(), opts.from, options, {
+        progress: stderrProgress(),
+        aws: awsOptions(opts),
+      });
       output(opts, outcome, () =>
         printLine(
           `Cut over: ${opts.from} is inactive; ${outcome.proof.people} people proven identical on ${options.to}.`,

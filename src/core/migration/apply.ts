@@ -3,7 +3,13 @@ import { type Actor, logEvent } from "../audit.js";
 import type { AwsClientFactory } from "../aws/clients.js";
 import { DomainError } from "../errors.js";
 import { newId } from "../ids.js";
-import { AwsSide, type AwsStepOptions, awsPlanSteps, deferredProviders } from "./aws-saml/journal-steps.js";
+import {
+  AwsSide,
+  type AwsStepOptions,
+  awsPlanSteps,
+  cutoverSteps,
+  deferredProviders,
+} from "./aws-saml/journal-steps.js";
 import type { AccountSamlPlan } from "./aws-saml/plan.js";
 import { type DirectoryStepServices, directoryStepKinds, directorySteps } from "./directory-steps.js";
 import { assertLegacyApp } from "./inventory.js";
@@ -211,22 +217,38 @@ export class MigrationWriter {
   /** Before cut-over: removes exactly what apply created. After: switches the legacy app back on. */
   async rollback(actor: Actor, from: string, to: string, opts: { progress?: Progress; aws?: AwsStepOptions } = {}) {
     const { run, legacyAppId } = await this.runOf(from, to);
-    if (run.state === "cut_over") {
-      await this.deps.apps.setStatus(actor, legacyAppId, "ACTIVE");
-      await this.setState(actor, run, "applied", "migration.cutover.undo");
-      return { runId: run.id, state: "applied" as const, undone: 0, legacyReactivated: true };
-    }
     const plan = JSON.parse(run.plan) as Plan;
-    // Every AWS step an earlier apply journaled is undone, whatever options that apply had.
-    const { steps, kinds } = this.stepsOf(plan, { ...opts.aws, skip: false });
     const ctx = { store: this.deps.store, clock: this.deps.clock, actor };
+    const switched = cutoverSteps(plan.aws.map((a) => a.accountId));
+    if (run.state === "cut_over") {
+      // The kept providers get the legacy app's metadata back before the legacy app signs anyone in again.
+      const { kinds } = this.stepsOf(plan, { ...opts.aws, skip: false });
+      const { undone } = await undoSteps(ctx, run, switched, kinds, opts.progress ?? silentProgress, {
+        onlyGiven: true,
+      });
+      await this.deps.apps.setStatus(actor, legacyAppId, "ACTIVE");
+      await this.setState(actor, run, "applied", "migration.cutover.undo", { undone });
+      return { runId: run.id, state: "applied" as const, undone, legacyReactivated: true };
+    }
+    // Every AWS step an earlier apply (or cut-over) journaled is undone, whatever options it had.
+    const { steps: applied, kinds } = this.stepsOf(plan, { ...opts.aws, skip: false });
+    const steps = [...applied, ...switched];
     const { undone } = await undoSteps(ctx, run, steps, kinds, opts.progress ?? silentProgress);
     await this.setState(actor, run, "rolled_back", "migration.rollback", { undone });
     return { runId: run.id, state: "rolled_back" as const, undone, legacyReactivated: false };
   }
 
-  /** Deactivates the legacy app, only when the proof against live state finds no difference. */
-  async cutover(actor: Actor, from: string, options: PlanOptions) {
+  /**
+   * Deactivates the legacy app, only when the proof against live state finds no difference. A legacy provider the
+   * target kept (same name, so the same pairs) is switched to the target app's metadata first, journaled; if any
+   * account cannot be switched, nothing is deactivated and a later cut-over goes on from there.
+   */
+  async cutover(
+    actor: Actor,
+    from: string,
+    options: PlanOptions,
+    opts: { progress?: Progress; aws?: AwsStepOptions } = {},
+  ) {
     const { run, legacyAppId } = await this.runOf(from, options.to);
     if (run.state === "applying")
       throw new DomainError("illegal_transition", "apply has not finished; run migrate apply again to resume it");
@@ -239,6 +261,24 @@ export class MigrationWriter {
           differences: result.differences,
         },
       );
+    }
+    const kept = deferredProviders(await this.deps.store.migrationJournal.steps(run.id));
+    if (kept.length && !opts.aws?.skip) {
+      const plan = JSON.parse(run.plan) as Plan;
+      const { kinds } = this.stepsOf(plan, opts.aws ?? {});
+      const ctx = { store: this.deps.store, clock: this.deps.clock, actor };
+      const ran = await runSteps(ctx, run, cutoverSteps(kept), kinds, opts.progress ?? silentProgress);
+      if (ran.failed.length) {
+        throw new DomainError(
+          "remote_failed",
+          `cut-over refused: the SAML provider could not be switched to ${options.to}'s metadata in ${ran.failed
+            .map((f) => f.item.replace(/^aws:/, "account "))
+            .join(
+              ", ",
+            )}; ${from} stays active (fix the cause, or pass --aws-from-env/--admin-role, and cut over again)`,
+          { failed: ran.failed },
+        );
+      }
     }
     await this.deps.apps.setStatus(actor, legacyAppId, "INACTIVE");
     if (run.state !== "cut_over")

@@ -167,6 +167,8 @@ export async function undoSteps(
   steps: readonly MigrationStep[],
   kinds: Readonly<Record<string, StepKind>>,
   progress: Progress,
+  /** Undo only `steps` and what they expanded into (a rollback after cut-over undoes the cut-over's steps). */
+  opts: { onlyGiven?: boolean } = {},
 ): Promise<{ undone: number }> {
   const journal: JournalStep[] = await ctx.store.migrationJournal.steps(run.id);
   const results = new Map(journal.filter((s) => s.status === "done").map((s) => [s.key, s.result]));
@@ -179,7 +181,9 @@ export async function undoSteps(
     if (step && expand && entry.status === "done")
       for (const more of expand(step, entry.result)) byKey.set(more.key, more);
   }
-  const toUndo = journal.filter((s) => s.status === "done").sort((a, b) => b.seq - a.seq);
+  const toUndo = journal
+    .filter((s) => s.status === "done" && (!opts.onlyGiven || byKey.has(s.key)))
+    .sort((a, b) => b.seq - a.seq);
   progress.start(toUndo.length, "rollback");
   let undone = 0;
   for (const entry of toUndo) {

@@ -48,19 +48,15 @@ function sections(r: ReportInput): Section[] {
     a.roles.filter((x) => x.trusted === false).map((x) => ({ a, roleArn: x.roleArn })),
   );
   const byHand: string[] = [];
-  // SAML in every account, through the AWS API with a dry-run diff first (docs/migration-saml-setup.md): by hand
-  // when apply does not do it, and at cut-over for a kept legacy provider (apply leaves its metadata alone).
-  for (const a of plan.aws) {
-    const keptLegacy = a.providerArn in plan.providerMap && a.providerExists === true;
-    if (r.awsStepsWired && !keptLegacy) continue;
+  // SAML in every account: apply sets providers and trust up, and cut-over switches a kept legacy provider; only a
+  // build without the AWS steps leaves it by hand (docs/migration-saml-setup.md).
+  for (const a of r.awsStepsWired ? [] : plan.aws) {
     const roles = a.roles
       .filter((x) => x.trusted !== null || a.providerExists === null)
       .map((x) => `--role ${x.roleArn}`);
     const command = `rolebridge migrate saml apply --app ${plan.targetApp.slug} ${roles.join(" ")} --dry-run, then without --dry-run`;
     byHand.push(
-      keptLegacy && r.awsStepsWired
-        ? `At cut-over, switch the SAML provider ${a.providerName} in ${a.accountId} to the target app's metadata (until then it signs the legacy app in): ${command}.`
-        : `${a.providerExists === true ? "Update" : "Create"} the SAML provider ${a.providerName} in ${a.accountId} with the target app's metadata, and its roles' trust: ${command}.`,
+      `${a.providerExists === true ? "Update" : "Create"} the SAML provider ${a.providerName} in ${a.accountId} with the target app's metadata, and its roles' trust: ${command}.`,
     );
   }
   for (const f of plan.findings.filter((x) => x.kind === "role-missing-in-aws"))

@@ -129,7 +129,9 @@ export const migrationRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }> = 
     { 200: FreeObject },
   );
   app.post(cutover.path, { schema: cutover.schema }, async (request) =>
-    writer.cutover(actorOf(request), request.body.from, optionsOf(request.body)),
+    writer.cutover(actorOf(request), request.body.from, optionsOf(request.body), {
+      aws: { skip: request.body.skipAws, adminRole: request.body.adminRole },
+    }),
   );
 
   app.post(

@@ -121,6 +121,62 @@ describe("migrate apply sets up SAML in every account, as journaled steps", () =
     expect(awsState()).toEqual(before);
   }, 120_000);
 
+  it("keeps the legacy provider name: apply leaves its metadata, cut-over switches it to the target's, rollback gives it back", async () => {
+    const { writer } = migrationServices(rt);
+    const kept: PlanOptions = { ...options, providerName: undefined };
+    const legacyProvider = `arn:aws:iam::${NA_PROD}:saml-provider/okta`;
+    const metadataOf = () => sandbox.state().samlProviders.find((p) => p.arn === legacyProvider)?.metadata;
+    const legacyMetadata = metadataOf();
+    expect(legacyMetadata).toBeDefined();
+
+    const applied = await writer.apply(actor, "aws-legacy", kept, { aws });
+    expect(applied.failed).toEqual([]);
+    expect(applied.providersLeft).toContain(NA_PROD);
+    expect(metadataOf()).toBe(legacyMetadata);
+
+    await writer.cutover(actor, "aws-legacy", kept, { aws });
+    expect((await rt.apps.get("aws-legacy")).status).toBe("INACTIVE");
+    const target = await rt.apps.get("aws-groups");
+    expect(metadataOf()).toBe(await rt.signingKeys.metadata(target, rt.publicUrl));
+
+    // The target app now signs people in through the provider the legacy app used, with the same pair.
+    const deps = { store: rt.store, keys: rt.signingKeys, publicUrl: rt.publicUrl, clock: rt.clock };
+    const signIn = await buildAwsSignIn(deps, target, await rt.directory.users.get("alice@example.com"));
+    const pair = signIn.entitlements.roles.find((r) => r.providerArn === legacyProvider);
+    expect(pair).toBeDefined();
+    const sts = new STSClient({ region: "us-east-1", endpoint: sandbox.url, maxAttempts: 1 });
+    const session = await sts.send(
+      new AssumeRoleWithSAMLCommand({
+        RoleArn: pair?.roleArn,
+        PrincipalArn: pair?.providerArn,
+        SAMLAssertion: signIn.response.base64,
+      }),
+    );
+    expect(session.AssumedRoleUser?.Arn).toContain(`arn:aws:sts::${NA_PROD}:assumed-role/`);
+
+    const back = await writer.rollback(actor, "aws-legacy", "aws-groups", { aws });
+    expect(back).toMatchObject({ legacyReactivated: true });
+    expect(back.undone).toBeGreaterThan(0);
+    expect(metadataOf()).toBe(legacyMetadata);
+    expect((await rt.apps.get("aws-legacy")).status).toBe("ACTIVE");
+  }, 120_000);
+
+  it("cut-over refuses, and deactivates nothing, when a kept provider cannot be switched", async () => {
+    const { writer } = migrationServices(rt);
+    const kept: PlanOptions = { ...options, providerName: undefined };
+    await writer.apply(actor, "aws-legacy", kept, { aws });
+    // The legacy app's own keys may only list roles: the switch is refused in every account.
+    const refused = await writer.cutover(actor, "aws-legacy", kept, {}).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(refused).toMatchObject({ code: "remote_failed" });
+    expect((refused as Error).message).toMatch(/^cut-over refused: the SAML provider could not be switched/);
+    expect((await rt.apps.get("aws-legacy")).status).toBe("ACTIVE");
+    await writer.cutover(actor, "aws-legacy", kept, { aws });
+    expect((await rt.apps.get("aws-legacy")).status).toBe("INACTIVE");
+  }, 120_000);
+
   it("an account that refuses AssumeRole fails that item only; once fixed, a resumed apply completes it", async () => {
     const { writer } = migrationServices(rt);
     const crossRole = `arn:aws:iam::${NA_PROD}:role/${DEMO.memberAdminRoleName}`;

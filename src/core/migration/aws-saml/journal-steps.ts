@@ -33,6 +33,7 @@ export interface AwsStepServices {
 }
 
 const PLAN_KIND = "aws-saml-plan";
+const CUTOVER_KIND = "aws-saml-cutover";
 const STEP_KIND = "aws-saml";
 const itemOf = (accountId: string) => `aws:${accountId}`;
 
@@ -55,6 +56,21 @@ function labelOf(step: SamlStep): string {
   return step.kind === "provider"
     ? `${step.metadataBefore === null ? "create" : "update"} SAML provider ${step.providerName} in ${step.accountId}`
     : `trust ${step.providerName} in ${step.roleArn}`;
+}
+
+/**
+ * Cut-over's steps: each kept legacy provider (apply left it alone) is switched to the target app's metadata.
+ * Like the plan step, each reads its account once and journals the provider step it expands into, so a rollback
+ * after cut-over restores exactly the metadata the legacy app signed in with.
+ */
+export function cutoverSteps(accountIds: readonly string[]): MigrationStep[] {
+  return accountIds.map((accountId) => ({
+    key: `aws-cutover:${accountId}`,
+    kind: CUTOVER_KIND,
+    label: `switch the SAML provider in ${accountId} to the target app's metadata`,
+    item: itemOf(accountId),
+    params: { accountId },
+  }));
 }
 
 /** Accounts whose provider apply left alone because the legacy app still signs in through it. */
@@ -185,6 +201,18 @@ export class AwsSide {
         await undoStep(await this.open(step.accountId), step, saved as unknown as StepResult);
       },
     });
-    return { [PLAN_KIND]: planKind, [STEP_KIND]: samlKind };
+    const cutoverKind: StepKind = {
+      ...remoteStep({
+        do: async (_ctx, params) => {
+          const accountId = String(params.accountId);
+          const splan = await this.planAccount(accountId, []);
+          const steps = stepsForPlan(splan, await this.target(accountId)).filter((st) => st.kind === "provider");
+          return { accountId, provider: splan.provider.action, steps };
+        },
+        undo: async () => {},
+      }),
+      expand: planKind.expand,
+    };
+    return { [PLAN_KIND]: planKind, [CUTOVER_KIND]: cutoverKind, [STEP_KIND]: samlKind };
   }
 }
