@@ -3,7 +3,7 @@ import { newSecret, sha256Hex } from "../crypto/tokens.js";
 
 /**
  * RFC 8628 §6.1's recommendation: 8 characters from 20 consonants (no vowels, so no words; no look-alikes),
- * shown as XXXX-XXXX. Case, spaces and dashes do not matter when typed back. ~34.5 bits, and the code lives
+ * shown as two groups of four (BCDF-GHJK). Case, spaces and dashes do not matter when typed back. ~34.5 bits, and the code lives
  * minutes and can only be entered by a signed-in person.
  */
 const USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ";
