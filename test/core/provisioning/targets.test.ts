@@ -41,7 +41,8 @@ describe("SCIM targets of provisioning apps", () => {
     await first.client.request("GET", "/Users");
     await first.client.request("GET", "/Users");
     await other.client.request("GET", "/Users");
-    expect(other.client.stats.rateLimitWaitMs).toBe(0);
+    // Its own bucket: no wait (the client times the whole take(), so a clock tick of a millisecond can show).
+    expect(other.client.stats.rateLimitWaitMs).toBeLessThan(100);
     await second.client.request("GET", "/Users");
     expect(second.client.stats.rateLimitWaitMs).toBeGreaterThanOrEqual(300);
     expect(asked).toHaveLength(4);
