@@ -14,7 +14,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { appEntitlements, entitlementInput } from "../../src/core/apps/entitlements.js";
+import { appEntitlementsNow, entitlementInput } from "../../src/core/apps/entitlements.js";
 import { inventoryFromStore } from "../../src/core/migration/inventory.js";
 import type { Inventory } from "../../src/core/migration/model.js";
 import { buildPlan } from "../../src/core/migration/plan.js";
@@ -55,7 +55,7 @@ async function inventoryPhase(db: string, out: string) {
 async function warmUp(inventory: Inventory, plan: Awaited<ReturnType<typeof buildPlan>>): Promise<void> {
   const warm = simulateTarget(inventory, plan);
   for (const p of inventory.people.slice(0, Math.ceil(inventory.people.length / 100)))
-    await appEntitlements(warm.sources, warm.app, userOf(p));
+    await appEntitlementsNow(warm.sources, warm.app, userOf(p));
 }
 
 async function planProofPhase(db: string, inventoryFile: string) {

@@ -6,6 +6,7 @@ import type {
   AssignedRole,
   AwsSignOnSettings,
   GroupAssignedRoles,
+  GroupRef,
   ResolveRolesInput,
   ResolveRolesResult,
 } from "../rolemap/types.js";
@@ -15,7 +16,7 @@ import {
   signOnSettingsOf,
   validateAwsFederationSettings,
 } from "./aws-federation-settings.js";
-import type { App } from "./model.js";
+import type { App, AppAssignment } from "./model.js";
 
 export interface AppEntitlements extends ResolveRolesResult {
   /** False when neither the user nor any of their groups is assigned to the app: no roles at all. */
@@ -46,51 +47,97 @@ function validatedSettings(app: App): { settings: AwsFederationSettings; signOn:
   return entry;
 }
 
-/** What `resolveRoles` is asked for one user on one app, read from the store, and whether anything assigns them. */
-export async function entitlementInput(
-  repos: EntitlementSources,
-  app: App,
-  user: User,
-): Promise<{ input: ResolveRolesInput; assigned: boolean }> {
+/** The rows that decide one person's roles on one app: their groups and the assignments reaching them. */
+export interface EntitlementRows {
+  groups: readonly GroupRef[];
+  assignments: readonly AppAssignment[];
+}
+
+/**
+ * Sources that hold the rows in memory (the migration's snapshot) also answer at once: the proof asks about
+ * 20,000 people, and awaiting already-known rows four times a person costs more than deciding.
+ */
+export interface InMemoryEntitlementSources extends EntitlementSources {
+  rowsOf(appId: string, userId: string): EntitlementRows;
+}
+
+const inMemory = (s: EntitlementSources): s is InMemoryEntitlementSources =>
+  typeof (s as Partial<InMemoryEntitlementSources>).rowsOf === "function";
+
+function assertAwsApp(app: App): void {
   if (app.type !== "aws-account-federation") {
     throw new DomainError("conflict", `app ${app.slug} signs into no AWS role (it is ${app.type})`, { type: app.type });
   }
-  const { signOn } = validatedSettings(app);
+}
+
+async function readRows(repos: EntitlementSources, app: App, user: User): Promise<EntitlementRows> {
+  if (inMemory(repos)) return repos.rowsOf(app.id, user.id);
   const groups = await repos.memberships.groupsOfUser(user.id);
   const assignments = await repos.assignments.forUser(
     app.id,
     user.id,
     groups.map((g) => g.id),
   );
+  // Only the fields resolution reads: the directory's rows carry more, and explain's output shows these.
+  return { groups: groups.map((g) => ({ id: g.id, name: g.name, source: g.source })), assignments };
+}
+
+/** What `resolveRoles` is asked, given the rows read, and whether anything assigns the person. */
+export function inputFromRows(app: App, rows: EntitlementRows): { input: ResolveRolesInput; assigned: boolean } {
+  assertAwsApp(app);
+  const { signOn } = validatedSettings(app);
   // One pass over what is read: this runs per sign-in, and per person in the migration's proof.
   const userRoles: AssignedRole[] = [];
   const groupRoles: GroupAssignedRoles[] = [];
   let userAssigned = false;
-  for (const a of assignments) {
+  for (const a of rows.assignments) {
     if (a.principalType === "user") {
       userAssigned = true;
       userRoles.push(...assignedRolesOf(a.profile));
     } else groupRoles.push({ groupId: a.principalId, roles: assignedRolesOf(a.profile), priority: a.priority });
   }
-  const input: ResolveRolesInput = {
-    settings: signOn,
-    groups: groups.map((g) => ({ id: g.id, name: g.name, source: g.source })),
-    userRoles,
-    userAssigned,
-    groupRoles,
-  };
-  return { input, assigned: assignments.length > 0 };
+  const input: ResolveRolesInput = { settings: signOn, groups: rows.groups, userRoles, userAssigned, groupRoles };
+  return { input, assigned: rows.assignments.length > 0 };
+}
+
+/** What `resolveRoles` is asked for one user on one app, read from the store, and whether anything assigns them. */
+export async function entitlementInput(
+  repos: EntitlementSources,
+  app: App,
+  user: User,
+): Promise<{ input: ResolveRolesInput; assigned: boolean }> {
+  assertAwsApp(app);
+  return inputFromRows(app, await readRows(repos, app, user));
+}
+
+/** The deciding half of `appEntitlements`: the rows already read, through `resolveRoles`. */
+export function entitlementsFromRows(app: App, user: User, rows: EntitlementRows): AppEntitlements {
+  const { input, assigned } = inputFromRows(app, rows);
+  const blockedBecause = app.status !== "ACTIVE" ? "app_inactive" : user.status !== "ACTIVE" ? "user_not_active" : null;
+  // resolveRoles returns a fresh object: completed in place rather than copied, once per sign-in and per person proved.
+  const result = resolveRoles(input) as AppEntitlements;
+  result.assigned = assigned;
+  result.blockedBecause = blockedBecause;
+  if (!assigned || blockedBecause) result.roles = [];
+  return result;
 }
 
 /**
  * The store-facing side of role resolution: gathers the user's groups and the assignments that reach
  * them, then asks `resolveRoles` — the one function that decides. Sign-in, explain and the migration's
- * equivalence proof all come through here.
+ * equivalence proof all come through here (the proof over in-memory rows through `appEntitlementsNow`).
  */
 export async function appEntitlements(repos: EntitlementSources, app: App, user: User): Promise<AppEntitlements> {
-  const { input, assigned } = await entitlementInput(repos, app, user);
-  const blockedBecause = app.status !== "ACTIVE" ? "app_inactive" : user.status !== "ACTIVE" ? "user_not_active" : null;
-  const result = resolveRoles(input);
-  if (!assigned || blockedBecause) return { ...result, roles: [], assigned, blockedBecause };
-  return { ...result, assigned, blockedBecause };
+  assertAwsApp(app);
+  return entitlementsFromRows(app, user, await readRows(repos, app, user));
+}
+
+/** `appEntitlements` without a promise when the rows are in memory; a promise when they must be read. */
+export function appEntitlementsNow(
+  repos: EntitlementSources,
+  app: App,
+  user: User,
+): AppEntitlements | Promise<AppEntitlements> {
+  if (inMemory(repos)) return entitlementsFromRows(app, user, repos.rowsOf(app.id, user.id));
+  return appEntitlements(repos, app, user);
 }

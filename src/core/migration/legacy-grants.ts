@@ -1,4 +1,4 @@
-import { appEntitlements } from "../apps/entitlements.js";
+import { entitlementsFromRows } from "../apps/entitlements.js";
 import type { Inventory } from "./model.js";
 import { type EntitlementSnapshot, userOf } from "./snapshot.js";
 
@@ -26,7 +26,7 @@ export async function legacyGrants(inventory: Inventory, snapshot: EntitlementSn
     return s;
   };
   for (const p of inventory.people) {
-    const { roles } = await appEntitlements(snapshot, app, userOf(p));
+    const { roles } = entitlementsFromRows(app, userOf(p), snapshot.rowsOf(app.id, p.id));
     out.set(
       p.id,
       roles.map((r) => ({ roleArn: intern(r.roleArn), providerArn: intern(r.providerArn) })),

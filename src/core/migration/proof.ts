@@ -1,5 +1,5 @@
 import { validateAwsFederationSettings } from "../apps/aws-federation-settings.js";
-import { appEntitlements, type EntitlementSources } from "../apps/entitlements.js";
+import { appEntitlementsNow, type EntitlementSources } from "../apps/entitlements.js";
 import type { App } from "../apps/model.js";
 import { type Grants, rememberedGrants } from "./legacy-grants.js";
 import type { Inventory } from "./model.js";
@@ -106,9 +106,14 @@ export async function prove(inventory: Inventory, sides: ProofSides): Promise<Pr
   let identical = 0;
   for (const person of inventory.people) {
     const user = userOf(person);
-    const today =
-      sides.legacyGrants?.get(person.id) ?? (await appEntitlements(sides.legacy.sources, legacyApp, user)).roles;
-    const target = await appEntitlements(sides.target.sources, sides.target.app, user);
+    // Rows in memory are decided at once; only rows read from a store are awaited.
+    let today: readonly Pair[] | undefined = sides.legacyGrants?.get(person.id);
+    if (!today) {
+      const legacy = appEntitlementsNow(sides.legacy.sources, legacyApp, user);
+      today = (legacy instanceof Promise ? await legacy : legacy).roles;
+    }
+    const answer = appEntitlementsNow(sides.target.sources, sides.target.app, user);
+    const target = answer instanceof Promise ? await answer : answer;
     if (sameInOrder(today, providerMap, target.roles)) {
       identical += 1;
       continue;
@@ -132,7 +137,7 @@ export const plannedGroupId = (name: string) => `planned:${name}`;
  * members (static ones and what each membership rule would produce), the new app and its assignments.
  */
 export function simulateTarget(inventory: Inventory, plan: Plan): { app: App; sources: EntitlementSnapshot } {
-  const snapshot = EntitlementSnapshot.fromInventory(inventory);
+  const snapshot = EntitlementSnapshot.fromInventory(inventory, { assignments: false });
   const app: App = {
     id: PLANNED_APP_ID,
     slug: plan.targetApp.slug,
@@ -147,11 +152,10 @@ export function simulateTarget(inventory: Inventory, plan: Plan): { app: App; so
   for (const [priority, g] of plan.roleGroups.entries()) {
     const id = g.existingId ?? plannedGroupId(g.name);
     snapshot.addGroup({ id, name: g.name, source: g.source });
-    const members = [...g.members];
-    for (const from of g.ruleFrom) members.push(...(inventory.groupMembers[from] ?? []));
     // A group an earlier apply created may already hold people (the inventory read it); a planned one cannot.
-    if (g.existingId) for (const m of members) snapshot.addMember(id, m);
-    else snapshot.addMembersOfNewGroup(id, members);
+    if (g.existingId) for (const m of g.members) snapshot.addMember(id, m);
+    else snapshot.addMembersOfNewGroup(id, g.members);
+    for (const from of g.ruleFrom) snapshot.addRule(from, id);
     snapshot.assign({
       appId: app.id,
       principalType: "group",
