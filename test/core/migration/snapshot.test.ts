@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Role Value Patterns use Okta's literal ${name} syntax.
 import { describe, expect, it } from "vitest";
 import { appEntitlements, appEntitlementsNow } from "../../../src/core/apps/entitlements.js";
 import type { App } from "../../../src/core/apps/model.js";
