@@ -1,4 +1,5 @@
 /** Roles and credentials: the end-user API for the role's SAMLResponse, then STS AssumeRoleWithSAML. */
+import type { CliAwsRole } from "../../core/device-auth/aws.js";
 import { CliError } from "../output.js";
 import {
   type CredentialsRequest,
@@ -11,16 +12,8 @@ import { cacheKey, credentialsPath, seal, writePrivateFile } from "./files.js";
 import { apiCall } from "./server.js";
 import { asPerson } from "./session.js";
 
-export interface CliRole {
-  name: string;
-  roleArn: string;
-  providerArn: string;
-  accountId: string;
-  accountAlias: string | null;
-  roleName: string;
-  app: string;
-  partition: string;
-}
+/** The roles the server lists for the CLI: the wire type is the server's, not written twice. */
+export type CliRole = CliAwsRole;
 
 /** Where STS is when no endpoint is given: the partition's global or first region. */
 const DEFAULT_REGION: Record<string, string> = {

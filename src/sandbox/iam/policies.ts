@@ -142,35 +142,32 @@ function versionOf(policy: ManagedPolicy, versionId: string): PolicyVersion {
   return version;
 }
 
-const deletePolicyVersion: QueryHandler = async (ctx) => {
-  const caller = requireCaller(ctx);
-  const arn = requiredString(ctx.input, "PolicyArn", RULES.arn);
-  const versionId = requiredString(ctx.input, "VersionId", VERSION_ID);
-  await ctx.authorize({ action: "iam:DeletePolicyVersion", resource: arn });
-  ctx.store.mutate((state) => {
-    const target = ownPolicy(state, caller.accountId, arn);
-    versionOf(target, versionId);
-    if (target.defaultVersionId === versionId)
-      throw new AwsError("DeleteConflict", "Cannot delete the default version of a policy.", 409);
-    target.versions = target.versions.filter((v) => v.versionId !== versionId);
-    target.updateDate = ctx.now.toISOString();
-  });
-  return null;
-};
+/** A change to one version of one of the caller's own policies, authorized as `action`. */
+function versionChange(action: string, change: (policy: ManagedPolicy, versionId: string) => void): QueryHandler {
+  return async (ctx) => {
+    const caller = requireCaller(ctx);
+    const arn = requiredString(ctx.input, "PolicyArn", RULES.arn);
+    const versionId = requiredString(ctx.input, "VersionId", VERSION_ID);
+    await ctx.authorize({ action, resource: arn });
+    ctx.store.mutate((state) => {
+      const target = ownPolicy(state, caller.accountId, arn);
+      versionOf(target, versionId);
+      change(target, versionId);
+      target.updateDate = ctx.now.toISOString();
+    });
+    return null;
+  };
+}
 
-const setDefaultPolicyVersion: QueryHandler = async (ctx) => {
-  const caller = requireCaller(ctx);
-  const arn = requiredString(ctx.input, "PolicyArn", RULES.arn);
-  const versionId = requiredString(ctx.input, "VersionId", VERSION_ID);
-  await ctx.authorize({ action: "iam:SetDefaultPolicyVersion", resource: arn });
-  ctx.store.mutate((state) => {
-    const target = ownPolicy(state, caller.accountId, arn);
-    versionOf(target, versionId);
-    target.defaultVersionId = versionId;
-    target.updateDate = ctx.now.toISOString();
-  });
-  return null;
-};
+const deletePolicyVersion = versionChange("iam:DeletePolicyVersion", (target, versionId) => {
+  if (target.defaultVersionId === versionId)
+    throw new AwsError("DeleteConflict", "Cannot delete the default version of a policy.", 409);
+  target.versions = target.versions.filter((v) => v.versionId !== versionId);
+});
+
+const setDefaultPolicyVersion = versionChange("iam:SetDefaultPolicyVersion", (target, versionId) => {
+  target.defaultVersionId = versionId;
+});
 
 export const policyOperations = {
   DeletePolicyVersion: deletePolicyVersion,
