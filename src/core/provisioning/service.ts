@@ -10,8 +10,9 @@ import { type Clock, systemClock } from "../ids.js";
 import { ScimError } from "../scim/errors.js";
 import type { ChangeScope } from "./change-plan.js";
 import { PROVISIONING_APP_TYPES } from "./outbox.js";
+import { sharedBudgetFactory } from "./shared-budgets.js";
 import { type SyncReport, SyncRunner, type SyncTrigger } from "./sync-run.js";
-import { ScimTargets, TOKEN } from "./targets.js";
+import { type BudgetFactory, ScimTargets, TOKEN } from "./targets.js";
 
 export type { SyncReport } from "./sync-run.js";
 
@@ -26,8 +27,10 @@ export class ProvisioningService {
     private readonly secrets: SecretBox,
     private readonly clock: Clock = systemClock,
     fetchImpl: typeof fetch = fetch,
+    // Kept in the database by default: every node (and a CLI sync beside the server) shares one budget per app.
+    budgetFactory: BudgetFactory = sharedBudgetFactory(store),
   ) {
-    this.targets = new ScimTargets(store, secrets, fetchImpl);
+    this.targets = new ScimTargets(store, secrets, fetchImpl, budgetFactory);
     this.runner = new SyncRunner(store, this.targets, clock);
   }
 
