@@ -20,7 +20,7 @@ import { signInThrottleRepo } from "./sign-in-throttle.js";
 import { upgradeNoticeRepo } from "./upgrade-notices.js";
 import { userRepo } from "./users.js";
 
-export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"]): Repos {
+export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"], inTransaction = false): Repos {
   return {
     apps: appRepo(db),
     assignments: assignmentRepo(db),
@@ -45,7 +45,7 @@ export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"]): Repo
     policyBackups: policyBackupRepo(db),
     signInThrottle: signInThrottleRepo(db),
     directorySources: directorySourceRepo(db),
-    scimBudgets: scimBudgetRepo(db),
+    scimBudgets: scimBudgetRepo(db, dialect, inTransaction),
   };
 }
 
@@ -57,7 +57,7 @@ export function kyselyStore(db: Kysely<Database>, dialect: Store["dialect"], onC
   return {
     dialect,
     ...makeRepos(db, dialect),
-    transaction: (fn) => db.transaction().execute((trx) => fn(makeRepos(trx, dialect))),
+    transaction: (fn) => db.transaction().execute((trx) => fn(makeRepos(trx, dialect, true))),
     async analyze() {
       // SQLite's ANALYZE and PostgreSQL's both take every table by default.
       await sql`analyze`.execute(db);
