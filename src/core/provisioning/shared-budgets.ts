@@ -1,8 +1,11 @@
 import type { Store } from "../../store/contract.js";
-import type { BudgetClass } from "../../store/contract-budgets.js";
+import type { BudgetClass, BudgetTake } from "../../store/contract-budgets.js";
 import { perClassBudgets, singleBudget } from "../scim/budgets.js";
 import { type RateLimit, type RequestBudget, systemTimer, type Timer } from "../scim/rate-limit.js";
 import type { BudgetFactory } from "./targets.js";
+
+/** How long a take waits for a database that does not answer before its request fails. */
+export const STORE_PATIENCE_MS = 30_000;
 
 /**
  * One of an app's budgets kept in the database (`scim_budgets`), so that every node draws from it: the target
@@ -44,13 +47,31 @@ export class SharedBudget implements RequestBudget {
 
   private async takeNow(cost: number): Promise<void> {
     const needed = Math.min(cost, this.limit.burst);
+    let failingSince: number | null = null;
+    let retryMs = 100;
     for (;;) {
       const now = this.timer.nowMs();
       if (now < this.pausedUntil) {
         await this.wait(this.pausedUntil - now);
         continue;
       }
-      const taken = await this.store.scimBudgets.take(this.appId, this.kind, cost, this.limit, now);
+      let taken: BudgetTake;
+      try {
+        taken = await this.store.scimBudgets.take(this.appId, this.kind, cost, this.limit, now);
+        failingSince = null;
+      } catch (err) {
+        // Without the database nothing can be granted safely, so the request waits as if the budget were empty:
+        // a database restart or a dropped connection costs a delay, not a failed write (which would otherwise be
+        // recorded as the object's error). Only a database gone for longer fails the request.
+        failingSince ??= now;
+        if (now - failingSince >= STORE_PATIENCE_MS) {
+          const message = err instanceof Error ? err.message : String(err);
+          throw new Error(`the app's SCIM budget could not be taken from the database: ${message}`, { cause: err });
+        }
+        await this.wait(retryMs);
+        retryMs = Math.min(retryMs * 2, 2_000);
+        continue;
+      }
       if (taken.granted) return;
       const refill = Math.ceil(((needed - taken.tokens) * 1000) / this.limit.ratePerSecond);
       await this.wait(Math.max(1, taken.pausedUntilMs > now ? taken.pausedUntilMs - now : refill));

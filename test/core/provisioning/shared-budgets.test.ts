@@ -4,11 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliActor } from "../../../src/core/audit.js";
 import { newId, systemClock } from "../../../src/core/ids.js";
 import { ProvisioningService } from "../../../src/core/provisioning/service.js";
-import { SharedBudget, sharedBudgetFactory } from "../../../src/core/provisioning/shared-budgets.js";
+import { SharedBudget, STORE_PATIENCE_MS, sharedBudgetFactory } from "../../../src/core/provisioning/shared-budgets.js";
 import { type AppLimits, inProcessBudgetFactory } from "../../../src/core/provisioning/targets.js";
 import { type BudgetLimits, MEMBERSHIP_HEADROOM, type ScimBudgets } from "../../../src/core/scim/budgets.js";
 import type { RateLimit, RequestBudget } from "../../../src/core/scim/rate-limit.js";
 import type { Runtime } from "../../../src/runtime.js";
+import type { Store } from "../../../src/store/contract.js";
+import type { ScimBudgetRepo } from "../../../src/store/contract-budgets.js";
 import { type Backend, backends } from "../../helpers/backends.js";
 import { twoNodes } from "../../helpers/two-nodes.js";
 
@@ -205,4 +207,47 @@ describe("an app's SCIM requests from two nodes with a bucket each", () => {
     expect(answers.every((a) => a.ok)).toBe(true);
     expect(worstExcess(arrivals, start, READ)).toBeGreaterThan(1);
   }, 30_000);
+});
+
+describe("a shared budget whose database does not answer", () => {
+  /** A timer whose sleeps pass at once, and a store whose takes fail while `down` is above zero (counting down). */
+  function flaky(down: number) {
+    const timer = {
+      t: 0,
+      nowMs: () => timer.t,
+      sleep: async (ms: number) => {
+        timer.t += ms;
+      },
+    };
+    const state = { down, calls: 0 };
+    const scimBudgets: Partial<ScimBudgetRepo> = {
+      async take() {
+        state.calls++;
+        if (state.down-- > 0) throw new Error("Connection terminated unexpectedly");
+        return { granted: true, tokens: 0, pausedUntilMs: 0 };
+      },
+    };
+    const budget = new SharedBudget({ scimBudgets } as Store, "app_x", "write", LIMITS.write, timer);
+    return { budget, timer, state };
+  }
+
+  it("waits for it to come back instead of failing the request", async () => {
+    const { budget, timer, state } = flaky(3);
+    await budget.take();
+    expect(state.calls).toBe(4);
+    expect(timer.t).toBe(100 + 200 + 400);
+  });
+
+  it("fails the request, saying why, once it has been gone for the whole patience; the next one tries again", async () => {
+    const { budget, timer, state } = flaky(Number.POSITIVE_INFINITY);
+    await expect(budget.take()).rejects.toThrow(
+      /SCIM budget could not be taken from the database: Connection terminated/,
+    );
+    expect(timer.t).toBeGreaterThanOrEqual(STORE_PATIENCE_MS);
+    expect(timer.t).toBeLessThan(STORE_PATIENCE_MS + 2_100);
+    state.down = 0;
+    const calls = state.calls;
+    await budget.take();
+    expect(state.calls).toBe(calls + 1);
+  });
 });
