@@ -58,11 +58,11 @@ describe.each(backends)("scheduled jobs of two nodes on $name", (backend) => {
     }
   }, 120_000);
 
-  it("leave no lease behind when a node stops mid-run, so the other node runs the next interval at once", async () => {
+  it("end a reconciliation under way when its node stops, leaving no lease; the other node runs the next", async () => {
     const sso = (await nodes[0].store.apps.getBySlug(DEMO_SSO_APP))!;
     const legacy = (await nodes[0].store.apps.getBySlug(DEMO_LEGACY_APP))!;
-    // One read a second: the reconciliation lasts long enough to be stopped while it runs.
-    await nodes[0].apps.update(cliActor(), sso.id, { settings: { budgets: { readPerSecond: 1 } } });
+    // One read every two seconds: the reconciliation lasts long enough to be stopped while it runs.
+    await nodes[0].apps.update(cliActor(), sso.id, { settings: { budgets: { readPerSecond: 0.5 } } });
     const first = startScheduler(nodes[0], fast);
     clock.offsetMs += STEP_MS;
     const running = async () => {
@@ -76,6 +76,8 @@ describe.each(backends)("scheduled jobs of two nodes on $name", (backend) => {
     }
     const now = clock.now().toISOString();
     const sync = (await nodes[1].store.fullSyncs.get(sso.id))!;
+    // It did not run to its end: it stopped sending, and says so.
+    expect(sync.error).toMatch(/shutting down|shut down/);
     expect(sync.finishedAt).not.toBeNull();
     expect(sync.leaseUntil <= now).toBe(true);
     expect((await nodes[1].store.roleCatalog.lastRefresh(legacy.id))!.leaseUntil <= now).toBe(true);
@@ -91,5 +93,39 @@ describe.each(backends)("scheduled jobs of two nodes on $name", (backend) => {
     } finally {
       await second.stop();
     }
+  }, 120_000);
+
+  it("hand a stopping node's outbox work to the other node, which brings Identity Center in line", async () => {
+    const sso = (await nodes[0].store.apps.getBySlug(DEMO_SSO_APP))!;
+    // One write every two seconds, so the stop lands between the PATCHes of the changes below.
+    await nodes[0].apps.update(cliActor(), sso.id, { settings: { budgets: { writePerSecond: 0.5 } } });
+    const renamed = ["alice", "bob", "carol", "dave"].map((n) => `${n}@example.com`);
+    for (const login of renamed) {
+      await nodes[0].directory.users.updateProfile(cliActor(), login, { displayName: `${login} (renamed)` });
+    }
+    const queued = await nodes[0].store.outbox.depth();
+    expect(queued).toBeGreaterThan(0);
+    const inDoubt = async () =>
+      (await nodes[1].store.provisioned.listForApp(sso.id, "user")).some((o) => o.inDoubt !== null);
+    const first = startScheduler(nodes[0], { ...fast, provisioningEveryMs: 20, fullSyncEveryMs: 60_000 });
+    try {
+      // A write is under way: the worker claimed the rows and its sync is applying them.
+      await expect.poll(inDoubt, { timeout: 30_000, interval: 5 }).toBe(true);
+    } finally {
+      await first.stop();
+    }
+    // The rows went back rather than being dropped as done.
+    expect(await nodes[1].store.outbox.depth()).toBe(queued);
+
+    await nodes[1].apps.update(cliActor(), sso.id, { settings: { budgets: {} } });
+    clock.offsetMs += 60 * 60_000; // past the rows' back-off
+    const second = startScheduler(nodes[1], { ...fast, provisioningEveryMs: 20, fullSyncEveryMs: 60_000 });
+    try {
+      await expect.poll(() => nodes[1].store.outbox.depth(), { timeout: 60_000, interval: 50 }).toBe(0);
+    } finally {
+      await second.stop();
+    }
+    expect((await nodes[1].provisioning.sync(cliActor(), sso.id, { dryRun: true })).changes).toBe(0);
+    expect(await inDoubt()).toBe(false);
   }, 120_000);
 });

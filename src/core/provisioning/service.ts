@@ -11,7 +11,7 @@ import { ScimError } from "../scim/errors.js";
 import type { ChangeScope } from "./change-plan.js";
 import { PROVISIONING_APP_TYPES } from "./outbox.js";
 import { sharedBudgetFactory } from "./shared-budgets.js";
-import { type SyncReport, SyncRunner, type SyncTrigger } from "./sync-run.js";
+import { type SyncOptions, type SyncReport, SyncRunner } from "./sync-run.js";
 import { type BudgetFactory, ScimTargets, TOKEN } from "./targets.js";
 
 export type { SyncReport } from "./sync-run.js";
@@ -76,13 +76,13 @@ export class ProvisioningService {
    * fewest changes, or with `dryRun` only plans them. Operations the app's To App features switch off are
    * left out of the plan.
    */
-  async sync(actor: Actor, idOrSlug: string, opts: { dryRun?: boolean; trigger?: SyncTrigger } = {}) {
+  async sync(actor: Actor, idOrSlug: string, opts: SyncOptions = {}) {
     return this.runner.full(actor, await this.provisioningApp(idOrSlug), opts);
   }
 
   /** The outbox worker's sync: only what the changes concern (see planChange), full when that is no cheaper. */
-  async syncChanges(actor: Actor, idOrSlug: string, changed: ChangeScope): Promise<SyncReport> {
-    return this.runner.changes(actor, await this.provisioningApp(idOrSlug), changed);
+  async syncChanges(actor: Actor, idOrSlug: string, changed: ChangeScope, signal?: AbortSignal): Promise<SyncReport> {
+    return this.runner.changes(actor, await this.provisioningApp(idOrSlug), changed, signal);
   }
 
   /**
