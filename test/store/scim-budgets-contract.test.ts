@@ -1,10 +1,15 @@
 import { join } from "node:path";
+import { Kysely, PostgresDialect, sql } from "kysely";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newId } from "../../src/core/ids.js";
 import type { Store } from "../../src/store/contract.js";
+import { makeRepos } from "../../src/store/kysely/repos.js";
+import type { Database } from "../../src/store/kysely/schema.js";
+import { migrateToLatest } from "../../src/store/migrations/index.js";
 import { openPostgresStore } from "../../src/store/postgres/index.js";
 import { openSqliteStore } from "../../src/store/sqlite/index.js";
-import { backends } from "../helpers/backends.js";
+import { backends, createPgDatabase } from "../helpers/backends.js";
 
 const T = 1_800_000_000_000;
 const limit = { ratePerSecond: 10, burst: 5 };
@@ -116,5 +121,43 @@ describe.each(backends)("SCIM budgets store on $name", (backend) => {
     await store.scimBudgets.take(app, "read", 1, limit, T);
     await store.apps.delete(app);
     expect(await store.scimBudgets.get(app, "read")).toBeNull();
+  });
+});
+
+describe("SCIM budgets on PostgreSQL without waiting for the WAL flush", () => {
+  it("leave the connection committing synchronously for everything else", async () => {
+    const pgDb = await createPgDatabase();
+    // One connection, so the statement after the take runs on the very session that took.
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: pgDb.url, max: 1 }) }),
+    });
+    try {
+      await migrateToLatest(db as Kysely<unknown>);
+      const repos = makeRepos(db, "postgres");
+      const app = await repos.apps.insert({
+        id: newId("app"),
+        slug: "sso",
+        type: "aws-iam-identity-center",
+        label: "SSO",
+        status: "ACTIVE",
+        settings: {},
+        at: new Date(T).toISOString(),
+      });
+      const setting = async () =>
+        (await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(db)).rows[0]?.synchronous_commit;
+      expect((await repos.scimBudgets.take(app.id, "read", 1, limit, T)).granted).toBe(true);
+      expect((await repos.scimBudgets.take(app.id, "read", 1, limit, T)).granted).toBe(true);
+      expect(await setting()).toBe("on");
+      // Inside a caller's transaction the budget leaves the setting alone: the caller's writes stay durable.
+      const inside = await db.transaction().execute(async (trx) => {
+        await makeRepos(trx, "postgres", true).scimBudgets.take(app.id, "read", 1, limit, T);
+        return (await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(trx)).rows[0]
+          ?.synchronous_commit;
+      });
+      expect(inside).toBe("on");
+    } finally {
+      await db.destroy();
+      await pgDb.drop();
+    }
   });
 });
