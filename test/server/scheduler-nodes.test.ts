@@ -117,8 +117,13 @@ describe.each(backends)("scheduled jobs of two nodes on $name", (backend) => {
     // The rows went back rather than being dropped as done.
     expect(await nodes[1].store.outbox.depth()).toBe(queued);
 
+    // Due at once, without a back-off: a probe claims them all at the same moment, then puts them back.
+    const now = clock.now().toISOString();
+    const lease = new Date(Date.parse(now) + 60_000).toISOString();
+    const due = await nodes[1].store.outbox.claim("probe", now, lease, 100);
+    expect(due).toHaveLength(queued);
+    for (const row of due) await nodes[1].store.outbox.release("probe", row.id, "probe", now);
     await nodes[1].apps.update(cliActor(), sso.id, { settings: { budgets: {} } });
-    clock.offsetMs += 60 * 60_000; // past the rows' back-off
     const second = startScheduler(nodes[1], { ...fast, provisioningEveryMs: 20, fullSyncEveryMs: 60_000 });
     try {
       await expect.poll(() => nodes[1].store.outbox.depth(), { timeout: 60_000, interval: 50 }).toBe(0);

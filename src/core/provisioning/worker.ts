@@ -66,7 +66,8 @@ export class ProvisioningWorker {
         done.push(item.id);
         continue;
       }
-      const delay = Math.min(MAX_BACKOFF_MS, 5_000 * 2 ** Math.min(item.attempts, 10));
+      // A node stopping is no fault of the rows: another node may take them at once.
+      const delay = signal?.aborted ? 0 : Math.min(MAX_BACKOFF_MS, 5_000 * 2 ** Math.min(item.attempts, 10));
       await this.store.outbox.release(this.workerId, item.id, error, new Date(now.getTime() + delay).toISOString());
       run.released++;
     }
