@@ -36,6 +36,9 @@ export function startScheduler(
   } = {},
 ): { stop(): Promise<void> } {
   const log = runtime.logger;
+  // Aborted by stop(): provisioning syncs under way send nothing more and end at once (their outbox rows go back,
+  // their leases are released), so a stopping node hands its work over instead of finishing it first.
+  const stopping = new AbortController();
   const stopRefresh = every(opts.refreshEveryMs ?? 60_000, async () => {
     try {
       for (const r of await runtime.legacyApi.refreshDue(systemActor)) {
@@ -54,7 +57,7 @@ export function startScheduler(
   );
   const stopProvisioning = every(opts.provisioningEveryMs ?? 5_000, async () => {
     try {
-      const run = await worker.runOnce(systemActor);
+      const run = await worker.runOnce(systemActor, stopping.signal);
       if (run.claimed > 0) log.info(run, "provisioning outbox drained");
     } catch (err) {
       log.error({ err }, "provisioning worker failed");
@@ -63,7 +66,7 @@ export function startScheduler(
   const schedule = new FullSyncSchedule(runtime.store, runtime.provisioning, runtime.clock);
   const stopFullSync = every(opts.fullSyncEveryMs ?? 60_000, async () => {
     try {
-      for (const r of await schedule.runDue(systemActor)) {
+      for (const r of await schedule.runDue(systemActor, stopping.signal)) {
         const { app, ...rest } = r;
         if (r.error) log.warn({ app, trigger: "schedule", ...rest }, "scheduled provisioning reconciliation failed");
         else log.info({ app, trigger: "schedule", ...rest }, "scheduled provisioning reconciliation");
@@ -85,6 +88,7 @@ export function startScheduler(
   });
   return {
     async stop() {
+      stopping.abort();
       await Promise.all([stopRefresh(), stopProvisioning(), stopFullSync(), stopSources()]);
     },
   };

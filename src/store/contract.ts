@@ -24,6 +24,7 @@ import type {
   SigningKeyRepo,
   UpgradeNoticeRepo,
 } from "./contract-apps.js";
+import type { ScimBudgetRepo } from "./contract-budgets.js";
 import type { CliSessionRepo, DeviceAuthorizationRepo } from "./contract-device.js";
 import type { MigrationJournalRepo } from "./contract-migrations.js";
 import type { FullSyncRepo, OutboxRepo, ProvisionedRepo } from "./contract-outbox.js";
@@ -248,6 +249,8 @@ export interface Repos {
   policyBackups: PolicyBackupRepo;
   signInThrottle: SignInThrottleRepo;
   directorySources: DirectorySourceRepo;
+  /** Provisioning apps' SCIM budgets, shared by every node. */
+  scimBudgets: ScimBudgetRepo;
 }
 
 export interface Store extends Repos {

@@ -35,17 +35,21 @@ export class FullSyncSchedule {
     private readonly clock: Clock = systemClock,
   ) {}
 
-  /** Reconciles every provisioning app that is due; never throws for one app's failure. */
-  async runDue(actor: Actor): Promise<ScheduledSync[]> {
+  /**
+   * Reconciles every provisioning app that is due; never throws for one app's failure. Once `signal` is aborted
+   * (the node is stopping) it claims no further app, and the sync under way sends nothing more and ends.
+   */
+  async runDue(actor: Actor, signal?: AbortSignal): Promise<ScheduledSync[]> {
     const out: ScheduledSync[] = [];
     for await (const app of allPages((after) => this.store.apps.list({}, { limit: 200, after }))) {
+      if (signal?.aborted) break;
       const interval = await this.dueInterval(app);
       if (interval === null) continue;
       const now = this.clock.now();
       const notBefore = new Date(now.getTime() - interval * 60_000).toISOString();
       const lease = new Date(now.getTime() + LEASE_MS).toISOString();
       if (!(await this.store.fullSyncs.claim(app.id, now.toISOString(), lease, notBefore))) continue;
-      out.push(await this.run(actor, app, now.toISOString()));
+      out.push(await this.run(actor, app, now.toISOString(), signal));
     }
     return out;
   }
@@ -63,9 +67,12 @@ export class FullSyncSchedule {
     return interval;
   }
 
-  private async run(actor: Actor, app: App, startedAt: string): Promise<ScheduledSync> {
+  private async run(actor: Actor, app: App, startedAt: string, signal?: AbortSignal): Promise<ScheduledSync> {
     try {
-      const report = await this.provisioning.sync(actor, app.id, { trigger: "schedule" });
+      const report = await this.provisioning.sync(actor, app.id, {
+        trigger: "schedule",
+        ...(signal ? { signal } : {}),
+      });
       const failed = report.results.filter((r) => r.status === "error").length;
       return { app: app.slug, changes: report.changes, failed, requests: report.requests };
     } catch (err) {

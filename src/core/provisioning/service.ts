@@ -10,8 +10,9 @@ import { type Clock, systemClock } from "../ids.js";
 import { ScimError } from "../scim/errors.js";
 import type { ChangeScope } from "./change-plan.js";
 import { PROVISIONING_APP_TYPES } from "./outbox.js";
-import { type SyncReport, SyncRunner, type SyncTrigger } from "./sync-run.js";
-import { ScimTargets, TOKEN } from "./targets.js";
+import { sharedBudgetFactory } from "./shared-budgets.js";
+import { type SyncOptions, type SyncReport, SyncRunner } from "./sync-run.js";
+import { type BudgetFactory, ScimTargets, TOKEN } from "./targets.js";
 
 export type { SyncReport } from "./sync-run.js";
 
@@ -26,8 +27,10 @@ export class ProvisioningService {
     private readonly secrets: SecretBox,
     private readonly clock: Clock = systemClock,
     fetchImpl: typeof fetch = fetch,
+    // Kept in the database by default: every node (and a CLI sync beside the server) shares one budget per app.
+    budgetFactory: BudgetFactory = sharedBudgetFactory(store),
   ) {
-    this.targets = new ScimTargets(store, secrets, fetchImpl);
+    this.targets = new ScimTargets(store, secrets, fetchImpl, budgetFactory);
     this.runner = new SyncRunner(store, this.targets, clock);
   }
 
@@ -73,13 +76,13 @@ export class ProvisioningService {
    * fewest changes, or with `dryRun` only plans them. Operations the app's To App features switch off are
    * left out of the plan.
    */
-  async sync(actor: Actor, idOrSlug: string, opts: { dryRun?: boolean; trigger?: SyncTrigger } = {}) {
+  async sync(actor: Actor, idOrSlug: string, opts: SyncOptions = {}) {
     return this.runner.full(actor, await this.provisioningApp(idOrSlug), opts);
   }
 
   /** The outbox worker's sync: only what the changes concern (see planChange), full when that is no cheaper. */
-  async syncChanges(actor: Actor, idOrSlug: string, changed: ChangeScope): Promise<SyncReport> {
-    return this.runner.changes(actor, await this.provisioningApp(idOrSlug), changed);
+  async syncChanges(actor: Actor, idOrSlug: string, changed: ChangeScope, signal?: AbortSignal): Promise<SyncReport> {
+    return this.runner.changes(actor, await this.provisioningApp(idOrSlug), changed, signal);
   }
 
   /**

@@ -36,6 +36,13 @@ export type ListingState = "complete" | "incomplete";
 
 export type SyncTrigger = "schedule" | "change";
 
+export interface SyncOptions {
+  dryRun?: boolean;
+  trigger?: SyncTrigger;
+  /** Aborted when the node stops: the requests not yet sent fail at once as retryable (see ScimTargets.connect). */
+  signal?: AbortSignal;
+}
+
 /** The System Log entry of one sync of an app, whoever ran it and however it ended. */
 export const syncLogEvent = (
   clock: Clock,
@@ -59,9 +66,9 @@ export class SyncRunner {
   ) {}
 
   /** Reads the whole target, diffs it with the directory and applies the fewest changes (or only plans them). */
-  async full(actor: Actor, app: App, opts: { dryRun?: boolean; trigger?: SyncTrigger } = {}): Promise<SyncReport> {
+  async full(actor: Actor, app: App, opts: SyncOptions = {}): Promise<SyncReport> {
     const settings = validateScimAppSettings(app.settings);
-    const conn = await this.targets.connect(app);
+    const conn = await this.targets.connect(app, undefined, opts.signal);
     const startedAt = this.clock.now().toISOString();
     const records = await this.store.provisioned.listForApp(app.id);
     const desired = await desiredState(this.store, app, settings, conn.ops.profile, records);
@@ -86,11 +93,12 @@ export class SyncRunner {
    * sync when no full sync has finished yet, when reading the whole target costs no more, or when the
    * target turns out to differ from the records (an object recorded there is gone).
    */
-  async changes(actor: Actor, app: App, changed: ChangeScope): Promise<SyncReport> {
+  async changes(actor: Actor, app: App, changed: ChangeScope, signal?: AbortSignal): Promise<SyncReport> {
+    const asChange = { trigger: "change", ...(signal ? { signal } : {}) } as const;
     const last = await this.store.fullSyncs.get(app.id);
-    if (!last?.finishedAt || last.error) return this.full(actor, app, { trigger: "change" });
+    if (!last?.finishedAt || last.error) return this.full(actor, app, asChange);
     const settings = validateScimAppSettings(app.settings);
-    const conn = await this.targets.connect(app);
+    const conn = await this.targets.connect(app, undefined, signal);
     const records = await this.store.provisioned.listForApp(app.id);
     const desired = await desiredState(this.store, app, settings, conn.ops.profile, records);
     let scoped: Awaited<ReturnType<typeof planChange>>;
@@ -100,10 +108,10 @@ export class SyncRunner {
       await this.failed(app, conn, desired, err, { record: true });
       throw err;
     }
-    if (!scoped) return this.full(actor, app, { trigger: "change" });
+    if (!scoped) return this.full(actor, app, asChange);
     const report = await this.apply(actor, app, settings, conn, scoped.desired, scoped.plan, { trigger: "change" });
     if (!report.results.some((r) => r.status === "error" && r.error?.httpStatus === 404)) return report;
-    const repaired = await this.full(actor, app, { trigger: "change" });
+    const repaired = await this.full(actor, app, asChange);
     return { ...repaired, requests: report.requests + repaired.requests };
   }
 
@@ -129,7 +137,7 @@ export class SyncRunner {
     conn: Connection,
     desired: DesiredState,
     planned: Plan,
-    opts: { dryRun?: boolean; trigger?: SyncTrigger; fullSince?: string },
+    opts: SyncOptions & { fullSince?: string },
   ): Promise<SyncReport> {
     const plan = { ...planned, ops: planned.ops.filter((op) => allowed(settings.features, op.kind)) };
     const dryRun = opts.dryRun ?? false;
@@ -140,8 +148,10 @@ export class SyncRunner {
       const at = this.clock.now().toISOString();
       await this.store.transaction(async (tx) => {
         await recordSync(tx, app.id, desired, plan, outcome, at);
-        // Any full sync counts for the schedule: a reconciliation the outbox just ran needs no scheduled twin.
-        if (opts.fullSince) await tx.fullSyncs.finish(app.id, opts.fullSince, at, null);
+        // Any full sync counts for the schedule: a reconciliation the outbox just ran needs no scheduled twin. One
+        // cut short by the node stopping says so, so the next directory change runs a full sync again.
+        const stopped = opts.signal?.aborted ? "stopped: the node shut down before the sync ended" : null;
+        if (opts.fullSince) await tx.fullSyncs.finish(app.id, opts.fullSince, at, stopped);
       });
     }
     const report: SyncReport = {

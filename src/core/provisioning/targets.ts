@@ -8,7 +8,7 @@ import { type RequestOutcome, ScimClient, type ScimClientStats } from "../scim/c
 import { ScimOperations } from "../scim/operations.js";
 import { PagingDiscovery } from "../scim/paging.js";
 import { awsIdentityCenterProfile, genericScim2Profile, type TargetProfile } from "../scim/profiles.js";
-import { type RateLimit, systemTimer, TokenBucket } from "../scim/rate-limit.js";
+import { type RateLimit, type RequestBudget, systemTimer, TokenBucket } from "../scim/rate-limit.js";
 
 export const TOKEN = "scim_token";
 
@@ -31,6 +31,32 @@ const perSecond = (ratePerSecond: number, minimumBurst = 1): RateLimit => ({
   ratePerSecond,
   burst: Math.max(minimumBurst, Math.ceil(ratePerSecond)),
 });
+
+/**
+ * Budgets that grant nothing once `signal` is aborted (the node is stopping): every request not yet sent fails at
+ * once, as retryable, so the sync ends in moments, its outbox rows go back for another node and its lease is
+ * released, instead of holding the shutdown for as long as the sync would take. A sync stopped between two
+ * requests is what the in-doubt marks were made for: the next one re-sends what may not have landed.
+ */
+export function stoppable(budgets: ScimBudgets, signal: AbortSignal): ScimBudgets {
+  const guard = (budget: RequestBudget): RequestBudget => ({
+    async take(cost) {
+      if (!signal.aborted) await budget.take(cost);
+      if (signal.aborted) {
+        throw new DomainError("conflict", "not sent: this rolebridge node is shutting down; another node will", {
+          reason: "node_stopping",
+          retryable: true,
+        });
+      }
+    },
+    pauseFor: (ms) => budget.pauseFor(ms),
+  });
+  return {
+    read: guard(budgets.read),
+    write: guard(budgets.write),
+    ...(budgets.membership ? { membership: guard(budgets.membership) } : {}),
+  };
+}
 
 /** The app's limits: its settings over the profile's published defaults. */
 export function appLimits(profile: TargetProfile, settings: ScimAppSettings): AppLimits {
@@ -97,7 +123,8 @@ export class ScimTargets {
     return (await this.target(app)) !== null;
   }
 
-  async connect(app: App, retry?: { maxAttempts: number }) {
+  /** `signal`: aborted when the node stops; from then on this connection sends nothing (see `stoppable`). */
+  async connect(app: App, retry?: { maxAttempts: number }, signal?: AbortSignal) {
     const target = await this.target(app);
     if (!target) {
       throw new DomainError("conflict", `app ${app.slug} needs a Base URL and an API token before it can provision`, {
@@ -110,7 +137,7 @@ export class ScimTargets {
     const client = new ScimClient({
       baseUrl: target.baseUrl,
       token: this.secrets.open(sealed, `app:${app.id}:${TOKEN}`),
-      budgets: shared.budgets,
+      budgets: signal ? stoppable(shared.budgets, signal) : shared.budgets,
       fetch: this.fetchImpl,
       ...(retry ? { retry } : {}),
     });

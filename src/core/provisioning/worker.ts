@@ -31,7 +31,9 @@ export class ProvisioningWorker {
     private readonly options: { batch?: number; leaseMs?: number } = {},
   ) {}
 
-  async runOnce(actor: Actor): Promise<WorkerRun> {
+  /** `signal`: the node is stopping — claim nothing more, and the syncs under way send nothing more. */
+  async runOnce(actor: Actor, signal?: AbortSignal): Promise<WorkerRun> {
+    if (signal?.aborted) return { claimed: 0, completed: 0, released: 0, apps: [] };
     const now = this.clock.now();
     const lease = new Date(now.getTime() + (this.options.leaseMs ?? 5 * 60_000)).toISOString();
     const items = await this.store.outbox.claim(this.workerId, now.toISOString(), lease, this.options.batch ?? 500);
@@ -41,7 +43,7 @@ export class ProvisioningWorker {
     const failedApps = new Map<string, string>();
     for (const app of await this.appsConcerned(items)) {
       try {
-        const report = await this.sync(actor, app.id, items);
+        const report = await this.sync(actor, app.id, items, signal);
         const errors = report.results.filter((r) => r.status === "error");
         run.apps.push({ slug: app.slug, changes: report.changes, failed: errors.length });
         // Objects refused for their data (a missing surname) are final until the data changes; a refused
@@ -64,7 +66,8 @@ export class ProvisioningWorker {
         done.push(item.id);
         continue;
       }
-      const delay = Math.min(MAX_BACKOFF_MS, 5_000 * 2 ** Math.min(item.attempts, 10));
+      // A node stopping is no fault of the rows: another node may take them at once.
+      const delay = signal?.aborted ? 0 : Math.min(MAX_BACKOFF_MS, 5_000 * 2 ** Math.min(item.attempts, 10));
       await this.store.outbox.release(this.workerId, item.id, error, new Date(now.getTime() + delay).toISOString());
       run.released++;
     }
@@ -76,16 +79,17 @@ export class ProvisioningWorker {
    * A change to the app itself (its target, its pushed groups) needs a full reconciliation; changes to people
    * and groups need only what they concern — the records say the rest is already in place.
    */
-  private sync(actor: Actor, appId: string, items: OutboxItem[]) {
+  private sync(actor: Actor, appId: string, items: OutboxItem[], signal: AbortSignal | undefined) {
     const mine = items.filter((i) => i.appId === null || i.appId === appId);
-    if (mine.some((i) => i.kind === "app" || i.kind === "directory")) return this.provisioning.sync(actor, appId);
+    if (mine.some((i) => i.kind === "app" || i.kind === "directory"))
+      return this.provisioning.sync(actor, appId, signal ? { signal } : {});
     const userIds = new Set<string>();
     const groupIds = new Set<string>();
     for (const item of mine) {
       if (item.kind === "user" || item.kind === "assignment") userIds.add(item.objectId);
       else if (item.kind === "group") groupIds.add(item.objectId);
     }
-    return this.provisioning.syncChanges(actor, appId, { userIds, groupIds });
+    return this.provisioning.syncChanges(actor, appId, { userIds, groupIds }, signal);
   }
 
   /** Rows naming an app concern that app; the others (a person or group changed) concern every provisioning app. */

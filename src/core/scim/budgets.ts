@@ -37,14 +37,24 @@ export const AWS_DEFAULT_BUDGETS: BudgetLimits = {
  */
 export const MEMBERSHIP_HEADROOM = 0.95;
 
-/** In-process token buckets for the limits: what one node of rolebridge shares between the syncs of one app. */
-export function inProcessBudgets(limits: BudgetLimits, timer: Timer): ScimBudgets {
+export type BudgetKind = keyof BudgetLimits;
+
+/** Budgets per class made by `make` (in-process, or kept in the database), the membership rate under its headroom. */
+export function perClassBudgets(
+  limits: BudgetLimits,
+  make: (kind: BudgetKind, limit: RateLimit) => RequestBudget,
+): ScimBudgets {
   const membership = { ...limits.membership, ratePerSecond: limits.membership.ratePerSecond * MEMBERSHIP_HEADROOM };
   return {
-    read: new TokenBucket(limits.read, timer),
-    write: new TokenBucket(limits.write, timer),
-    membership: new TokenBucket(membership, timer),
+    read: make("read", limits.read),
+    write: make("write", limits.write),
+    membership: make("membership", membership),
   };
+}
+
+/** In-process token buckets for the limits: what one node of rolebridge shares between the syncs of one app. */
+export function inProcessBudgets(limits: BudgetLimits, timer: Timer): ScimBudgets {
+  return perClassBudgets(limits, (_kind, limit) => new TokenBucket(limit, timer));
 }
 
 /** One budget for every request: targets that publish no per-class limits. */

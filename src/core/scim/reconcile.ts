@@ -245,7 +245,9 @@ export function toResultError(error: unknown): ResultError {
     };
   }
   if (error instanceof DomainError) {
-    return { code: error.code, message: error.message, httpStatus: null, retryable: false, details: error.details };
+    // Our own refusals are final, except those that say otherwise (a node stopping mid-sync: another node will).
+    const retryable = error.details.retryable === true;
+    return { code: error.code, message: error.message, httpStatus: null, retryable, details: error.details };
   }
   return {
     code: "internal",

@@ -15,11 +15,12 @@ import { policyBackupRepo } from "./policy-backups.js";
 import { provisionedRepo } from "./provisioned.js";
 import { roleCatalogRepo } from "./role-catalog.js";
 import type { Database } from "./schema.js";
+import { scimBudgetRepo } from "./scim-budgets.js";
 import { signInThrottleRepo } from "./sign-in-throttle.js";
 import { upgradeNoticeRepo } from "./upgrade-notices.js";
 import { userRepo } from "./users.js";
 
-export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"]): Repos {
+export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"], inTransaction = false): Repos {
   return {
     apps: appRepo(db),
     assignments: assignmentRepo(db),
@@ -44,6 +45,7 @@ export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"]): Repo
     policyBackups: policyBackupRepo(db),
     signInThrottle: signInThrottleRepo(db),
     directorySources: directorySourceRepo(db),
+    scimBudgets: scimBudgetRepo(db, dialect, inTransaction),
   };
 }
 
@@ -55,7 +57,7 @@ export function kyselyStore(db: Kysely<Database>, dialect: Store["dialect"], onC
   return {
     dialect,
     ...makeRepos(db, dialect),
-    transaction: (fn) => db.transaction().execute((trx) => fn(makeRepos(trx, dialect))),
+    transaction: (fn) => db.transaction().execute((trx) => fn(makeRepos(trx, dialect, true))),
     async analyze() {
       // SQLite's ANALYZE and PostgreSQL's both take every table by default.
       await sql`analyze`.execute(db);

@@ -310,6 +310,7 @@ export interface DirectorySourceEntriesTable {
 }
 
 export interface Database {
+  scim_budgets: ScimBudgetsTable;
   sign_in_throttle: SignInThrottleTable;
   migration_runs: MigrationRunsTable;
   migration_steps: MigrationStepsTable;
@@ -337,4 +338,13 @@ export interface Database {
   sessions: SessionsTable;
   admin_roles: AdminRolesTable;
   system_log: SystemLogTable;
+}
+
+export interface ScimBudgetsTable {
+  app_id: string;
+  class: string;
+  tokens: number;
+  updated_ms: number;
+  paused_until_ms: Generated<number>;
+  granted: Generated<number>;
 }

@@ -13,6 +13,7 @@ import * as m011 from "./011-migration-journal.js";
 import * as m012 from "./012-sign-in-throttle.js";
 import * as m013 from "./013-device-authorizations.js";
 import * as m014 from "./014-policy-backups.js";
+import * as m015 from "./015-shared-budgets.js";
 import * as m016 from "./016-directory-sources.js";
 
 /** Migrations are listed in code (not read from disk) so the compiled package carries them. */
@@ -31,6 +32,7 @@ const migrations: Record<string, Migration> = {
   "012-sign-in-throttle": m012,
   "013-device-authorizations": m013,
   "014-policy-backups": m014,
+  "015-shared-budgets": m015,
   "016-directory-sources": m016,
 };
 
