@@ -43,6 +43,27 @@ describe.each(backends)("/api/v1/migrations on $name", (backend) => {
     expect(await h.runtime.store.apps.getBySlug("aws-groups")).toBeNull();
   });
 
+  it("shows the last apply's and rollback's progress for polling, step by step", async () => {
+    const url = "/api/v1/migrations/progress?from=aws-legacy&to=aws-groups";
+    expectError(await h.call({ method: "GET", url }), 404, "not_found");
+    const applied = (await h.call({ method: "POST", url: "/api/v1/migrations/apply", body })).json();
+    const afterApply = (await h.call({ method: "GET", url })).json();
+    expect(afterApply).toMatchObject({ verb: "apply", running: false, total: applied.steps, done: applied.done });
+    expect(afterApply.passed).toBe(applied.done + applied.skipped + applied.failed.length);
+    expect(afterApply.lastStep).toEqual(expect.any(String));
+    const back = (await h.call({ method: "POST", url: "/api/v1/migrations/rollback", body })).json();
+    expect((await h.call({ method: "GET", url })).json()).toMatchObject({
+      verb: "rollback",
+      running: false,
+      total: back.undone,
+      undone: back.undone,
+      done: 0,
+    });
+    // Another migration's progress is its own.
+    const other = "/api/v1/migrations/progress?from=aws-legacy&to=aws-other";
+    expectError(await h.call({ method: "GET", url: other }), 404, "not_found");
+  });
+
   it("refuses bad input with the one error shape, writing nothing", async () => {
     await expectNothingWritten(h, async () => {
       expectError(

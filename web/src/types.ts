@@ -1,4 +1,5 @@
 import type { Static } from "@sinclair/typebox";
+import type { SignInService } from "../../src/core/access/sign-in";
 import type { RuleHeldMembership } from "../../src/core/apps/assignments";
 import type { AppEntitlements } from "../../src/core/apps/entitlements";
 import type { LogEventOut, SessionOut } from "../../src/server/schemas/access";
@@ -18,6 +19,8 @@ export type LogEvent = Static<typeof LogEventOut>;
 export type Session = Static<typeof SessionOut>;
 export type ErrorResponse = Static<typeof ErrorBody>;
 export type Explain = AppEntitlements & { heldByRules: RuleHeldMembership[] };
+/** GET /users/:id/lifecycle/lock: whether failed sign-ins lock the person out now. */
+export type SignInLock = Awaited<ReturnType<SignInService["lockOf"]>>;
 export type { AppLint } from "../../src/core/apps/lint";
 export type { SyncReport } from "../../src/core/provisioning/sync-run";
 export type { AccountRoleList, RefreshRun } from "../../src/store/contract-apps";
