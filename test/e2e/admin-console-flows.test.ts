@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -224,14 +224,23 @@ describe("the admin console's flows in Chromium", () => {
     await dialog.getByRole("button", { name: "Roll back" }).click();
     await page.getByText(/^Rolled back: \d+ steps undone; aws-groups no longer exists\.$/).waitFor({ timeout: 30_000 });
 
-    await page.getByRole("button", { name: "Prepare the report" }).click();
-    const html = page.getByRole("link", { name: "Open the HTML report" });
-    await html.waitFor({ timeout: 20_000 });
-    const report = await page.evaluate(async (url) => (await fetch(url)).text(), (await html.getAttribute("href"))!);
-    expect(report).toMatch(/^<!doctype html>/);
-    expect(report).toContain("5 of 5 people identical");
-    const md = page.getByRole("link", { name: "Download the Markdown report" });
-    expect(await md.getAttribute("download")).toBe("migration-aws-legacy-to-aws-groups.md");
+    // The HTML report opens in its own tab, styled by its own <style> under its own CSP; the Markdown downloads.
+    const [tab] = await Promise.all([
+      context.waitForEvent("page"),
+      page.getByRole("link", { name: "Open the HTML report" }).click(),
+    ]);
+    await tab.getByRole("heading", { level: 1 }).waitFor();
+    expect(await tab.textContent("body")).toContain("5 of 5 people identical");
+    expect(await tab.evaluate(() => getComputedStyle(document.body).maxWidth)).not.toBe("none");
+    await tab.close();
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("link", { name: "Download the Markdown report" }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe("migration-aws-legacy-to-aws-groups.md");
+    const saved = join(shots, "report.md");
+    await download.saveAs(saved);
+    expect(readFileSync(saved, "utf8")).toContain("# Migration report: aws-legacy → aws-groups");
     await check("migration-report");
   });
 

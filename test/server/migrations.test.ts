@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { seedEstate } from "../core/migration/estate.js";
 import { backends } from "../helpers/backends.js";
@@ -33,6 +34,25 @@ describe.each(backends)("/api/v1/migrations on $name", (backend) => {
     expect(html.body).toContain("5 of 5 people identical");
     const md = await h.call({ method: "POST", url: "/api/v1/migrations/report", body });
     expect(md.body).toContain("# Migration report: aws-legacy → aws-groups");
+    // By GET, for the console's links: the same documents; the HTML page's own <style> is all it may apply.
+    const query = "from=aws-legacy&to=aws-groups&offline=true";
+    const page = await h.call({ method: "GET", url: `/api/v1/migrations/report?${query}&format=html` });
+    expect(page.body).toBe(html.body);
+    const style = /<style>([\s\S]*?)<\/style>/.exec(page.body)![1]!;
+    const hash = createHash("sha256").update(style).digest("base64");
+    expect(page.headers["content-security-policy"]).toBe(
+      `default-src 'none'; style-src 'sha256-${hash}'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+    );
+    const download = await h.call({ method: "GET", url: `/api/v1/migrations/report?${query}&format=md` });
+    expect(download.body).toBe(md.body);
+    expect(download.headers["content-disposition"]).toBe(
+      'attachment; filename="migration-aws-legacy-to-aws-groups.md"',
+    );
+    expectError(
+      await h.call({ method: "GET", url: "/api/v1/migrations/report?to=aws-groups" }),
+      400,
+      "validation_failed",
+    );
 
     expect((await h.call({ method: "POST", url: "/api/v1/migrations/cutover", body })).statusCode).toBe(200);
     expect((await h.runtime.store.apps.getBySlug("aws-legacy"))?.status).toBe("INACTIVE");

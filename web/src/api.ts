@@ -78,11 +78,6 @@ export const api = {
     const response = await send("GET", path);
     return { items: (await response.json()) as T[], next: nextCursor(response.headers.get("link")) };
   },
-  /** A write answered with a document rather than JSON (a report): its text and media type. */
-  async document(path: string, body: unknown): Promise<{ text: string; type: string }> {
-    const response = await send("POST", path, body, { accept: "text/html, text/markdown, application/json" });
-    return { text: await response.text(), type: response.headers.get("content-type") ?? "text/plain" };
-  },
   async write<T>(method: "POST" | "PUT" | "DELETE", path: string, body?: unknown, ifMatch?: number): Promise<T> {
     const response = await send(method, path, body, ifMatch === undefined ? {} : { "if-match": `"${ifMatch}"` });
     return (response.status === 204 ? null : await response.json()) as T;

@@ -2,11 +2,11 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { type Static, Type } from "@sinclair/typebox";
 import { DomainError } from "../../core/errors.js";
 import { DEFAULT_NAME_TEMPLATE, migrationServices, type PlanOptions } from "../../core/migration/index.js";
-import { reportHtml, reportMarkdown } from "../../core/migration/report.js";
 import type { Runtime } from "../../runtime.js";
 import { actorOf } from "../auth.js";
 import { errorResponses, FreeObject } from "../schemas/common.js";
 import { MigrationProgressBoard, MigrationProgressOut } from "./migration-progress.js";
+import { sendReport } from "./migration-report-http.js";
 
 const tags = ["migrations"];
 
@@ -45,6 +45,11 @@ type MigrationBody = Static<typeof Migration>;
 const Proof = Type.Object(
   { people: Type.Integer(), identical: Type.Integer(), differences: Type.Array(FreeObject) },
   { additionalProperties: false, title: "MigrationProof" },
+);
+
+const ReportFormat = Type.Object(
+  { format: Type.Optional(Type.Union([Type.Literal("md"), Type.Literal("html")])) },
+  { additionalProperties: false },
 );
 
 const optionsOf = (b: MigrationBody): PlanOptions => ({
@@ -187,10 +192,7 @@ export const migrationRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }> = 
         tags,
         summary: "The migration report: Markdown, or one self-contained HTML page",
         body: Migration,
-        querystring: Type.Object(
-          { format: Type.Optional(Type.Union([Type.Literal("md"), Type.Literal("html")])) },
-          { additionalProperties: false },
-        ),
+        querystring: ReportFormat,
         response: { 200: Type.String(), ...errorResponses(400, 404, 409, 502) },
       },
     },
@@ -199,8 +201,25 @@ export const migrationRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }> = 
         offline: request.body.offline,
         awsStepsWired,
       });
-      if (request.query.format === "html") return reply.type("text/html; charset=utf-8").send(reportHtml(input));
-      return reply.type("text/markdown; charset=utf-8").send(reportMarkdown(input));
+      return sendReport(reply, input, request.query.format, request.body);
+    },
+  );
+
+  // The same report by GET, so the console can link to it (open the HTML page, download the Markdown).
+  app.get(
+    "/migrations/report",
+    {
+      schema: {
+        tags,
+        summary: "The migration report for a link: the POST's fields as query parameters, plus format",
+        querystring: Type.Composite([Migration, ReportFormat], { additionalProperties: false }),
+        response: { 200: Type.String(), ...errorResponses(400, 404, 409, 502) },
+      },
+    },
+    async (request, reply) => {
+      const { format, ...body } = request.query;
+      const input = await reader.report(body.from, optionsOf(body), { offline: body.offline, awsStepsWired });
+      return sendReport(reply, input, format, body);
     },
   );
 };

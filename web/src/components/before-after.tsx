@@ -52,7 +52,7 @@ export function BeforeAfter(props: { before: unknown; after: unknown; caption: s
   const rows = changeRows(props.before, props.after);
   if (rows.length === 0) return <p class="muted">No field changed.</p>;
   return (
-    <div class="scroll" tabIndex={0}>
+    <div class="wrap-cells">
       <table class="before-after">
         <caption>{props.caption}</caption>
         <thead>

@@ -31,7 +31,7 @@ export function InventoryView({ inventory }: { inventory: MigrationInventory }) 
         <dt>People reached</dt>
         <dd>{inventory.people.length}</dd>
       </dl>
-      <div class="scroll" tabIndex={0}>
+      <div class="wrap-cells">
         <table>
           <caption>Connected accounts</caption>
           <thead>
@@ -73,7 +73,7 @@ function FindingsTable({ findings, severity }: { findings: Finding[]; severity: 
   const title = severity === "blocking" ? "Blocking findings (apply refuses)" : "Warnings (yours to accept)";
   if (list.length === 0) return <p>{severity === "blocking" ? "No blocking finding." : "No warning."}</p>;
   return (
-    <div class="scroll" tabIndex={0}>
+    <div class="wrap-cells">
       <table class={`findings-${severity}`}>
         <caption>{title}</caption>
         <thead>
@@ -113,7 +113,7 @@ export function PlanView({ plan }: { plan: MigrationPlan }) {
       <FindingsTable findings={plan.findings} severity="warning" />
       <details>
         <summary>Role groups ({plan.roleGroups.length})</summary>
-        <div class="scroll" tabIndex={0}>
+        <div class="wrap-cells">
           <table>
             <caption class="sr-only">Planned role groups</caption>
             <thead>

@@ -14,11 +14,7 @@ import type {
 import { bodyOf, initialForm, legacyApps, type MigrationForm, MigrationOptions } from "./migration-options";
 import { AppliedView, InventoryView, PlanView, ProgressView, ProofView } from "./migration-views";
 
-type StepName = "inventory" | "plan" | "verify" | "apply" | "cutover" | "rollback" | "report";
-interface Report {
-  html: string;
-  markdown: string;
-}
+type StepName = "inventory" | "plan" | "verify" | "apply" | "cutover" | "rollback";
 
 /**
  * Off the legacy API mode onto role groups, as `rolebridge migrate` does it: inventory → plan → verify → apply
@@ -63,12 +59,12 @@ function Steps(props: { form: MigrationForm; setForm: (f: MigrationForm) => void
   const [outcome, setOutcome] = useState<string | null>(null);
   const [applied, setApplied] = useState<MigrationApplied | null>(null);
   const [progress, setProgress] = useState<MigrationProgress | null>(null);
-  const [report, setReport] = useState<Report | null>(null);
   const timer = useRef<ReturnType<typeof setInterval> | null>(null);
   useEffect(() => () => stopPolling(), []);
-  useEffect(() => () => revoke(report), [report]);
 
   const body = bodyOf(form);
+  const reportUrl = (format: "html" | "md") =>
+    `/api/v1/migrations/report${query({ ...(body as Record<string, string>), format })}`;
   const progressPath = `/migrations/progress${query({ from: form.from, to: form.to.trim() })}`;
   const readProgress = () => api.get<MigrationProgress>(progressPath).then(setProgress, () => undefined);
   function stopPolling() {
@@ -256,47 +252,16 @@ function Steps(props: { form: MigrationForm; setForm: (f: MigrationForm) => void
           <p class="muted">
             Counts before and after, the proof, each account's status, findings and what is left to do.
           </p>
-          <button
-            type="button"
-            disabled={busy !== null}
-            onClick={() =>
-              run(
-                "report",
-                async () => {
-                  const [html, md] = await Promise.all([
-                    api.document("/migrations/report?format=html", body),
-                    api.document("/migrations/report?format=md", body),
-                  ]);
-                  return {
-                    html: URL.createObjectURL(new Blob([html.text], { type: "text/html" })),
-                    markdown: URL.createObjectURL(new Blob([md.text], { type: "text/markdown" })),
-                  };
-                },
-                setReport,
-              )
-            }
-          >
-            Prepare the report
-          </button>
-          {stepError("report")}
-          {report && (
-            <p class="actions">
-              <a href={report.html} target="_blank" rel="noopener">
-                Open the HTML report
-              </a>
-              <a href={report.markdown} download={`migration-${form.from}-to-${form.to}.md`}>
-                Download the Markdown report
-              </a>
-            </p>
-          )}
+          <p class="actions">
+            <a href={reportUrl("html")} target="_blank" rel="noopener">
+              Open the HTML report
+            </a>
+            <a href={reportUrl("md")} download>
+              Download the Markdown report
+            </a>
+          </p>
         </li>
       </ol>
     </>
   );
-}
-
-function revoke(report: Report | null) {
-  if (!report) return;
-  URL.revokeObjectURL(report.html);
-  URL.revokeObjectURL(report.markdown);
 }
