@@ -206,7 +206,7 @@ describe("the admin console's flows in Chromium", () => {
     await page.getByText(/^Applied: \d+ steps done/).waitFor({ timeout: 30_000 });
     // The legacy keys may not read SAML providers: each account's failure is shown, the directory is whole.
     expect(await page.getByRole("list", { name: "Failed accounts" }).textContent()).toContain("AccessDenied");
-    expect(await page.getByText(/^Applying: \d+ of \d+ steps/).count()).toBe(1);
+    expect(await page.getByText(/^Apply finished: \d+ of \d+ steps/).count()).toBe(1);
     await check("migration-applied");
     await page.getByRole("button", { name: "Verify" }).click();
     await page.getByText(/^5 of 5 people identical/).waitFor({ timeout: 20_000 });
@@ -223,6 +223,10 @@ describe("the admin console's flows in Chromium", () => {
     await page.getByRole("button", { name: "Roll back" }).click();
     await dialog.getByRole("button", { name: "Roll back" }).click();
     await page.getByText(/^Rolled back: \d+ steps undone; aws-groups no longer exists\.$/).waitFor({ timeout: 30_000 });
+    const undone = /(\d+) steps undone/.exec((await page.getByText(/^Rolled back: /).textContent())!)![1];
+    expect(await page.getByText(/^Rollback finished: /).textContent()).toBe(
+      `Rollback finished: ${undone} of ${undone} steps`,
+    );
 
     // The HTML report opens in its own tab, styled by its own <style> under its own CSP; the Markdown downloads.
     const [tab] = await Promise.all([

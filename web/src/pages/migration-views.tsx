@@ -193,10 +193,16 @@ export function ProgressView({ progress }: { progress: MigrationProgress | null 
   if (!progress) return <Empty>Starting…</Empty>;
   const max = Math.max(progress.total, 1);
   const waiting = progress.running ? 0 : progress.total - progress.passed;
+  const rollback = progress.verb === "rollback";
+  const title = progress.running
+    ? rollback
+      ? "Rolling back"
+      : "Applying"
+    : `${rollback ? "Rollback" : "Apply"} finished`;
   return (
     <div>
       <label>
-        {progress.verb === "rollback" ? "Rolling back" : "Applying"}: {progress.passed} of {progress.total} steps
+        {title}: {progress.passed} of {progress.total} steps
         <progress max={max} value={progress.passed} />
       </label>
       <p aria-live="polite" class="muted">

@@ -152,10 +152,12 @@ function Steps(props: { form: MigrationForm; setForm: (f: MigrationForm) => void
         <li class="panel">
           <h2>4. Apply</h2>
           <p class="muted">
-            {ready
-              ? "The plan has no blocking finding and the proof is clean."
-              : "Make the plan and verify it first: apply runs only a plan with no blocking finding and a clean proof."}{" "}
-            Applying again resumes an interrupted apply.
+            {applied
+              ? "Applied. Verify again, now against live state, before cutting over."
+              : ready
+                ? "The plan has no blocking finding and the proof is clean."
+                : "Make the plan and verify it first: apply runs only a plan with no blocking finding and a clean proof."}{" "}
+            Applying again resumes an interrupted apply and changes nothing after a finished one.
           </p>
           <ConfirmButton
             label="Apply"
@@ -172,7 +174,7 @@ function Steps(props: { form: MigrationForm; setForm: (f: MigrationForm) => void
               </p>
             }
             confirmLabel="Apply"
-            disabled={busy !== null || !ready}
+            disabled={busy !== null || !(ready || applied)}
             onConfirm={() => {
               void run(
                 "apply",
