@@ -171,7 +171,7 @@ describe("the admin console's flows in Chromium", () => {
     await person.close();
   });
 
-  it("walks the migration: inventory, plan with findings, proof with differences, apply with progress, rollback, report", async () => {
+  it("walks the migration: inventory, plan with findings, proof with differences, apply with progress, cut-over, rollback, report", async () => {
     await navLink("Migration").click();
     await page.getByRole("heading", { name: "Migration", level: 1 }).waitFor();
     expect(await page.getByRole("combobox", { name: "From (legacy API-mode app)" }).inputValue()).toBe("aws-legacy");
@@ -211,15 +211,21 @@ describe("the admin console's flows in Chromium", () => {
     await page.getByRole("button", { name: "Verify" }).click();
     await page.getByText(/^5 of 5 people identical/).waitFor({ timeout: 20_000 });
 
+    // Cut over (the legacy app goes inactive), then roll the cut-over back, then the apply.
+    await page.getByRole("button", { name: "Cut over" }).click();
+    await page
+      .getByRole("dialog", { name: "Cut over to aws-groups?" })
+      .getByRole("button", { name: "Cut over" })
+      .click();
+    await page.getByText("Cut over: aws-legacy is inactive; 5 of 5 people identical.").waitFor({ timeout: 30_000 });
     await page.getByRole("button", { name: "Roll back" }).click();
     const dialog = page.getByRole("dialog", { name: /Roll back the migration/ });
+    await dialog.getByRole("button", { name: "Roll back" }).click();
+    await page.getByText(/^Rolled back the cut-over: aws-legacy is active again/).waitFor({ timeout: 30_000 });
+    await page.getByRole("button", { name: "Roll back" }).click();
     await dialog.getByRole("button", { name: "Cancel" }).click();
-    expect(
-      await page
-        .getByRole("status")
-        .filter({ hasText: /^Rolled back/ })
-        .count(),
-    ).toBe(0);
+    // Cancel changed nothing: the outcome shown is still the cut-over's rollback.
+    expect(await page.getByText(/^Rolled back/).textContent()).toMatch(/^Rolled back the cut-over/);
     await page.getByRole("button", { name: "Roll back" }).click();
     await dialog.getByRole("button", { name: "Roll back" }).click();
     await page.getByText(/^Rolled back: \d+ steps undone; aws-groups no longer exists\.$/).waitFor({ timeout: 30_000 });

@@ -5,7 +5,7 @@ import { Nullable, Timestamp } from "../schemas/common.js";
 /** What the console polls while an apply, rollback or cut-over runs: the journal's steps as they pass. */
 export const MigrationProgressOut = Type.Object(
   {
-    verb: Type.String({ description: "apply or rollback (cut-over runs its steps as an apply)" }),
+    verb: Type.Union([Type.Literal("apply"), Type.Literal("rollback"), Type.Literal("cutover")]),
     running: Type.Boolean(),
     total: Type.Integer(),
     /** Steps passed so far, whatever their outcome. */
@@ -39,10 +39,10 @@ export class MigrationProgressBoard {
   }
 
   /** A Progress that records into the board; `finally` marks it finished even when the run throws. */
-  track(from: string, to: string): Progress & { close(): void } {
+  track(from: string, to: string, verb: MigrationProgressState["verb"]): Progress & { close(): void } {
     const key = MigrationProgressBoard.key(from, to);
     const state: MigrationProgressState = {
-      verb: "apply",
+      verb,
       running: true,
       total: 0,
       passed: 0,
@@ -57,8 +57,7 @@ export class MigrationProgressBoard {
     this.runs.set(key, state);
     // A run may start several step lists (rollback after cut-over, cut-over's switches): totals add up.
     return {
-      start(total: number, verb: string) {
-        state.verb = verb;
+      start(total: number) {
         state.total += total;
       },
       grow(by: number) {

@@ -70,11 +70,12 @@ export const migrationRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }> = 
   const board = new MigrationProgressBoard();
   /** Runs a writing step with its progress on the board, closed however the run ends. */
   const tracked = async <T>(
+    verb: "apply" | "rollback" | "cutover",
     from: string,
     to: string,
     run: (progress: ReturnType<typeof board.track>) => Promise<T>,
   ) => {
-    const progress = board.track(from, to);
+    const progress = board.track(from, to, verb);
     try {
       return await run(progress);
     } finally {
@@ -127,7 +128,7 @@ export const migrationRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }> = 
     200: FreeObject,
   });
   app.post(apply.path, { schema: apply.schema }, async (request) =>
-    tracked(request.body.from, request.body.to, (progress) =>
+    tracked("apply", request.body.from, request.body.to, (progress) =>
       writer.apply(actorOf(request), request.body.from, optionsOf(request.body), {
         offline: request.body.offline,
         progress,
@@ -142,7 +143,7 @@ export const migrationRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }> = 
     { 200: FreeObject },
   );
   app.post(rollback.path, { schema: rollback.schema }, async (request) =>
-    tracked(request.body.from, request.body.to, (progress) =>
+    tracked("rollback", request.body.from, request.body.to, (progress) =>
       writer.rollback(actorOf(request), request.body.from, request.body.to, {
         progress,
         aws: { adminRole: request.body.adminRole },
@@ -156,7 +157,7 @@ export const migrationRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }> = 
     { 200: FreeObject },
   );
   app.post(cutover.path, { schema: cutover.schema }, async (request) =>
-    tracked(request.body.from, request.body.to, (progress) =>
+    tracked("cutover", request.body.from, request.body.to, (progress) =>
       writer.cutover(actorOf(request), request.body.from, optionsOf(request.body), {
         progress,
         aws: { skip: request.body.skipAws, adminRole: request.body.adminRole },

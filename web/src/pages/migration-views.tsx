@@ -188,17 +188,19 @@ export function ProofView({ proof }: { proof: ProofResult }) {
   );
 }
 
+const TITLES: Record<MigrationProgress["verb"], [string, string]> = {
+  apply: ["Applying", "Apply finished"],
+  rollback: ["Rolling back", "Rollback finished"],
+  cutover: ["Cutting over", "Cut-over finished"],
+};
+
 /** Live progress of apply, rollback or cut-over, as the server's board reports it. */
 export function ProgressView({ progress }: { progress: MigrationProgress | null }) {
   if (!progress) return <Empty>Starting…</Empty>;
   const max = Math.max(progress.total, 1);
   const waiting = progress.running ? 0 : progress.total - progress.passed;
-  const rollback = progress.verb === "rollback";
-  const title = progress.running
-    ? rollback
-      ? "Rolling back"
-      : "Applying"
-    : `${rollback ? "Rollback" : "Apply"} finished`;
+  const [running, finished] = TITLES[progress.verb];
+  const title = progress.running ? running : finished;
   return (
     <div>
       <label>
