@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api, query } from "../api";
 import { ConfirmButton, Empty, ErrorNote, Loading, PageTitle, useLoad } from "../components/ui";
 import type {
@@ -7,14 +7,12 @@ import type {
   MigrationCutOver,
   MigrationInventory,
   MigrationPlan,
-  MigrationProgress,
   MigrationRolledBack,
   ProofResult,
 } from "../types";
 import { bodyOf, initialForm, legacyApps, type MigrationForm, MigrationOptions } from "./migration-options";
+import { type StepName, useStepRunner } from "./migration-runner";
 import { AppliedView, InventoryView, PlanView, ProgressView, ProofView } from "./migration-views";
-
-type StepName = "inventory" | "plan" | "verify" | "apply" | "cutover" | "rollback";
 
 /**
  * Off the legacy API mode onto role groups, as `rolebridge migrate` does it: inventory → plan → verify → apply
@@ -50,49 +48,16 @@ export function MigrationPage() {
 
 function Steps(props: { form: MigrationForm; setForm: (f: MigrationForm) => void; apps: App[] }) {
   const { form } = props;
-  const [busy, setBusy] = useState<StepName | null>(null);
-  const [errors, setErrors] = useState<Partial<Record<StepName, unknown>>>({});
-  const [lastError, setLastError] = useState<unknown>(null);
   const [inventory, setInventory] = useState<MigrationInventory | null>(null);
   const [plan, setPlan] = useState<MigrationPlan | null>(null);
   const [proof, setProof] = useState<ProofResult | null>(null);
   const [outcome, setOutcome] = useState<string | null>(null);
   const [applied, setApplied] = useState<MigrationApplied | null>(null);
-  const [progress, setProgress] = useState<MigrationProgress | null>(null);
-  const timer = useRef<ReturnType<typeof setInterval> | null>(null);
-  useEffect(() => () => stopPolling(), []);
-
   const body = bodyOf(form);
   const reportUrl = (format: "html" | "md") =>
     `/api/v1/migrations/report${query({ ...(body as Record<string, string>), format })}`;
   const progressPath = `/migrations/progress${query({ from: form.from, to: form.to.trim() })}`;
-  const readProgress = () => api.get<MigrationProgress>(progressPath).then(setProgress, () => undefined);
-  function stopPolling() {
-    if (timer.current) clearInterval(timer.current);
-    timer.current = null;
-  }
-
-  async function run<T>(step: StepName, call: () => Promise<T>, keep: (r: T) => void, watch = false) {
-    setBusy(step);
-    setErrors((e) => ({ ...e, [step]: null }));
-    setLastError(null);
-    if (watch) {
-      setProgress(null);
-      timer.current = setInterval(readProgress, 250);
-    }
-    try {
-      keep(await call());
-    } catch (e) {
-      setErrors((all) => ({ ...all, [step]: e }));
-      setLastError(e);
-    } finally {
-      if (watch) {
-        stopPolling();
-        await readProgress();
-      }
-      setBusy(null);
-    }
-  }
+  const { busy, errors, lastError, progress, run } = useStepRunner(progressPath);
   const post = <T,>(step: StepName, payload: unknown = body) => api.write<T>("POST", `/migrations/${step}`, payload);
 
   const ready = plan !== null && plan.counts.blocking === 0 && proof !== null && proof.differences.length === 0;
