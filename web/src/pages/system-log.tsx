@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { api, query } from "../api";
-import { BeforeAfter, splitSummary } from "../components/before-after";
+import { BeforeAfter } from "../components/before-after";
+import { splitSummary } from "../components/change-rows";
 import {
   Empty,
   ErrorNote,
