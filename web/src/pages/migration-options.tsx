@@ -29,8 +29,8 @@ export const initialForm = (from: string): MigrationForm => ({
 });
 
 /** Only what the admin set: the API's defaults stand for the rest, as on the command line. */
-export function bodyOf(f: MigrationForm): Record<string, unknown> {
-  const body: Record<string, unknown> = { from: f.from, to: f.to.trim() };
+export function bodyOf(f: MigrationForm): Record<string, string | boolean> {
+  const body: Record<string, string | boolean> = { from: f.from, to: f.to.trim() };
   for (const k of ["template", "source", "groupFilter", "providerName", "adminRole"] as const) {
     const v = f[k].trim();
     if (v) body[k] = v;

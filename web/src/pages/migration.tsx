@@ -54,8 +54,7 @@ function Steps(props: { form: MigrationForm; setForm: (f: MigrationForm) => void
   const [outcome, setOutcome] = useState<string | null>(null);
   const [applied, setApplied] = useState<MigrationApplied | null>(null);
   const body = bodyOf(form);
-  const reportUrl = (format: "html" | "md") =>
-    `/api/v1/migrations/report${query({ ...(body as Record<string, string>), format })}`;
+  const reportUrl = (format: "html" | "md") => `/api/v1/migrations/report${query({ ...body, format })}`;
   const progressPath = `/migrations/progress${query({ from: form.from, to: form.to.trim() })}`;
   const { busy, errors, lastError, progress, run } = useStepRunner(progressPath);
   const post = <T,>(step: StepName, payload: unknown = body) => api.write<T>("POST", `/migrations/${step}`, payload);
