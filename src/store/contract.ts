@@ -218,6 +218,11 @@ export interface SignInThrottleRepo {
   /** Forgets the keys: a success on (login, address), or an administrator's unlock of a login. */
   clear(keys: string[]): Promise<void>;
   clearLogin(loginKey: string): Promise<number>;
+  /** The counts kept for a login (per address and over every address) whose window is still open. */
+  openCountsOfLogin(
+    loginKey: string,
+    expiredBefore: string,
+  ): Promise<Array<{ key: string; attempts: number; windowStart: string }>>;
 }
 
 export interface LogRepo {

@@ -163,6 +163,8 @@ describe("the admin console in Chromium", () => {
     const rejected = page.getByText(/Rejected by the App Filter/);
     await rejected.waitFor();
     expect(await rejected.textContent()).toContain(`${roleGroup} (csv:hr)`);
+    // The preview's long group names wrap inside its panel rather than widening the page.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(1280);
     await check("app-sign-on");
     const duration = page.getByRole("spinbutton", { name: "Session duration (seconds)" });
     await duration.fill("60");

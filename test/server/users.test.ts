@@ -172,6 +172,9 @@ describe.each(backends)("users API on $name", (backend) => {
         .signIn("portal", login, "x", null, undefined, "192.0.2.1")
         .catch((e: { code: string }) => e.code);
       expect(refused).toBe("locked_out");
+      const lock = await h.call({ method: "GET", url: `/api/v1/users/${user.id}/lifecycle/lock` });
+      expect(lock.json()).toMatchObject({ locked: true, everywhere: false, until: expect.any(String) });
+      expect(Date.parse(lock.json().until)).toBeGreaterThan(Date.now());
       const res = await h.call({ method: "POST", url: `/api/v1/users/${user.id}/lifecycle/unlock` });
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({ cleared: expect.any(Number) });
@@ -179,6 +182,8 @@ describe.each(backends)("users API on $name", (backend) => {
         .signIn("portal", login, "wrong", null, undefined, "192.0.2.1")
         .catch((e: { code: string }) => e.code);
       expect(again).toBe("unauthorized");
+      const after = await h.call({ method: "GET", url: `/api/v1/users/${user.id}/lifecycle/lock` });
+      expect(after.json()).toEqual({ locked: false, until: null, everywhere: false });
       const log = await h.call({ method: "GET", url: "/api/v1/logs?action=user.account.unlock_by_admin" });
       expect(JSON.stringify(log.json())).toContain(user.id);
     });

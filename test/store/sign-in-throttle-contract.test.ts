@@ -48,4 +48,17 @@ describe.each(backends)("sign-in throttle store on $name", (backend) => {
     await store.signInThrottle.clear(["a3"]);
     expect((await store.signInThrottle.reserve("a3", null, T0, "2000-01-01T00:00:00.000Z")).attempts).toBe(1);
   });
+
+  it("lists a login's counts whose window is still open, and only that login's", async () => {
+    await store.signInThrottle.reserve("pair:dora@x", "dora", T0, "2000-01-01T00:00:00.000Z");
+    await store.signInThrottle.reserve("pair:dora@x", "dora", T1, "2000-01-01T00:00:00.000Z");
+    await store.signInThrottle.reserve("login:dora", "dora", T0, "2000-01-01T00:00:00.000Z");
+    await store.signInThrottle.reserve("pair:ed@x", "ed", T0, "2000-01-01T00:00:00.000Z");
+    expect(await store.signInThrottle.openCountsOfLogin("dora", "2026-02-28T23:00:00.000Z")).toEqual([
+      { key: "login:dora", attempts: 1, windowStart: T0 },
+      { key: "pair:dora@x", attempts: 2, windowStart: T0 },
+    ]);
+    // A window that started at or before the cut-off is over (reserve would start it again at 1).
+    expect(await store.signInThrottle.openCountsOfLogin("dora", T0)).toEqual([]);
+  });
 });

@@ -37,7 +37,7 @@ export function nextCursor(link: string | null): string | null {
   return url ? new URL(url).searchParams.get("after") : null;
 }
 
-export function query(params: Record<string, string | number | undefined | null>): string {
+export function query(params: Record<string, string | number | boolean | undefined | null>): string {
   const search = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") search.set(k, String(v));
   const s = search.toString();

@@ -8,6 +8,7 @@ import { AppsPage } from "./pages/apps";
 import { GroupPage } from "./pages/group";
 import { GroupsPage } from "./pages/groups";
 import { ImportPage } from "./pages/import";
+import { MigrationPage } from "./pages/migration";
 import { PeoplePage } from "./pages/people";
 import { PersonPage } from "./pages/person";
 import { SignInPage } from "./pages/sign-in";
@@ -30,6 +31,8 @@ function Routes() {
       return <ImportPage />;
     case "logs":
       return <SystemLogPage />;
+    case "migration":
+      return <MigrationPage />;
     default:
       return (
         <section>

@@ -135,6 +135,12 @@ export class SignInService {
     await this.store.sessions.delete(sha256Hex(sessionId));
   }
 
+  /** Whether failed sign-ins lock this login now (at an address or everywhere), for the console's Unlock. */
+  async lockOf(login: string): Promise<{ locked: boolean; until: string | null; everywhere: boolean }> {
+    const lock = await this.throttle.lockedUntil(nameKey(login));
+    return { locked: lock !== null, until: lock?.until ?? null, everywhere: lock?.everywhere ?? false };
+  }
+
   /** An administrator lifts every sign-in throttle kept for a login, at every address; logged. */
   async unlock(actor: Actor, login: string): Promise<{ cleared: number }> {
     const user = await this.store.users.getByLogin(login);

@@ -65,6 +65,26 @@ export class SignInThrottle {
     await this.repo().release(reservation.keys.address);
   }
 
+  /**
+   * Until when the login's next attempt would be refused somewhere (at one address, or everywhere), or null:
+   * a count that reached its limit refuses the next attempt (reserve refuses above the limit, this one included).
+   */
+  async lockedUntil(loginKey: string): Promise<{ until: string; everywhere: boolean } | null> {
+    const windowMs = this.policy.lockoutMinutes * 60_000;
+    const expiredBefore = new Date(this.clock.now().getTime() - windowMs).toISOString();
+    let until: string | null = null;
+    let everywhere = false;
+    for (const count of await this.repo().openCountsOfLogin(loginKey, expiredBefore)) {
+      const overall = count.key.startsWith("login:");
+      const limit = overall ? (this.policy.perLoginAttempts ?? this.policy.maxAttempts * 4) : this.policy.maxAttempts;
+      if (count.attempts < limit) continue;
+      const ends = new Date(Date.parse(count.windowStart) + windowMs).toISOString();
+      if (until === null || ends > until) until = ends;
+      everywhere ||= overall;
+    }
+    return until === null ? null : { until, everywhere };
+  }
+
   /** An administrator's unlock: every count kept for the login, at every address. */
   unlock(loginKey: string): Promise<number> {
     return this.repo().clearLogin(loginKey);

@@ -1,10 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { type Static, Type } from "@sinclair/typebox";
+import { DomainError } from "../../core/errors.js";
 import { DEFAULT_NAME_TEMPLATE, migrationServices, type PlanOptions } from "../../core/migration/index.js";
-import { reportHtml, reportMarkdown } from "../../core/migration/report.js";
 import type { Runtime } from "../../runtime.js";
 import { actorOf } from "../auth.js";
 import { errorResponses, FreeObject } from "../schemas/common.js";
+import { MigrationProgressBoard, MigrationProgressOut } from "./migration-progress.js";
+import { sendReport } from "./migration-report-http.js";
 
 const tags = ["migrations"];
 
@@ -45,6 +47,11 @@ const Proof = Type.Object(
   { additionalProperties: false, title: "MigrationProof" },
 );
 
+const ReportFormat = Type.Object(
+  { format: Type.Optional(Type.Union([Type.Literal("md"), Type.Literal("html")])) },
+  { additionalProperties: false },
+);
+
 const optionsOf = (b: MigrationBody): PlanOptions => ({
   to: b.to,
   template: b.template ?? DEFAULT_NAME_TEMPLATE,
@@ -60,6 +67,21 @@ const optionsOf = (b: MigrationBody): PlanOptions => ({
  */
 export const migrationRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }> = async (app, { runtime }) => {
   const { reader, writer, awsStepsWired } = migrationServices(runtime);
+  const board = new MigrationProgressBoard();
+  /** Runs a writing step with its progress on the board, closed however the run ends. */
+  const tracked = async <T>(
+    verb: "apply" | "rollback" | "cutover",
+    from: string,
+    to: string,
+    run: (progress: ReturnType<typeof board.track>) => Promise<T>,
+  ) => {
+    const progress = board.track(from, to, verb);
+    try {
+      return await run(progress);
+    } finally {
+      progress.close();
+    }
+  };
   const post = (path: string, summary: string, response: Record<number, unknown>) => ({
     path,
     schema: { tags, summary, body: Migration, response: { ...response, ...errorResponses(400, 404, 409, 502) } },
@@ -106,10 +128,13 @@ export const migrationRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }> = 
     200: FreeObject,
   });
   app.post(apply.path, { schema: apply.schema }, async (request) =>
-    writer.apply(actorOf(request), request.body.from, optionsOf(request.body), {
-      offline: request.body.offline,
-      aws: { skip: request.body.skipAws, adminRole: request.body.adminRole },
-    }),
+    tracked("apply", request.body.from, request.body.to, (progress) =>
+      writer.apply(actorOf(request), request.body.from, optionsOf(request.body), {
+        offline: request.body.offline,
+        progress,
+        aws: { skip: request.body.skipAws, adminRole: request.body.adminRole },
+      }),
+    ),
   );
 
   const rollback = post(
@@ -118,9 +143,12 @@ export const migrationRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }> = 
     { 200: FreeObject },
   );
   app.post(rollback.path, { schema: rollback.schema }, async (request) =>
-    writer.rollback(actorOf(request), request.body.from, request.body.to, {
-      aws: { adminRole: request.body.adminRole },
-    }),
+    tracked("rollback", request.body.from, request.body.to, (progress) =>
+      writer.rollback(actorOf(request), request.body.from, request.body.to, {
+        progress,
+        aws: { adminRole: request.body.adminRole },
+      }),
+    ),
   );
 
   const cutover = post(
@@ -129,9 +157,33 @@ export const migrationRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }> = 
     { 200: FreeObject },
   );
   app.post(cutover.path, { schema: cutover.schema }, async (request) =>
-    writer.cutover(actorOf(request), request.body.from, optionsOf(request.body), {
-      aws: { skip: request.body.skipAws, adminRole: request.body.adminRole },
-    }),
+    tracked("cutover", request.body.from, request.body.to, (progress) =>
+      writer.cutover(actorOf(request), request.body.from, optionsOf(request.body), {
+        progress,
+        aws: { skip: request.body.skipAws, adminRole: request.body.adminRole },
+      }),
+    ),
+  );
+
+  app.get(
+    "/migrations/progress",
+    {
+      schema: {
+        tags,
+        summary: "The latest apply, rollback or cut-over of (from, to) on this node, step by step, for polling",
+        querystring: Type.Object(
+          { from: Type.String({ minLength: 1, maxLength: 128 }), to: Type.String({ minLength: 1, maxLength: 128 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: MigrationProgressOut, ...errorResponses(400, 404) },
+      },
+    },
+    async (request) => {
+      const state = board.get(request.query.from, request.query.to);
+      if (!state)
+        throw new DomainError("not_found", "no apply, rollback or cut-over of this migration ran on this node");
+      return state;
+    },
   );
 
   app.post(
@@ -141,10 +193,7 @@ export const migrationRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }> = 
         tags,
         summary: "The migration report: Markdown, or one self-contained HTML page",
         body: Migration,
-        querystring: Type.Object(
-          { format: Type.Optional(Type.Union([Type.Literal("md"), Type.Literal("html")])) },
-          { additionalProperties: false },
-        ),
+        querystring: ReportFormat,
         response: { 200: Type.String(), ...errorResponses(400, 404, 409, 502) },
       },
     },
@@ -153,8 +202,25 @@ export const migrationRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }> = 
         offline: request.body.offline,
         awsStepsWired,
       });
-      if (request.query.format === "html") return reply.type("text/html; charset=utf-8").send(reportHtml(input));
-      return reply.type("text/markdown; charset=utf-8").send(reportMarkdown(input));
+      return sendReport(reply, input, request.query.format, request.body);
+    },
+  );
+
+  // The same report by GET, so the console can link to it (open the HTML page, download the Markdown).
+  app.get(
+    "/migrations/report",
+    {
+      schema: {
+        tags,
+        summary: "The migration report for a link: the POST's fields as query parameters, plus format",
+        querystring: Type.Composite([Migration, ReportFormat], { additionalProperties: false }),
+        response: { 200: Type.String(), ...errorResponses(400, 404, 409, 502) },
+      },
+    },
+    async (request, reply) => {
+      const { format, ...body } = request.query;
+      const input = await reader.report(body.from, optionsOf(body), { offline: body.offline, awsStepsWired });
+      return sendReport(reply, input, format, body);
     },
   );
 };

@@ -4,7 +4,7 @@ import type { UserProfile } from "../../core/directory/model.js";
 import type { Runtime } from "../../runtime.js";
 import { actorOf } from "../auth.js";
 import { expectedVersion, sendVersioned, setPageLinks } from "../http.js";
-import { errorResponses } from "../schemas/common.js";
+import { errorResponses, Nullable, Timestamp } from "../schemas/common.js";
 import { GroupOut, toGroupOut } from "../schemas/groups.js";
 import {
   CreateUserBody,
@@ -121,6 +121,25 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }> = async
       );
       return sendVersioned(reply, user);
     },
+  );
+
+  app.get(
+    "/users/:id/lifecycle/lock",
+    {
+      schema: {
+        tags,
+        summary: "Whether failed sign-ins lock this person out now (at one address or everywhere), and until when",
+        params: UserParams,
+        response: {
+          200: Type.Object(
+            { locked: Type.Boolean(), until: Nullable(Timestamp), everywhere: Type.Boolean() },
+            { additionalProperties: false, title: "SignInLock" },
+          ),
+          ...errorResponses(404),
+        },
+      },
+    },
+    async (request) => runtime.signIn.lockOf((await users.get(request.params.id)).profile.login),
   );
 
   app.post(

@@ -38,5 +38,16 @@ export function signInThrottleRepo(db: Kysely<Database>): SignInThrottleRepo {
       const r = await db.deleteFrom("sign_in_throttle").where("login_key", "=", loginKey).executeTakeFirst();
       return Number(r.numDeletedRows);
     },
+
+    async openCountsOfLogin(loginKey, expiredBefore) {
+      const rows = await db
+        .selectFrom("sign_in_throttle")
+        .select(["key", "attempts", "window_start"])
+        .where("login_key", "=", loginKey)
+        .where("window_start", ">", expiredBefore)
+        .orderBy("key")
+        .execute();
+      return rows.map((r) => ({ key: r.key, attempts: Number(r.attempts), windowStart: r.window_start }));
+    },
   };
 }

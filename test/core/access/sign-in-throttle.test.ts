@@ -107,4 +107,19 @@ describe.each(backends)("sign-in throttling on $name", (backend) => {
     expect(log.items.some((e) => e.action === "user.account.unlock_by_admin")).toBe(true);
     expect(log.items.some((e) => e.outcome === "FAILURE" && e.summary.reason === "throttled")).toBe(true);
   });
+
+  it("tells when a person is locked: not before the limit, at one address from it, no longer after the window", async () => {
+    const login = logins[7]!;
+    for (let i = 0; i < MAX - 1; i++) await attempt(login, "wrong", "192.0.2.7");
+    expect(await service.lockOf(login)).toEqual({ locked: false, until: null, everywhere: false });
+    const start = clock.now().getTime();
+    await attempt(login, "wrong", "192.0.2.7");
+    const lock = await service.lockOf(login);
+    expect(lock).toMatchObject({ locked: true, everywhere: false });
+    expect(Date.parse(lock.until!) - start).toBeLessThanOrEqual(15 * 60_000);
+    expect(await attempt(login, "right-password-1", "192.0.2.7")).toBe("locked_out");
+    clock.advance(15 * 60_000 + 1);
+    expect(await service.lockOf(login)).toEqual({ locked: false, until: null, everywhere: false });
+    expect(await attempt(login, "right-password-1", "192.0.2.7")).toBe("resolved");
+  });
 });

@@ -40,7 +40,7 @@ export function ExplainResult({ data }: { data: Explain }) {
       {data.roles.length === 0 ? (
         <Empty>No AWS role. Assign the person or one of their groups to the app, with a role.</Empty>
       ) : (
-        <table>
+        <table class="wrap-last">
           <caption class="sr-only">AWS roles and why</caption>
           <thead>
             <tr>

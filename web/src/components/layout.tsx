@@ -8,6 +8,7 @@ const SECTIONS = [
   ["/groups", "Groups"],
   ["/apps", "Apps"],
   ["/logs", "System Log"],
+  ["/migration", "Migration"],
 ] as const;
 
 export function Layout(props: { session: Session; onSignedOut: () => void; children: ComponentChildren }) {

@@ -8,6 +8,7 @@ import type { App, Explain } from "../types";
 interface Form {
   partition: string;
   acsUrl: string;
+  signinEndpointUrl: string;
   identityProviderArn: string;
   defaultSamlProviderName: string;
   samlProviderNames: string;
@@ -27,6 +28,7 @@ function formOf(settings: Record<string, unknown>): Form {
   return {
     partition: text(settings.partition) || "aws",
     acsUrl: text(settings.acsUrl),
+    signinEndpointUrl: text(settings.signinEndpointUrl),
     identityProviderArn: text(settings.identityProviderArn),
     defaultSamlProviderName: text(settings.defaultSamlProviderName),
     samlProviderNames: Object.entries(names)
@@ -58,7 +60,12 @@ function changesOf(saved: Form, form: Form): Record<string, unknown> {
           .filter(Boolean)
           .map((pair) => pair.split("=").map((s) => s.trim())),
       );
-    } else if (key === "acsUrl" || key === "identityProviderArn" || key === "defaultSamlProviderName")
+    } else if (
+      key === "acsUrl" ||
+      key === "signinEndpointUrl" ||
+      key === "identityProviderArn" ||
+      key === "defaultSamlProviderName"
+    )
       out[key] = orNull(String(v));
     else out[key] = v;
   }
@@ -149,6 +156,13 @@ export function SignOnTab({ app, onSaved }: { app: App; onSaved: () => void }) {
           value={form.acsUrl}
           onValue={(acsUrl) => set({ acsUrl })}
           error={fieldErrors.acsUrl}
+        />
+        <Field
+          label="Sign-in endpoint URL (sandbox only)"
+          hint="An AWS look-alike's sign-in page: the browser posts there; the Response still names the ACS"
+          value={form.signinEndpointUrl}
+          onValue={(signinEndpointUrl) => set({ signinEndpointUrl })}
+          error={fieldErrors.signinEndpointUrl}
         />
         <Field
           label="Identity Provider ARN"

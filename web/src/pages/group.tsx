@@ -14,6 +14,7 @@ import {
 } from "../components/ui";
 import { Link, navigate } from "../router";
 import type { Group, User } from "../types";
+import { GroupEditForm } from "./group-edit";
 import { fullName } from "./people";
 
 const PAGE_SIZE = 50;
@@ -29,6 +30,7 @@ export function GroupPage({ id }: { id: string }) {
   const [login, setLogin] = useState("");
   const [addError, setAddError] = useState<unknown>(null);
   const [removeError, setRemoveError] = useState<unknown>(null);
+  const [editing, setEditing] = useState(false);
   const g = group.data;
   if (!g) return group.error ? <ErrorNote error={group.error} /> : <Loading what="group" />;
 
@@ -39,27 +41,43 @@ export function GroupPage({ id }: { id: string }) {
       </p>
       <PageTitle>{g.profile.name}</PageTitle>
       <div class="panel">
-        <dl class="facts">
-          <dt>Source</dt>
-          <dd>{g.source}</dd>
-          <dt>Description</dt>
-          <dd>{g.profile.description ?? "—"}</dd>
-          <dt>External id</dt>
-          <dd>{g.externalId ?? "—"}</dd>
-        </dl>
-        <div class="actions">
-          <ConfirmButton
-            label="Delete group"
-            title={`Delete ${g.profile.name}?`}
-            message="Its memberships and app assignments go with it; people lose the roles it gave them."
-            confirmLabel="Delete group"
-            danger
-            onConfirm={async () => {
-              await api.write("DELETE", path);
-              navigate("/groups");
+        {editing ? (
+          <GroupEditForm
+            group={g}
+            onSaved={() => {
+              setEditing(false);
+              group.reload();
             }}
+            onCancel={() => setEditing(false)}
           />
-        </div>
+        ) : (
+          <>
+            <dl class="facts">
+              <dt>Source</dt>
+              <dd>{g.source}</dd>
+              <dt>Description</dt>
+              <dd>{g.profile.description ?? "—"}</dd>
+              <dt>External id</dt>
+              <dd>{g.externalId ?? "—"}</dd>
+            </dl>
+            <div class="actions">
+              <button type="button" class="secondary" onClick={() => setEditing(true)}>
+                Edit group
+              </button>
+              <ConfirmButton
+                label="Delete group"
+                title={`Delete ${g.profile.name}?`}
+                message="Its memberships and app assignments go with it; people lose the roles it gave them."
+                confirmLabel="Delete group"
+                danger
+                onConfirm={async () => {
+                  await api.write("DELETE", path);
+                  navigate("/groups");
+                }}
+              />
+            </div>
+          </>
+        )}
       </div>
       <div class="panel">
         <h2>Members</h2>

@@ -13,7 +13,7 @@ import {
   when,
 } from "../components/ui";
 import { Link } from "../router";
-import type { App, Group, User } from "../types";
+import type { App, Group, SignInLock, User } from "../types";
 import { fullName } from "./people";
 
 type Action = "activate" | "suspend" | "unsuspend" | "deactivate";
@@ -35,9 +35,22 @@ const LABELS: Record<Action, string> = {
 export function PersonPage({ id }: { id: string }) {
   const person = useLoad(() => api.get<User>(`/users/${encodeURIComponent(id)}`), [id]);
   const groups = useLoad(() => api.get<Group[]>(`/users/${encodeURIComponent(id)}/groups`), [id]);
+  const lock = useLoad(() => api.get<SignInLock>(`/users/${encodeURIComponent(id)}/lifecycle/lock`), [id]);
+  const [unlocked, setUnlocked] = useState(false);
   const [actionError, setActionError] = useState<unknown>(null);
   const user = person.data;
   if (!user) return person.error ? <ErrorNote error={person.error} /> : <Loading what="person" />;
+
+  const unlock = async () => {
+    setActionError(null);
+    try {
+      await api.write("POST", `/users/${encodeURIComponent(user.id)}/lifecycle/unlock`);
+      setUnlocked(true);
+      lock.reload();
+    } catch (e) {
+      setActionError(e);
+    }
+  };
 
   const act = async (action: Action) => {
     setActionError(null);
@@ -71,12 +84,34 @@ export function PersonPage({ id }: { id: string }) {
             <dd>
               <StatusBadge status={user.status} />
             </dd>
+            <dt>Sign-in</dt>
+            <dd>
+              {lock.data?.locked ? (
+                <span class="error">
+                  Locked by failed sign-ins {lock.data.everywhere ? "everywhere" : "at one address or more"} until{" "}
+                  {when(lock.data.until)}
+                </span>
+              ) : lock.data ? (
+                unlocked ? (
+                  "Unlocked"
+                ) : (
+                  "Not locked"
+                )
+              ) : (
+                "—"
+              )}
+            </dd>
             <dt>Last sign-in</dt>
             <dd>{when(user.lastLogin)}</dd>
             <dt>Created</dt>
             <dd>{when(user.created)}</dd>
           </dl>
           <div class="actions">
+            {lock.data?.locked && (
+              <button type="button" onClick={unlock}>
+                Unlock
+              </button>
+            )}
             {ACTIONS[user.status].map((action) =>
               action === "deactivate" || action === "suspend" ? (
                 <ConfirmButton

@@ -1,5 +1,7 @@
 import { useState } from "preact/hooks";
 import { api, query } from "../api";
+import { BeforeAfter } from "../components/before-after";
+import { splitSummary } from "../components/change-rows";
 import {
   Empty,
   ErrorNote,
@@ -13,6 +15,18 @@ import {
   when,
 } from "../components/ui";
 import type { LogEvent } from "../types";
+
+/** Before/after side by side when the event carries them; other details as they are. */
+function EventDetails({ summary }: { summary: Record<string, unknown> }) {
+  const split = splitSummary(summary);
+  if (!split) return Object.keys(summary).length ? <pre>{JSON.stringify(summary, null, 2)}</pre> : null;
+  return (
+    <>
+      <BeforeAfter before={split.before} after={split.after} caption="Before and after" />
+      {Object.keys(split.rest).length > 0 && <pre>{JSON.stringify(split.rest, null, 2)}</pre>}
+    </>
+  );
+}
 
 const PAGE_SIZE = 50;
 
@@ -93,7 +107,7 @@ export function SystemLogPage() {
                   <dt>Request</dt>
                   <dd>{e.requestId ?? "—"}</dd>
                 </dl>
-                <pre>{JSON.stringify(e.summary, null, 2)}</pre>
+                <EventDetails summary={e.summary} />
               </details>
             </li>
           ))}
