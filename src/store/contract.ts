@@ -29,6 +29,7 @@ import type { MigrationJournalRepo } from "./contract-migrations.js";
 import type { FullSyncRepo, OutboxRepo, ProvisionedRepo } from "./contract-outbox.js";
 import type { PolicyBackupRepo } from "./contract-policy.js";
 import type { MembershipRuleRepo, RuleHeldMembershipRepo } from "./contract-rules.js";
+import type { ServerInfoRepo } from "./contract-server.js";
 import type { DirectorySourceRepo } from "./contract-sources.js";
 
 export interface Page<T> {
@@ -248,6 +249,7 @@ export interface Repos {
   policyBackups: PolicyBackupRepo;
   signInThrottle: SignInThrottleRepo;
   directorySources: DirectorySourceRepo;
+  serverInfo: ServerInfoRepo;
 }
 
 export interface Store extends Repos {

@@ -15,6 +15,7 @@ import { policyBackupRepo } from "./policy-backups.js";
 import { provisionedRepo } from "./provisioned.js";
 import { roleCatalogRepo } from "./role-catalog.js";
 import type { Database } from "./schema.js";
+import { serverInfoRepo } from "./server-info.js";
 import { signInThrottleRepo } from "./sign-in-throttle.js";
 import { upgradeNoticeRepo } from "./upgrade-notices.js";
 import { userRepo } from "./users.js";
@@ -44,6 +45,7 @@ export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"]): Repo
     policyBackups: policyBackupRepo(db),
     signInThrottle: signInThrottleRepo(db),
     directorySources: directorySourceRepo(db),
+    serverInfo: serverInfoRepo(db),
   };
 }
 
