@@ -36,7 +36,8 @@ describe("the guides, followed as written", () => {
     expect(guide.blocks.length).toBeGreaterThan(0);
   });
 
-  it.each(GUIDES)(
+  // Each guide has its own shell, ports and directories, so they run side by side.
+  it.concurrent.each(GUIDES)(
     "%s: every marked block works as written, with the output shown",
     async (file) => {
       const guide = parseGuide(join(ROOT, file));
