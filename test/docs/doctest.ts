@@ -98,7 +98,7 @@ const BIN = resolve(import.meta.dirname, "../../bin/rolebridge.js");
 
 /**
  * One bash session per guide, in a fresh directory. `npx rolebridge` runs this checkout's build; `export NAME=…`
- * lines of the variables in `overrides` get the test's value (free ports, throwaway directories) instead.
+ * assignments of the variables in `overrides` get the test's value (free ports, throwaway directories) instead.
  */
 export class Session {
   private readonly bash: ChildProcessWithoutNullStreams;
@@ -138,8 +138,10 @@ export class Session {
   }
 
   private substitute(code: string): string {
-    return code.replace(/^(\s*export\s+)(\w+)=.*$/gm, (line, prefix: string, name: string) =>
-      name in this.overrides ? `${prefix}${name}=${this.overrides[name]}` : line,
+    return code.replace(/^\s*export\s.*$/gm, (line) =>
+      line.replace(/(^|\s)(\w+)=("[^"]*"|'[^']*'|[^\s#]*)/g, (assignment, space: string, name: string) =>
+        name in this.overrides ? `${space}${name}=${this.overrides[name]}` : assignment,
+      ),
     );
   }
 

@@ -11,7 +11,7 @@ import { freePort, missingOutput, parseGuide, type RunResult, Session } from "./
  * A guide that drifts from the code fails here. The CLI runs from dist/ (`npm run build` first).
  */
 const ROOT = resolve(import.meta.dirname, "../..");
-const GUIDES = ["docs/aws-account-federation.md", "docs/aws-identity-center.md"];
+const GUIDES = ["docs/aws-account-federation.md", "docs/aws-identity-center.md", "docs/sandbox.md"];
 
 const hasAwsCli = (() => {
   try {
@@ -42,10 +42,12 @@ describe("the guides, followed as written", () => {
     async (file) => {
       const guide = parseGuide(join(ROOT, file));
       const dir = mkdtempSync(join(tmpdir(), "rb-doctest-"));
+      const sandboxPort = await freePort();
       // The ports the guides export, replaced by free ones so runs side by side do not collide.
       const session = new Session(dir, {
         ROLEBRIDGE_PORT: String(await freePort()),
-        SANDBOX_PORT: String(await freePort()),
+        SANDBOX_PORT: String(sandboxPort),
+        SANDBOX_URL: `http://127.0.0.1:${sandboxPort}`,
       });
       // Every failing block is reported, not only the first, so one drift does not hide the next.
       const failures: string[] = [];
