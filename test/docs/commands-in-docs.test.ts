@@ -48,7 +48,7 @@ const longFlags = (cmd: Command): string[] => {
 };
 
 /** What is wrong with one command line, or null. */
-export function check(line: string): string | null {
+function check(line: string): string | null {
   const words = line
     .split(/\s+/)
     .map((w) => w.replace(/^[[(]+|[\])]+$/g, ""))
