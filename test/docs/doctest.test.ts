@@ -79,6 +79,7 @@ describe("Session", () => {
       expect(await session.run("printf x | cat")).toMatchObject({ failed: false, stdout: "x" });
       expect((await session.run("sh -c 'exit 3' | cat")).exit).toBe(3);
       await session.start("echo up; sleep 30", /up/);
+      expect((await session.run("exit 4")).failed).toBe(true);
     } finally {
       await session.close();
     }

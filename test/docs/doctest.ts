@@ -125,6 +125,8 @@ export class Session {
         this.waiting(line);
       }
     });
+    // A block that ends the shell (`exit`) fails, rather than leaving the test waiting for it.
+    this.bash.on("exit", () => this.waiting?.("__rb_done 255"));
     this.bash.stdin.write(
       [
         "set -o pipefail -o errtrace",
@@ -187,9 +189,15 @@ export class Session {
   /** Stops the shell and everything it started (its process group). */
   close(): Promise<void> {
     return new Promise((done) => {
-      if (this.bash.exitCode !== null) return done();
-      this.bash.on("exit", () => done());
-      process.kill(-this.bash.pid!, "SIGTERM");
+      const exited = this.bash.exitCode !== null || this.bash.signalCode !== null;
+      if (!exited) this.bash.on("exit", () => done());
+      try {
+        // The group outlives the shell when a block ended it: its servers are stopped all the same.
+        process.kill(-this.bash.pid!, "SIGTERM");
+      } catch {
+        // Nothing is left in the group.
+      }
+      if (exited) done();
     });
   }
 }
