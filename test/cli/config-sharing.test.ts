@@ -1,6 +1,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { assertDataDirExists } from "../../src/cli/context.js";
+import { loadConfig } from "../../src/config/load.js";
 import { rolebridge, serve, tempDir } from "./run.js";
 
 describe("commands and the running server share the data directory's configuration", () => {
@@ -38,6 +40,20 @@ describe("commands and the running server share the data directory's configurati
     expect(init.code).toBe(0);
     const listed = await rolebridge(["users", "list", "--data-dir", missing, "--json"]);
     expect((JSON.parse(listed.stdout) as { items: unknown[] }).items).toHaveLength(1);
+  });
+
+  it("with PostgreSQL, a missing directory matters only when it would hold the master key", () => {
+    const missing = join(tempDir(), "not-yet");
+    const postgres = { dataDir: missing, databaseUrl: "postgres://127.0.0.1/rolebridge" };
+    const key = Buffer.alloc(32, 7).toString("base64");
+    expect(() =>
+      assertDataDirExists(loadConfig({ env: {}, overrides: { ...postgres, masterKey: key } }), false),
+    ).not.toThrow();
+    expect(() => assertDataDirExists(loadConfig({ env: {}, overrides: postgres }), false)).toThrow(
+      /no rolebridge data directory/,
+    );
+    expect(() => assertDataDirExists(loadConfig({ env: {}, overrides: postgres }), true)).not.toThrow();
+    expect(existsSync(missing)).toBe(false);
   });
 
   describe("with a server running on its own port", () => {
