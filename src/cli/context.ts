@@ -36,6 +36,11 @@ export function assertDataDirExists(config: Config, init: boolean): void {
   );
 }
 
+const guessedPublicUrl = new WeakSet<Runtime>();
+
+/** True when neither the configuration nor a server that ran on this store said where people reach rolebridge. */
+export const publicUrlIsGuessed = (rt: Runtime): boolean => guessedPublicUrl.has(rt);
+
 /** Flags < env < file, as loadConfig layers them; flags given on the command line win. */
 export function configFrom(opts: CommonOptions, overrides: Partial<Config> = {}): Config {
   return loadConfig({ file: opts.config, overrides: { dataDir: opts.dataDir, ...overrides } });
@@ -62,6 +67,7 @@ export async function withRuntime<T>(
     if (!config.publicUrl) {
       const recorded = await rt.store.serverInfo.latest();
       if (recorded) rt.publicUrl = recorded.publicUrl;
+      else guessedPublicUrl.add(rt);
     }
     return await fn(rt);
   } finally {
