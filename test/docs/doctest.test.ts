@@ -31,6 +31,10 @@ describe("parseGuide", () => {
         "```sh",
         "false",
         "```",
+        "<!-- doctest: file users.csv -->",
+        "```csv",
+        "login,email",
+        "```",
         "<!-- not a doctest: a template -->",
         "```sh",
         "edit <this>",
@@ -49,8 +53,9 @@ describe("parseGuide", () => {
       { kind: "output", line: 7, text: "one" },
       { kind: "background", line: 11, code: "serve", ready: /ready/ },
       { kind: "run", line: 15, code: "false", exit: 2 },
+      { kind: "file", line: 19, name: "users.csv", text: "login,email\n" },
     ]);
-    expect(guide.unmarked).toEqual([22]);
+    expect(guide.unmarked).toEqual([26]);
   });
 });
 

@@ -13,6 +13,7 @@ import { cleanEnv } from "../cli/run.js";
  *   <!-- doctest: background "<regex>" -->  start it and go on once its output matches (a server, the sandbox)
  *   <!-- doctest: output -->                a ```text block: what the previous block prints, line by line in
  *                                           order, `…` standing for anything
+ *   <!-- doctest: file <name> -->           a block the reader saves as <name> (a CSV file, a template)
  *   <!-- not a doctest: <why> -->           a block a reader is not told to run as it stands (a template, an
  *                                           alternative to the block before); every other ```sh block needs a
  *                                           doctest marker, so a new command block cannot slip past the test
@@ -20,7 +21,8 @@ import { cleanEnv } from "../cli/run.js";
 export type Block =
   | { kind: "run"; line: number; code: string; exit: number }
   | { kind: "background"; line: number; code: string; ready: RegExp }
-  | { kind: "output"; line: number; text: string };
+  | { kind: "output"; line: number; text: string }
+  | { kind: "file"; line: number; name: string; text: string };
 
 export interface Guide {
   file: string;
@@ -51,7 +53,9 @@ export function parseGuide(path: string): Guide {
       const arg = (marker[2] ?? "").trim();
       const background = /^background\s+"(.+)"$/.exec(arg);
       const exit = /^exit\s+(\d+)$/.exec(arg);
+      const file = /^file\s+([\w.-]+)$/.exec(arg);
       if (arg === "output") blocks.push({ kind: "output", line: i + 1, text: body });
+      else if (file) blocks.push({ kind: "file", line: i + 1, name: file[1]!, text: `${body}\n` });
       else if (background)
         blocks.push({ kind: "background", line: i + 1, code: body, ready: new RegExp(background[1]!) });
       else if (arg === "" || exit) blocks.push({ kind: "run", line: i + 1, code: body, exit: Number(exit?.[1] ?? 0) });
@@ -168,6 +172,11 @@ export class Session {
     );
     const exit = Number((await this.next()).replace("__rb_done ", ""));
     return { failed: exit !== 0, exit, stdout: readFileSync(out, "utf8"), stderr: readFileSync(err, "utf8") };
+  }
+
+  /** Saves a block as a file in the session's directory, as the reader would. */
+  save(name: string, text: string): void {
+    writeFileSync(join(this.dir, name), text);
   }
 
   /** Starts a block in the background and resolves once its output matches `ready` (or rejects after 60 s). */

@@ -11,7 +11,7 @@ import { freePort, missingOutput, parseGuide, type RunResult, Session } from "./
  * A guide that drifts from the code fails here. The CLI runs from dist/ (`npm run build` first).
  */
 const ROOT = resolve(import.meta.dirname, "../..");
-const GUIDES = ["docs/aws-account-federation.md", "docs/aws-identity-center.md", "docs/sandbox.md"];
+const GUIDES = ["docs/aws-account-federation.md", "docs/aws-identity-center.md", "docs/sandbox.md", "docs/import.md"];
 
 const hasAwsCli = (() => {
   try {
@@ -58,6 +58,8 @@ describe("the guides, followed as written", () => {
           if (block.kind === "background") {
             await session.start(block.code, block.ready);
             last = undefined;
+          } else if (block.kind === "file") {
+            session.save(block.name, block.text);
           } else if (block.kind === "run") {
             const result = await session.run(block.code);
             last = { code: block.code, result };
