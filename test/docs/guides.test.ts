@@ -11,7 +11,13 @@ import { freePort, missingOutput, parseGuide, type RunResult, Session } from "./
  * A guide that drifts from the code fails here. The CLI runs from dist/ (`npm run build` first).
  */
 const ROOT = resolve(import.meta.dirname, "../..");
-const GUIDES = ["docs/aws-account-federation.md", "docs/aws-identity-center.md", "docs/sandbox.md", "docs/import.md"];
+const GUIDES = [
+  "docs/aws-account-federation.md",
+  "docs/aws-identity-center.md",
+  "docs/sandbox.md",
+  "docs/import.md",
+  "docs/policy-audit.md",
+];
 
 const hasAwsCli = (() => {
   try {
