@@ -19,21 +19,22 @@ const GUIDES = [
   "docs/policy-audit.md",
 ];
 
-const hasAwsCli = (() => {
+/** The tools the guides tell readers to use besides rolebridge. */
+const missingTools = ["aws", "jq", "curl"].filter((tool) => {
   try {
-    execFileSync("aws", ["--version"], { stdio: "ignore" });
-    return true;
-  } catch {
+    execFileSync(tool, ["--version"], { stdio: "ignore" });
     return false;
+  } catch {
+    return true;
   }
-})();
+});
 
 const describeFailure = (where: string, code: string, r: RunResult, why: string) =>
   `${where}: ${why}\n--- block\n${code}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
 
 describe("the guides, followed as written", () => {
-  it("need the AWS CLI, as their readers do (Debian: apt-get install awscli)", () => {
-    expect(hasAwsCli).toBe(true);
+  it("need the AWS CLI, jq and curl, as their readers do (Debian: apt-get install awscli jq curl)", () => {
+    expect(missingTools).toEqual([]);
   });
 
   it.each(GUIDES)("%s: every command block is marked for the doc test", (file) => {
