@@ -117,8 +117,13 @@ export class Session {
     this.bash = spawn("bash", ["--noprofile", "--norc"], {
       cwd: dir,
       detached: true,
-      // Away from the machine's own AWS profile: only what the guide sets counts.
-      env: cleanEnv({ AWS_CONFIG_FILE: "/dev/null", AWS_SHARED_CREDENTIALS_FILE: "/dev/null", RB_BIN: BIN }),
+      // Away from the machine's own AWS settings and profile: only what the guide sets counts.
+      env: {
+        ...Object.fromEntries(Object.entries(cleanEnv()).filter(([name]) => !name.startsWith("AWS_"))),
+        AWS_CONFIG_FILE: "/dev/null",
+        AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+        RB_BIN: BIN,
+      },
     });
     this.bash.stdout.on("data", (d: Buffer) => {
       this.buffer += d.toString();
