@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { EXIT } from "../core/errors.js";
 import { registerCommands } from "./commands/index.js";
 import { reportCliError } from "./output.js";
+import { reportUnknownOptionsFirst } from "./unknown-options.js";
 
 const program = new Command("rolebridge")
   .description("Self-hosted identity provider for AWS")
@@ -14,6 +15,7 @@ const program = new Command("rolebridge")
   .exitOverride();
 
 registerCommands(program);
+reportUnknownOptionsFirst(program);
 
 try {
   await program.parseAsync(process.argv);

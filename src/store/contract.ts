@@ -30,6 +30,7 @@ import type { MigrationJournalRepo } from "./contract-migrations.js";
 import type { FullSyncRepo, OutboxRepo, ProvisionedRepo } from "./contract-outbox.js";
 import type { PolicyBackupRepo } from "./contract-policy.js";
 import type { MembershipRuleRepo, RuleHeldMembershipRepo } from "./contract-rules.js";
+import type { ServerInfoRepo } from "./contract-server.js";
 import type { DirectorySourceRepo } from "./contract-sources.js";
 
 export interface Page<T> {
@@ -256,6 +257,7 @@ export interface Repos {
   directorySources: DirectorySourceRepo;
   /** Provisioning apps' SCIM budgets, shared by every node. */
   scimBudgets: ScimBudgetRepo;
+  serverInfo: ServerInfoRepo;
 }
 
 export interface Store extends Repos {

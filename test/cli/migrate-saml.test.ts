@@ -42,18 +42,22 @@ beforeAll(async () => {
     appFilter: "active_directory",
     defaultSamlProviderName: "rolebridge-groups",
   };
-  const created = await rolebridge([
-    "apps",
-    "create",
-    "--slug",
-    "aws-groups",
-    "--label",
-    "AWS",
-    "--settings",
-    JSON.stringify(settings),
-    "--data-dir",
-    dir,
-  ]);
+  const created = await rolebridge(
+    [
+      "apps",
+      "create",
+      "--slug",
+      "aws-groups",
+      "--label",
+      "AWS",
+      "--settings",
+      JSON.stringify(settings),
+      "--data-dir",
+      dir,
+      // No server runs on this data: the public URL is given (the default's value), so the command has nothing to note.
+    ],
+    { env: { ROLEBRIDGE_PUBLIC_URL: "http://127.0.0.1:8080" } },
+  );
   expect(created.stderr).toBe("");
 });
 afterAll(async () => {

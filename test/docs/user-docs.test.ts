@@ -18,6 +18,24 @@ describe("user-facing docs", () => {
     expect(offending).toEqual([]);
   });
 
+  it("each guide for administrators says how its commands find the server's data", () => {
+    const guides = [
+      "aws-account-federation",
+      "aws-identity-center",
+      "cli",
+      "cli-credentials",
+      "import",
+      "ldap",
+      "migration",
+      "migration-saml-setup",
+      "policy-audit",
+    ];
+    const silent = guides.filter(
+      (g) => !/ROLEBRIDGE_DATA_DIR/.test(readFileSync(join(ROOT, "docs", `${g}.md`), "utf8")),
+    );
+    expect(silent).toEqual([]);
+  });
+
   it("state the supported Node.js versions, as package.json's engines do", () => {
     const engines = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { engines: { node: string } })
       .engines.node;

@@ -2,7 +2,7 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import { createAppWithKey } from "../../core/apps/create.js";
 import type { App, AppType } from "../../core/apps/model.js";
 import { cliActor } from "../../core/audit.js";
-import { type CommonOptions, withCommonOptions, withRuntime } from "../context.js";
+import { type CommonOptions, publicUrlIsGuessed, withCommonOptions, withRuntime } from "../context.js";
 import { CliError, printJson, printLine, printTable } from "../output.js";
 import { registerAssignmentCommands } from "./app-assignments.js";
 import { registerLegacyApiCommands } from "./app-legacy-api.js";
@@ -83,6 +83,12 @@ export function registerAppCommands(program: Command): void {
           { slug: opts.slug, type: opts.type, label: opts.label, settings },
           bitsOf(opts.bits),
         );
+        // The entityID cannot change later, so a guessed base URL is said out loud (stderr: stdout stays the result).
+        if (publicUrlIsGuessed(rt) && a.type === "aws-account-federation")
+          process.stderr.write(
+            `rolebridge: note: no server has run on this data yet and ROLEBRIDGE_PUBLIC_URL is not set, so the app's ` +
+              `entityID uses ${rt.publicUrl}, for good; start the server first or set ROLEBRIDGE_PUBLIC_URL\n`,
+          );
         if (opts.json) return printJson(a);
         printLine(`Created ${describeApp(a)}`);
         if (a.type === "aws-account-federation") {

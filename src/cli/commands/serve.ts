@@ -1,4 +1,5 @@
-import { join } from "node:path";
+import { hostname } from "node:os";
+import { join, resolve } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { cliActor } from "../../core/audit.js";
 import { DEMO_ADMIN, DEMO_PEOPLE, DEMO_USER_PASSWORD, seedDemo } from "../../demo/seed.js";
@@ -101,6 +102,14 @@ export function registerServeCommand(program: Command): void {
       server = await startServer(rt, { host: config.host, port: config.port });
       // With --port 0 the URL is known only now; links and new apps' entityIDs use it.
       if (!config.publicUrl) rt.publicUrl = server.url;
+      // CLI commands on the same store read the public URL from here (entityIDs, printed metadata URLs).
+      await rt.store.serverInfo.record({
+        node: `${hostname()} ${server.url}`,
+        publicUrl: rt.publicUrl,
+        listenUrl: server.url,
+        dataDir: config.databaseUrl ? null : resolve(config.dataDir),
+        startedAt: rt.clock.now().toISOString(),
+      });
       if (sandbox) {
         const { seedAwsDemo } = await import("../../demo/aws.js");
         await seedAwsDemo(rt, sandbox, cliActor());

@@ -16,6 +16,7 @@ import { provisionedRepo } from "./provisioned.js";
 import { roleCatalogRepo } from "./role-catalog.js";
 import type { Database } from "./schema.js";
 import { scimBudgetRepo } from "./scim-budgets.js";
+import { serverInfoRepo } from "./server-info.js";
 import { signInThrottleRepo } from "./sign-in-throttle.js";
 import { upgradeNoticeRepo } from "./upgrade-notices.js";
 import { userRepo } from "./users.js";
@@ -46,6 +47,7 @@ export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"], inTra
     signInThrottle: signInThrottleRepo(db),
     directorySources: directorySourceRepo(db),
     scimBudgets: scimBudgetRepo(db, dialect, inTransaction),
+    serverInfo: serverInfoRepo(db),
   };
 }
 

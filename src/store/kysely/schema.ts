@@ -309,8 +309,17 @@ export interface DirectorySourceEntriesTable {
   dn_key: string;
 }
 
+export interface ServerInfoTable {
+  node: string;
+  public_url: string;
+  listen_url: string;
+  data_dir: string | null;
+  started_at: string;
+}
+
 export interface Database {
   scim_budgets: ScimBudgetsTable;
+  server_info: ServerInfoTable;
   sign_in_throttle: SignInThrottleTable;
   migration_runs: MigrationRunsTable;
   migration_steps: MigrationStepsTable;

@@ -1,0 +1,92 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { freePort, missingOutput, parseGuide, type RunResult, Session } from "./doctest.js";
+
+/**
+ * The guides, run as written: every marked command block of each guide, in order, in one shell on a fresh
+ * directory, against a fresh data directory and the sandbox standing in for AWS (see doctest.ts for the markers).
+ * A guide that drifts from the code fails here. The CLI runs from dist/ (`npm run build` first).
+ */
+const ROOT = resolve(import.meta.dirname, "../..");
+const GUIDES = [
+  "docs/aws-account-federation.md",
+  "docs/aws-identity-center.md",
+  "docs/sandbox.md",
+  "docs/import.md",
+  "docs/policy-audit.md",
+];
+
+/** The tools the guides tell readers to use besides rolebridge. */
+const missingTools = ["aws", "jq", "curl"].filter((tool) => {
+  try {
+    execFileSync(tool, ["--version"], { stdio: "ignore" });
+    return false;
+  } catch {
+    return true;
+  }
+});
+
+const describeFailure = (where: string, code: string, r: RunResult, why: string) =>
+  `${where}: ${why}\n--- block\n${code}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
+
+describe("the guides, followed as written", () => {
+  it("need the AWS CLI, jq and curl, as their readers do (Debian: apt-get install awscli jq curl)", () => {
+    expect(missingTools).toEqual([]);
+  });
+
+  it.each(GUIDES)("%s: every command block is marked for the doc test", (file) => {
+    const guide = parseGuide(join(ROOT, file));
+    expect(guide.unmarked.map((line) => `${file}:${line}`)).toEqual([]);
+    expect(guide.blocks.length).toBeGreaterThan(0);
+  });
+
+  // Each guide has its own shell, ports and directories, so they run side by side.
+  it.concurrent.each(GUIDES)(
+    "%s: every marked block works as written, with the output shown",
+    async (file) => {
+      const guide = parseGuide(join(ROOT, file));
+      const dir = mkdtempSync(join(tmpdir(), "rb-doctest-"));
+      const sandboxPort = await freePort();
+      // The ports the guides export, replaced by free ones so runs side by side do not collide.
+      const session = new Session(dir, {
+        ROLEBRIDGE_PORT: String(await freePort()),
+        SANDBOX_PORT: String(sandboxPort),
+        SANDBOX_URL: `http://127.0.0.1:${sandboxPort}`,
+      });
+      // Every failing block is reported, not only the first, so one drift does not hide the next.
+      const failures: string[] = [];
+      let last: { code: string; result: RunResult } | undefined;
+      try {
+        for (const block of guide.blocks) {
+          const where = `${file}:${block.line}`;
+          if (block.kind === "background") {
+            await session.start(block.code, block.ready);
+            last = undefined;
+          } else if (block.kind === "file") {
+            session.save(block.name, block.text);
+          } else if (block.kind === "run") {
+            const result = await session.run(block.code);
+            last = { code: block.code, result };
+            if (block.exit === 0 && result.failed) failures.push(describeFailure(where, block.code, result, "failed"));
+            if (block.exit !== 0 && result.exit !== block.exit)
+              failures.push(describeFailure(where, block.code, result, `exit ${result.exit}, not ${block.exit}`));
+          } else if (!last) {
+            failures.push(`${where}: shown output without a block run before it`);
+          } else {
+            const missing = missingOutput(block.text, last.result.stdout + last.result.stderr);
+            if (missing.length)
+              failures.push(describeFailure(where, last.code, last.result, `does not print ${missing.join(" / ")}`));
+          }
+        }
+      } finally {
+        await session.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
+      expect(failures.join("\n\n")).toBe("");
+    },
+    240_000,
+  );
+});
