@@ -27,6 +27,13 @@ export async function openPostgresStore(
   // unhandled, it would take the whole process down. The pool drops that client and the next query opens a
   // new one; until the server is back, queries fail and /readyz says so.
   pool.on("error", (err) => opts.onIdleError?.(err));
+  // A client that is checked out but between queries (inside a transaction, or awaiting our code) gets the
+  // server's "terminating connection" as an 'error' event too, where the pool has no listener: without this one
+  // it would crash the process. The client is then unusable; the operation's next query fails, and the pool
+  // drops the client when it is released.
+  pool.on("connect", (client) => {
+    client.on("error", (err) => opts.onIdleError?.(err));
+  });
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   try {
     await migrateToLatest(db as Kysely<unknown>);
