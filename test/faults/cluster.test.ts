@@ -111,7 +111,7 @@ describe("three nodes behind HAProxy, under SSO load", () => {
       url: cluster.url,
       flow: ssoFlow(session),
       connections: CONNECTIONS,
-      durationSeconds: 10,
+      durationSeconds: 12,
       timeoutSeconds: 10,
     });
     await delay(2_500);
@@ -213,7 +213,8 @@ describe("three nodes draining one provisioning outbox", () => {
     expect(exact()).toEqual(expected);
 
     const traffic = cluster.sandbox.identityCenter.admin.trafficReport(tenant);
-    const jitterMs = 500;
+    // The sandbox stamps each request when its event loop handles it; a busy machine can bunch arrivals up.
+    const jitterMs = 750;
     for (const cls of ["read", "write", "membership"] as const) {
       const worst = worstExcess(traffic[cls].timeline, limits.perClass[cls], jitterMs);
       console.log(
