@@ -10,7 +10,7 @@
  * Run: npm run bench:cluster   (BENCH_SECONDS=8 per measurement by default)
  */
 import { createPrivateKey, generateKeyPairSync, sign } from "node:crypto";
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { hash, verify } from "@node-rs/argon2";
 import { startCluster } from "../../src/cluster/harness.js";
 import { describeLoad, passwordSignInFlow, portalSession, ssoFlow, startLoad } from "../../src/cluster/load.js";
@@ -66,6 +66,8 @@ interface Row {
 }
 
 const rows: Row[] = [];
+/** Other work on the machine (other people's processes) shows here: the numbers are only as quiet as it was. */
+const loadAtStart = loadavg()[0] ?? 0;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 for (const nodes of NODES) {
@@ -124,6 +126,9 @@ const pct = (a: number, b: number) => `${f((100 * a) / b)} %`;
 console.log(
   `\nCluster bench: N nodes on one PostgreSQL database behind HAProxy, ${SECONDS} s per measurement, ` +
     `${availableParallelism()} cores shared by the load generator, HAProxy, the nodes and PostgreSQL.`,
+);
+console.log(
+  `1-minute load average: ${loadAtStart.toFixed(1)} at the start, ${(loadavg()[0] ?? 0).toFixed(1)} at the end.`,
 );
 console.log("SSO: GET /app/aws-demo/sso/saml with a session cookie -> signed SAML Response (2 RSA signatures).");
 console.log(
