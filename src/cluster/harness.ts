@@ -30,6 +30,8 @@ export interface ClusterOptions {
   logLevel?: string;
   /** The PostgreSQL server to create the throwaway database on (CREATE DATABASE rights). */
   pgAdminUrl?: string;
+  /** Node.js flags for every node process, e.g. ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"]. */
+  nodeArgs?: string[];
   /** Keep the run's directory (configs, logs) after stop, e.g. to read why a test failed. */
   keepDir?: boolean;
 }
@@ -129,7 +131,15 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     const nodes: ClusterNode[] = [];
     for (let i = 1; i <= options.nodes; i++) {
       const name = `node${i}`;
-      nodes.push(new ClusterNode(name, await freePort(), { ...env, ROLEBRIDGE_DATA_DIR: join(dir, name) }, dir));
+      nodes.push(
+        new ClusterNode(
+          name,
+          await freePort(),
+          { ...env, ROLEBRIDGE_DATA_DIR: join(dir, name) },
+          dir,
+          options.nodeArgs,
+        ),
+      );
     }
     started.nodes = nodes;
     await Promise.all(nodes.map((n) => n.start()));

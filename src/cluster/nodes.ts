@@ -50,6 +50,8 @@ export class ClusterNode {
     readonly port: number,
     private readonly env: NodeJS.ProcessEnv,
     private readonly logDir: string,
+    /** Node.js flags for the process, e.g. --cpu-prof to profile a node under load. */
+    private readonly nodeArgs: string[] = [],
   ) {}
 
   get url(): string {
