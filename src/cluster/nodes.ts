@@ -72,7 +72,7 @@ export class ClusterNode {
     const log = createWriteStream(join(this.logDir, `${this.name}.log`), { flags: "a" });
     const child = spawn(
       process.execPath,
-      [ROLEBRIDGE_BIN, "serve", "--host", "127.0.0.1", "--port", String(this.port)],
+      [...this.nodeArgs, ROLEBRIDGE_BIN, "serve", "--host", "127.0.0.1", "--port", String(this.port)],
       {
         env: this.env,
         stdio: ["ignore", "pipe", "pipe"],
