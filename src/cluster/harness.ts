@@ -1,7 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pino } from "pino";
@@ -151,7 +151,16 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       fall: options.fall ?? 2,
     });
     started.haproxy = haproxy;
-    await waitForOk(`${url}/readyz`, 15_000, () => haproxy.exitCode === null);
+    try {
+      await waitForOk(`${url}/readyz`, 15_000, () => haproxy.exitCode === null);
+    } catch (err) {
+      // Say why in HAProxy's words (a port in use, a config it refuses), not just "not ready".
+      let log = "";
+      try {
+        log = readFileSync(join(dir, "haproxy.log"), "utf8").trim().split("\n").slice(-5).join("\n");
+      } catch {}
+      throw new Error(`HAProxy on port ${port} did not become ready: ${(err as Error).message}\n${log}`);
+    }
 
     return {
       url,
