@@ -13,6 +13,7 @@ import { seedDemo } from "../demo/seed.js";
 import { openRuntime } from "../runtime.js";
 import { type SandboxHandle, startSandbox } from "../sandbox/index.js";
 import { type ClusterDatabase, createClusterDatabase } from "./database.js";
+import { type DatabaseProxy, startDatabaseProxy } from "./database-proxy.js";
 import { startHaproxy } from "./haproxy.js";
 import { ClusterNode, freePort, waitForOk } from "./nodes.js";
 
@@ -30,6 +31,8 @@ export interface ClusterOptions {
   logLevel?: string;
   /** The PostgreSQL server to create the throwaway database on (CREATE DATABASE rights). */
   pgAdminUrl?: string;
+  /** Put a TCP proxy between the nodes and PostgreSQL, so a test can take the database down and up again. */
+  databaseProxy?: boolean;
   /** Node.js flags for every node process, e.g. ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"]. */
   nodeArgs?: string[];
   /** Keep the run's directory (configs, logs) after stop, e.g. to read why a test failed. */
@@ -42,6 +45,8 @@ export interface Cluster {
   nodes: ClusterNode[];
   sandbox: SandboxHandle;
   database: ClusterDatabase;
+  /** With `databaseProxy`: the nodes reach the database only through it. */
+  databaseProxy?: DatabaseProxy;
   /** An admin API token made while seeding (stored hashed like any other). */
   apiToken: string;
   /** The run's directory: haproxy.cfg, haproxy.log, one log per node. */
@@ -70,9 +75,13 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   if (!Number.isInteger(options.nodes) || options.nodes < 1 || options.nodes > 16)
     throw new Error("--nodes must be a whole number from 1 to 16");
   const dir = mkdtempSync(join(tmpdir(), "rb-cluster-"));
-  const started: { haproxy?: ChildProcess; sandbox?: SandboxHandle; db?: ClusterDatabase; nodes: ClusterNode[] } = {
-    nodes: [],
-  };
+  const started: {
+    haproxy?: ChildProcess;
+    sandbox?: SandboxHandle;
+    db?: ClusterDatabase;
+    proxy?: DatabaseProxy;
+    nodes: ClusterNode[];
+  } = { nodes: [] };
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
@@ -83,6 +92,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       }
       await Promise.allSettled(started.nodes.map((n) => n.stop("SIGTERM")));
       await started.sandbox?.close();
+      await started.proxy?.close();
       await started.db?.drop();
       if (!options.keepDir) rmSync(dir, { recursive: true, force: true });
     })();
@@ -119,9 +129,17 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       await rt.close();
     }
 
+    let nodesDatabaseUrl = db.url;
+    if (options.databaseProxy) {
+      const direct = new URL(db.url);
+      started.proxy = await startDatabaseProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
+      direct.hostname = "127.0.0.1";
+      direct.port = String(started.proxy.port);
+      nodesDatabaseUrl = direct.toString();
+    }
     const env = {
       ...cleanEnv(),
-      DATABASE_URL: db.url,
+      DATABASE_URL: nodesDatabaseUrl,
       ROLEBRIDGE_MASTER_KEY: masterKey,
       ROLEBRIDGE_PUBLIC_URL: url,
       ROLEBRIDGE_TRUST_PROXY: "true",
@@ -167,6 +185,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       nodes,
       sandbox,
       database: db,
+      ...(started.proxy ? { databaseProxy: started.proxy } : {}),
       apiToken,
       dir,
       async ensureAllRunning() {
