@@ -18,12 +18,16 @@ export async function startDatabaseProxy(target: { host: string; port: number })
   const server: Server = createServer((client) => {
     const upstream = new Socket();
     const pair = [client, upstream];
+    // Either side ending ends both, as a dropped database connection would.
+    const cut = () => {
+      for (const x of pair) x.destroy();
+    };
     for (const s of pair) {
       sockets.add(s);
-      s.on("error", () => pair.forEach((x) => x.destroy()));
+      s.on("error", cut);
       s.on("close", () => {
         sockets.delete(s);
-        pair.forEach((x) => x.destroy());
+        cut();
       });
     }
     upstream.connect(target.port, target.host);
