@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure what the test suite needs outside npm is here: PostgreSQL running, xmlsec1, the
-# AWS CLI (Debian's awscli), Chromium (the admin console's browser tests), slapd and ldap-utils (the LDAP source tests) installed.
+# AWS CLI (Debian's awscli), Chromium (the admin console's browser tests), slapd and ldap-utils (the LDAP source tests), HAProxy (the cluster fault suite) installed.
 # Safe to run repeatedly; installs only what is missing.
 set -euo pipefail
 
@@ -12,6 +12,8 @@ command -v pg_isready >/dev/null 2>&1 || need+=(postgresql-client)
 # The LDAP source tests start their own slapd (never the package's service) and change it with ldapmodify.
 [ -x /usr/sbin/slapd ] || need+=(slapd)
 command -v ldapmodify >/dev/null 2>&1 || need+=(ldap-utils)
+# The cluster harness (npm run cluster, the fault suite, bench/cluster) starts its own HAProxy, never the service.
+[ -x /usr/sbin/haproxy ] || need+=(haproxy)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     echo "missing system packages: ${need[*]} (install them with apt-get, or run this as root)" >&2

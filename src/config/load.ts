@@ -19,7 +19,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   for (const [name, key] of Object.entries(ENV_KEYS)) {
     const raw = env[name];
     if (raw === undefined || raw === "") continue;
-    if (key === "port") out[key] = Number(raw);
+    if (key === "port" || key === "drainSeconds") out[key] = Number(raw);
     else if (key === "trustProxy") out[key] = raw === "true" || raw === "1";
     else out[key] = raw;
   }

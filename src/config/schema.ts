@@ -18,6 +18,11 @@ export const ConfigSchema = Type.Object(
       { default: "info" },
     ),
     trustProxy: Type.Boolean({ default: false }),
+    /**
+     * Behind a load balancer: on SIGTERM, how long /readyz answers 503 while requests are still served, so the
+     * balancer's health checks take the node out before it closes (at least its check interval × fall count).
+     */
+    drainSeconds: Type.Number({ minimum: 0, maximum: 300, default: 0 }),
     /** When set, /metrics answers only `Authorization: Bearer <metricsToken>` (scrapers send it). */
     metricsToken: Type.Optional(Type.String({ minLength: 16, maxLength: 512 })),
     bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 100 * 1024 * 1024, default: 1024 * 1024 }),
@@ -57,5 +62,6 @@ export const ENV_KEYS: Record<string, keyof Config> = {
   ROLEBRIDGE_MASTER_KEY_FILE: "masterKeyFile",
   ROLEBRIDGE_LOG_LEVEL: "logLevel",
   ROLEBRIDGE_TRUST_PROXY: "trustProxy",
+  ROLEBRIDGE_DRAIN_SECONDS: "drainSeconds",
   ROLEBRIDGE_METRICS_TOKEN: "metricsToken",
 };

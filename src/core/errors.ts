@@ -52,6 +52,8 @@ export const ERROR_CODES = {
   locked_out: spec(429, EXIT.denied, "too many failed sign-ins; try again later"),
   rate_limited: spec(429, EXIT.denied, "too many requests; try again later"),
   internal: spec(500, EXIT.failure, "internal error"),
+  /** Our own database does not answer (restarting, failing over): the request may be retried shortly. */
+  store_unavailable: spec(503, EXIT.failure, "the database is unavailable; try again shortly"),
   /** A remote system (AWS, a SCIM target, LDAP) failed or refused us: never reported as our own auth error. */
   remote_failed: spec(502, EXIT.remote, "a remote system failed"),
 

@@ -11,6 +11,7 @@ import { devicePortalRoutes } from "./device/portal.js";
 import { installErrorHandling } from "./errors.js";
 import { installMetrics } from "./metrics.js";
 import { portalRoutes } from "./portal/routes.js";
+import { Readiness } from "./readiness.js";
 import { appRoutes } from "./routes/apps.js";
 import { cliSessionRoutes } from "./routes/cli-sessions.js";
 import { groupRoutes } from "./routes/groups.js";
@@ -40,7 +41,7 @@ const SECURITY_HEADERS = {
  * The HTTP shell: admin REST API under /api/v1, its OpenAPI document, and the ops endpoints.
  * It does not listen (see start.ts) and does not own the runtime: closing the app leaves the store open.
  */
-export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
+export async function buildApp(runtime: Runtime, opts: { readiness?: Readiness } = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: runtime.logger as FastifyBaseLogger,
     genReqId: () => randomUUID(),
@@ -48,6 +49,9 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
     trustProxy: runtime.config.trustProxy,
     onProtoPoisoning: "error",
     onConstructorPoisoning: "error",
+    // While closing, a request that still arrives on an open connection is served, not refused with 503: a load
+    // balancer may send some until its health checks see /readyz fail (start.ts drains before closing).
+    return503OnClosing: false,
   });
   app.setValidatorCompiler(validatorCompiler);
   installErrorHandling(app);
@@ -97,7 +101,7 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
   });
 
   const registry = installMetrics(app, runtime);
-  await app.register(opsRoutes, { runtime, registry });
+  await app.register(opsRoutes, { runtime, registry, readiness: opts.readiness ?? new Readiness() });
   // The end-user side (sign-in page, dashboard, SSO, IdP metadata) is HTML with its own form parser.
   await app.register(portalRoutes, { runtime });
   // The admin console (a single-page app over /api/v1), built into dist/web.

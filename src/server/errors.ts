@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { DomainError, ERROR_CODES, type ErrorCode, type FieldError } from "../core/errors.js";
+import { isStoreUnavailable } from "../store/unavailable.js";
 
 /** The one error body every endpoint answers with. */
 export interface ErrorBody {
@@ -81,6 +82,7 @@ export function toHttpError(err: unknown): HttpError | null {
   if (err instanceof DomainError) {
     return new HttpError(err.code, err.message, err.details, headersFor(err));
   }
+  if (isStoreUnavailable(err)) return new HttpError("store_unavailable", ERROR_CODES.store_unavailable.message);
   if (err && typeof err === "object" && "code" in err) return fromFastify(err as FastifyError);
   return null;
 }

@@ -1,6 +1,8 @@
+import { setTimeout as delay } from "node:timers/promises";
 import type { FastifyInstance } from "fastify";
 import type { Runtime } from "../runtime.js";
 import { buildApp } from "./app.js";
+import { Readiness } from "./readiness.js";
 import { startScheduler } from "./scheduler.js";
 import { exitOnSignals } from "./signals.js";
 
@@ -9,6 +11,11 @@ export interface StartOptions {
   port: number;
   /** Install SIGINT/SIGTERM handlers that shut down gracefully and then exit the process. */
   handleSignals?: boolean;
+  /**
+   * How long close() keeps serving with /readyz answering 503 before it stops listening, so a load balancer
+   * takes the node out first. Default: the config's drainSeconds.
+   */
+  drainMs?: number;
 }
 
 export interface RunningServer {
@@ -19,7 +26,8 @@ export interface RunningServer {
 }
 
 export async function startServer(runtime: Runtime, options: StartOptions): Promise<RunningServer> {
-  const app = await buildApp(runtime);
+  const readiness = new Readiness();
+  const app = await buildApp(runtime, { readiness });
   try {
     await app.listen({ host: options.host, port: options.port });
   } catch (err) {
@@ -35,12 +43,17 @@ export async function startServer(runtime: Runtime, options: StartOptions): Prom
 
   let removeSignalHandlers = () => {};
   let closing: Promise<void> | null = null;
+  const drainMs = options.drainMs ?? runtime.config.drainSeconds * 1000;
   const close = () => {
     closing ??= (async () => {
       removeSignalHandlers();
-      // Fastify's close answers new requests with 503 and waits for the in-flight ones.
+      // Not ready from now on; everything sent to us is still served while the balancer notices. Meanwhile the
+      // scheduler claims nothing new and its running job finishes, so the node leaves no outbox claim or lease
+      // behind for another node to wait out.
+      readiness.drain();
       try {
-        await scheduler.stop();
+        await Promise.all([scheduler.stop(), delay(drainMs)]);
+        // Stops listening, closes idle connections and waits for the in-flight requests.
         await app.close();
       } finally {
         await runtime.close();

@@ -21,6 +21,13 @@ describe("configuration", () => {
     expect([c.port, c.host, c.logLevel]).toEqual([2222, "127.0.0.2", "warn"]);
   });
 
+  it("reads the drain time behind a load balancer from ROLEBRIDGE_DRAIN_SECONDS (none by default)", () => {
+    expect(loadConfig({ env: {} }).drainSeconds).toBe(0);
+    expect(loadConfig({ env: { ROLEBRIDGE_DRAIN_SECONDS: "2.5" } }).drainSeconds).toBe(2.5);
+    expect(() => loadConfig({ env: { ROLEBRIDGE_DRAIN_SECONDS: "-1" } })).toThrow(/drainSeconds/);
+    expect(() => loadConfig({ env: { ROLEBRIDGE_DRAIN_SECONDS: "soon" } })).toThrow(/drainSeconds/);
+  });
+
   it("refuses unknown keys and bad values with the path", () => {
     const dir = mkdtempSync(join(tmpdir(), "rb-cfg-"));
     const file = join(dir, "c.json");

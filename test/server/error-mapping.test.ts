@@ -32,6 +32,21 @@ describe("the HTTP shell maps errors through the one table", () => {
     });
   });
 
+  it("answers our database dropping the connection with 503 store_unavailable; a refused statement stays a 500", () => {
+    const terminated = Object.assign(new Error("terminating connection due to administrator command"), {
+      code: "57P01",
+    });
+    for (const err of [
+      terminated,
+      new Error("Connection terminated unexpectedly"),
+      new Error("Client has encountered a connection error and is not queryable"),
+      Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" }),
+    ]) {
+      expect(toHttpError(err)).toMatchObject({ statusCode: 503, code: "store_unavailable" });
+    }
+    expect(toHttpError(Object.assign(new Error('syntax error at or near "SELEC"'), { code: "42601" }))).toBeNull();
+  });
+
   it("answers a SCIM target's refused token with 502, never our own 401 and WWW-Authenticate", () => {
     const body = { detail: "Unauthorized", status: "401", scimType: null, requestId: null };
     const answer = toHttpError(new ScimError("auth", 401, body, "GET /Users: 401 Unauthorized"));

@@ -70,6 +70,32 @@ describe("startServer", () => {
     }
   });
 
+  it("on close goes not-ready first and keeps serving for the drain time, then closes", async () => {
+    const opened = await backends[0]!.open();
+    try {
+      const config = loadConfig({ env: {}, overrides: { dataDir: opened.dataDir, logLevel: "silent" } });
+      const runtime = await openRuntime(config);
+      const server = await startServer(runtime, { host: "127.0.0.1", port: 0, drainMs: 3_000 });
+      expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
+      let closed = false;
+      const closing = server.close().then(() => {
+        closed = true;
+      });
+      // Draining: the balancer's probe is told to take us out, but a request it still sends is served.
+      const probe = await fetch(`${server.url}/readyz`);
+      expect(probe.status).toBe(503);
+      expect(await probe.json()).toEqual({ status: "unavailable", checks: { store: "draining" } });
+      expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+      expect((await fetch(`${server.url}/api/v1/users`)).status).toBe(401);
+      expect(closed).toBe(false);
+      await closing;
+      await expect(fetch(`${server.url}/healthz`)).rejects.toThrow();
+      await expect(runtime.store.ping()).rejects.toThrow();
+    } finally {
+      await opened.cleanup();
+    }
+  });
+
   it("shuts down cleanly on SIGTERM when asked to handle signals", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "rb-serve-"));
     const script = fileURLToPath(new URL("./fixtures/serve.ts", import.meta.url));

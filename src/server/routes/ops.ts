@@ -4,6 +4,7 @@ import type { Registry } from "prom-client";
 import { safeEqual } from "../../core/crypto/tokens.js";
 import type { Runtime } from "../../runtime.js";
 import { unauthorized } from "../errors.js";
+import type { Readiness } from "../readiness.js";
 
 const tags = ["operations"];
 /** Ops endpoints need no credentials; `security: []` says so in the OpenAPI document. */
@@ -19,10 +20,11 @@ const Health = Type.Object(
 );
 
 /** Liveness, readiness, metrics and the OpenAPI document; unauthenticated, except /metrics with a metricsToken. */
-export const opsRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime; registry: Registry }> = async (
-  app,
-  { runtime, registry },
-) => {
+export const opsRoutes: FastifyPluginAsyncTypebox<{
+  runtime: Runtime;
+  registry: Registry;
+  readiness: Readiness;
+}> = async (app, { runtime, registry, readiness }) => {
   app.get(
     "/healthz",
     {
@@ -36,9 +38,15 @@ export const opsRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime; registry: 
     "/readyz",
     {
       config: { public: true },
-      schema: { ...open, summary: "Readiness: the database answers", response: { 200: Health, 503: Health } },
+      schema: {
+        ...open,
+        summary: "Readiness: the database answers and the node is not shutting down",
+        response: { 200: Health, 503: Health },
+      },
     },
     async (request, reply) => {
+      // Shutting down: say so first, so the load balancer stops sending before the node stops serving.
+      if (readiness.draining) return reply.status(503).send({ status: "unavailable", checks: { store: "draining" } });
       try {
         await withTimeout(runtime.store.ping(), READINESS_TIMEOUT_MS);
         return { status: "ok" as const, checks: { store: "ok" } };
