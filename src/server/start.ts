@@ -48,8 +48,8 @@ export async function startServer(runtime: Runtime, options: StartOptions): Prom
     closing ??= (async () => {
       removeSignalHandlers();
       // Not ready from now on; everything sent to us is still served while the balancer notices. Meanwhile the
-      // scheduler claims nothing new and its running job finishes, so the node leaves no outbox claim or lease
-      // behind for another node to wait out.
+      // scheduler claims nothing new and cuts its running syncs short (their unsent work goes back due at once),
+      // so the node leaves no outbox claim or lease behind for another node to wait out.
       readiness.drain();
       try {
         await Promise.all([scheduler.stop(), delay(drainMs)]);
