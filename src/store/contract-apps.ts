@@ -18,6 +18,8 @@ export interface NewApp {
   label: string;
   status: AppStatus;
   settings: Record<string, unknown>;
+  /** Provisioning apps: false until the admin enables provisioning (absent: true). */
+  provisioningEnabled?: boolean;
   at: string;
 }
 
@@ -25,6 +27,7 @@ export interface AppChange {
   label?: string;
   status?: AppStatus;
   settings?: Record<string, unknown>;
+  provisioningEnabled?: boolean;
   at: string;
 }
 

@@ -14,6 +14,7 @@ import * as m012 from "./012-sign-in-throttle.js";
 import * as m013 from "./013-device-authorizations.js";
 import * as m014 from "./014-policy-backups.js";
 import * as m016 from "./016-directory-sources.js";
+import * as m017 from "./017-activation-and-provisioning-switch.js";
 
 /** Migrations are listed in code (not read from disk) so the compiled package carries them. */
 const migrations: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   "013-device-authorizations": m013,
   "014-policy-backups": m014,
   "016-directory-sources": m016,
+  "017-activation-and-provisioning-switch": m017,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
