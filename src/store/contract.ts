@@ -5,6 +5,7 @@
  * Reads and writes go through repositories; anything that changes more than one row runs inside
  * `transaction`, which hands the callback a transaction-bound set of the same repositories.
  */
+import type { ActivationTokenRepo } from "./contract-activation.js";
 import type {
   ApiToken,
   Group,
@@ -248,6 +249,7 @@ export interface Repos {
   policyBackups: PolicyBackupRepo;
   signInThrottle: SignInThrottleRepo;
   directorySources: DirectorySourceRepo;
+  activationTokens: ActivationTokenRepo;
 }
 
 export interface Store extends Repos {
