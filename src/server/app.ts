@@ -11,6 +11,7 @@ import { devicePortalRoutes } from "./device/portal.js";
 import { installErrorHandling } from "./errors.js";
 import { installMetrics } from "./metrics.js";
 import { portalRoutes } from "./portal/routes.js";
+import { activationLinkRoutes } from "./routes/activation-links.js";
 import { appRoutes } from "./routes/apps.js";
 import { cliSessionRoutes } from "./routes/cli-sessions.js";
 import { groupRoutes } from "./routes/groups.js";
@@ -111,6 +112,7 @@ export async function buildApp(runtime: Runtime): Promise<FastifyInstance> {
       api.addHook("onRequest", authenticate(runtime));
       await api.register(sessionRoutes, { runtime });
       await api.register(userRoutes, { runtime });
+      await api.register(activationLinkRoutes, { runtime });
       await api.register(groupRoutes, { runtime });
       await api.register(membershipRuleRoutes, { runtime });
       await api.register(logRoutes, { runtime });

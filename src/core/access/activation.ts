@@ -9,7 +9,7 @@ import type { UserService } from "../directory/users-service.js";
 import { assertPassword } from "../directory/validate.js";
 import { DomainError, validationFailed } from "../errors.js";
 import { type Clock, systemClock } from "../ids.js";
-import { newTotpSecret, totpSealContext, totpStepOf } from "./totp.js";
+import { newTotpSecret, totpSealContext, totpStepOf, totpUri } from "./totp.js";
 
 export const DEFAULT_LINK_TTL_MS = 72 * 3600_000;
 const MIN_TTL_MS = 5 * 60_000;
@@ -94,15 +94,24 @@ export class ActivationService {
     return { url, expiresAt, purpose, userId: user.id, login: user.profile.login };
   }
 
-  /** The link's person and what the page must ask; an expired link is logged and refused. */
-  async open(token: string): Promise<LinkView> {
+  /**
+   * The link's person and what the page must ask; an expired link is logged and refused. `sealed`: the form
+   * shown before (after a mistake) keeps its authenticator secret, so the person need not scan again.
+   */
+  async open(token: string, sealed?: string): Promise<LinkView> {
     const { link, user } = await this.live(token);
     if (!(await this.needsTotp(user))) return { user, purpose: link.purpose, enrolTotp: null };
     // The new secret travels sealed in the form (bound to this link), so nothing is stored before the person
     // proves their authenticator holds it.
-    const fresh = newTotpSecret(user.profile.login);
-    const sealed = this.secrets.seal(fresh.secret, `activation:${link.tokenHash}`);
-    return { user, purpose: link.purpose, enrolTotp: { ...fresh, sealed } };
+    const context = `activation:${link.tokenHash}`;
+    let secret: string | null = null;
+    try {
+      secret = sealed ? this.secrets.open(sealed, context) : null;
+    } catch {
+      secret = null;
+    }
+    const fresh = secret ? { secret, uri: totpUri(secret, user.profile.login) } : newTotpSecret(user.profile.login);
+    return { user, purpose: link.purpose, enrolTotp: { ...fresh, sealed: this.secrets.seal(fresh.secret, context) } };
   }
 
   /**
@@ -114,7 +123,7 @@ export class ActivationService {
     input: { password: string; totp?: { sealed: string; code: string } | undefined },
   ): Promise<User> {
     const { link, user } = await this.live(token);
-    assertPassword(input.password);
+    assertPassword(input.password, "/password");
     let totp: { sealed: string; step: number } | null = null;
     if (await this.needsTotp(user)) {
       if (!input.totp)

@@ -95,6 +95,8 @@ export function newTotpSecret(label: string): { secret: string; uri: string } {
   return { secret, uri: totpFor(secret, label).toString() };
 }
 
+export const totpUri = (secretBase32: string, label: string) => totpFor(secretBase32, label).toString();
+
 /** The time step a code proves for a secret not stored yet (enrolment), or null when the code is wrong. */
 export function totpStepOf(secretBase32: string, code: string, now: Date): number | null {
   if (!/^\d{6}$/.test(code)) return null;
