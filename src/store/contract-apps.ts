@@ -93,7 +93,11 @@ export interface AccountRoleList {
   appId: string;
   accountId: string;
   alias: string | null;
-  roles: Array<{ arn: string; name: string; path: string }>;
+  /**
+   * `samlAssumable`: whether the role's trust policy admits any SAML provider (issue 16); absent on lists
+   * refreshed before rolebridge recorded it, which count as assumable until the next refresh.
+   */
+  roles: Array<{ arn: string; name: string; path: string; samlAssumable?: boolean }>;
   status: "ok" | "error";
   error: string | null;
   refreshedAt: string;
