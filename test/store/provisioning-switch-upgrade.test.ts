@@ -40,10 +40,11 @@ describe.each(backends)("the provisioning switch on upgrade on $name", (backend)
       // Back to the release before 017 (the column goes), then up again as an upgrade does at start.
       await migrateTo(db, "016-directory-sources");
       await db.destroy();
-      const store = (upgraded =
+      upgraded =
         backend.name === "sqlite"
           ? await openSqliteStore(`${opened.dataDir}/rolebridge.db`)
-          : await openPostgresStore(opened.databaseUrl ?? "", { poolSize: 2 }));
+          : await openPostgresStore(opened.databaseUrl ?? "", { poolSize: 2 });
+      const store = upgraded;
       expect((await store.apps.getBySlug("sso-old"))?.provisioningEnabled).toBe(true);
       const fresh = await new AppService(store).create(actor, { slug: "sso-new", type: "generic-scim2", label: "New" });
       expect(fresh.provisioningEnabled).toBe(false);
