@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { LinkView } from "../../core/access/activation.js";
 import { newSecret, safeEqual } from "../../core/crypto/tokens.js";
 import { DomainError } from "../../core/errors.js";
@@ -81,7 +81,14 @@ export function registerActivationPages(app: FastifyInstance, runtime: Runtime, 
     return send(reply, err.status, refusedPage(nonce, capitalised(err.message)), nonce);
   };
 
-  app.get("/activate/:token", async (request, reply) => {
+  // The token is a credential carried in the path: request logs show the route, never the token.
+  const masked = {
+    logSerializers: {
+      req: (req: FastifyRequest) => ({ method: req.method, url: "/activate/[redacted]", remoteAddress: req.ip }),
+    },
+  };
+
+  app.get("/activate/:token", masked, async (request, reply) => {
     const { token } = request.params as { token: string };
     try {
       return form(reply, 200, token, await runtime.activation.open(token));
@@ -90,7 +97,7 @@ export function registerActivationPages(app: FastifyInstance, runtime: Runtime, 
     }
   });
 
-  app.post("/activate/:token", async (request, reply) => {
+  app.post("/activate/:token", masked, async (request, reply) => {
     const { token } = request.params as { token: string };
     const body = (request.body ?? {}) as Record<string, unknown>;
     const field = (name: string) => (typeof body[name] === "string" ? (body[name] as string) : undefined);
