@@ -92,6 +92,11 @@ describe("the admin console in Chromium", () => {
     const why = await page.getByRole("table", { name: "AWS roles and why" }).textContent();
     expect(why).toMatch(/matches the Group Filter/);
     await check("person");
+    // Issue 16: a one-time link where she sets her password (a reset link: she has one already).
+    await page.getByRole("button", { name: "Password link" }).click();
+    const issued = page.getByRole("status").filter({ hasText: "One-time reset link" });
+    await issued.waitFor();
+    expect(await issued.locator("code").textContent()).toMatch(/^https?:\/\/[^/]+\/activate\/[\w-]{43}$/);
   });
 
   // A role group by its name, but from a source (csv:hr) the demo app's App Filter does not read.
