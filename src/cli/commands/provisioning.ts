@@ -5,7 +5,7 @@ import { CliError, printJson, printLine, printTable } from "../output.js";
 
 /** `rolebridge provisioning …`: SCIM provisioning to IAM Identity Center or any SCIM 2.0 server. */
 export function registerProvisioningCommands(program: Command): void {
-  const prov = program.command("provisioning").description("SCIM provisioning: API token, test, sync");
+  const prov = program.command("provisioning").description("SCIM provisioning: API token, test, enable/disable, sync");
 
   withCommonOptions(
     prov
