@@ -2,6 +2,7 @@ import pino, { type Logger } from "pino";
 import { publicUrlOf } from "./config/load.js";
 import { resolveMasterKey } from "./config/master-key.js";
 import type { Config } from "./config/schema.js";
+import { ActivationService } from "./core/access/activation.js";
 import { SignInService } from "./core/access/sign-in.js";
 import { TokenService } from "./core/access/tokens.js";
 import { TotpService } from "./core/access/totp.js";
@@ -43,6 +44,8 @@ export interface Runtime {
   /** Command-line sign-in for people (RFC 8628 device grant) and their CLI sessions. */
   deviceAuth: DeviceAuthService;
   totp: TotpService;
+  /** One-time activation and reset links (issue 16). */
+  activation: ActivationService;
   secrets: SecretBox;
   logger: Logger;
   clock: Clock;
@@ -89,7 +92,7 @@ export async function openRuntime(config: Config, opts: { logger?: Logger; clock
   const dir = directory(store, clock);
   const legacyApi = new LegacyApiService(store, apps, secrets, clock);
   const sources = new SourceService(store, secrets, { production: config.env === "production" }, clock);
-  return {
+  const runtime: Omit<Runtime, "activation"> = {
     config,
     store,
     directory: dir,
@@ -119,4 +122,9 @@ export async function openRuntime(config: Config, opts: { logger?: Logger; clock
     clock,
     close: () => store.close(),
   };
+  // Links name the public URL as the runtime knows it when they are issued, not when the runtime opened.
+  const activation = new ActivationService(store, secrets, dir.users, () => runtime.publicUrl, clock, {
+    requireMfa: config.security.requireMfa ?? false,
+  });
+  return Object.assign(runtime, { activation });
 }

@@ -31,6 +31,11 @@ export const ConfigSchema = Type.Object(
         loginMaxAttempts: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
         lockoutMinutes: Type.Integer({ minimum: 1, maximum: 24 * 60, default: 15 }),
         sessionTtlMinutes: Type.Integer({ minimum: 5, maximum: 7 * 24 * 60, default: 8 * 60 }),
+        /**
+         * Every person must use an authenticator app: activation and reset links enrol one before the link is
+         * used up (people who already have one keep it).
+         */
+        requireMfa: Type.Optional(Type.Boolean()),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -43,6 +43,8 @@ export async function seedIdentityCenterDemo(rt: Runtime, sandbox: SandboxHandle
         settings,
       });
   await rt.provisioning.setToken(actor, app.id, DEMO_IDENTITY_CENTER.scimToken);
+  // The demo shows provisioning at work; a new admin's own apps start with it off (see `provisioning enable`).
+  await rt.provisioning.enable(actor, app.id);
   if (!(await rt.store.assignments.get(app.id, "group", everyone.id)))
     await rt.apps.assign(actor, app.id, "group", everyone.id, {});
   sandbox.identityCenter.admin.setSamlMetadata(tenant, await rt.signingKeys.metadata(app, rt.publicUrl));

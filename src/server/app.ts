@@ -12,6 +12,7 @@ import { installErrorHandling } from "./errors.js";
 import { installMetrics } from "./metrics.js";
 import { portalRoutes } from "./portal/routes.js";
 import { Readiness } from "./readiness.js";
+import { activationLinkRoutes } from "./routes/activation-links.js";
 import { appRoutes } from "./routes/apps.js";
 import { cliSessionRoutes } from "./routes/cli-sessions.js";
 import { groupRoutes } from "./routes/groups.js";
@@ -115,6 +116,7 @@ export async function buildApp(runtime: Runtime, opts: { readiness?: Readiness }
       api.addHook("onRequest", authenticate(runtime));
       await api.register(sessionRoutes, { runtime });
       await api.register(userRoutes, { runtime });
+      await api.register(activationLinkRoutes, { runtime });
       await api.register(groupRoutes, { runtime });
       await api.register(membershipRuleRoutes, { runtime });
       await api.register(logRoutes, { runtime });

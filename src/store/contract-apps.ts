@@ -18,6 +18,8 @@ export interface NewApp {
   label: string;
   status: AppStatus;
   settings: Record<string, unknown>;
+  /** Provisioning apps: false until the admin enables provisioning (absent: true). */
+  provisioningEnabled?: boolean;
   at: string;
 }
 
@@ -25,6 +27,7 @@ export interface AppChange {
   label?: string;
   status?: AppStatus;
   settings?: Record<string, unknown>;
+  provisioningEnabled?: boolean;
   at: string;
 }
 
@@ -90,7 +93,11 @@ export interface AccountRoleList {
   appId: string;
   accountId: string;
   alias: string | null;
-  roles: Array<{ arn: string; name: string; path: string }>;
+  /**
+   * `samlAssumable`: whether the role's trust policy admits any SAML provider (issue 16); absent on lists
+   * refreshed before rolebridge recorded it, which count as assumable until the next refresh.
+   */
+  roles: Array<{ arn: string; name: string; path: string; samlAssumable?: boolean }>;
   status: "ok" | "error";
   error: string | null;
   refreshedAt: string;

@@ -5,6 +5,7 @@
  * Reads and writes go through repositories; anything that changes more than one row runs inside
  * `transaction`, which hands the callback a transaction-bound set of the same repositories.
  */
+
 import type {
   ApiToken,
   Group,
@@ -16,6 +17,7 @@ import type {
   UserProfile,
   UserStatus,
 } from "../core/directory/model.js";
+import type { ActivationTokenRepo } from "./contract-activation.js";
 import type {
   AppRepo,
   AppSecretRepo,
@@ -258,6 +260,7 @@ export interface Repos {
   /** Provisioning apps' SCIM budgets, shared by every node. */
   scimBudgets: ScimBudgetRepo;
   serverInfo: ServerInfoRepo;
+  activationTokens: ActivationTokenRepo;
 }
 
 export interface Store extends Repos {

@@ -55,6 +55,13 @@ describe("rolebridge apps keys and apps aws", () => {
     expect(JSON.parse(refreshed.stdout)).toMatchObject({ status: "ok" });
     const roles = await run(["apps", "aws", "roles", "aws-api"]);
     expect(roles.stdout).toContain("northamerica-production  arn:aws:iam::222233334444:role/Admin");
+    // Issue 16: roles no SAML provider can assume are left out, and said to be.
+    expect(roles.stdout).not.toContain("role/OrganizationAccountAccessRole");
+    expect(roles.stdout).toMatch(/\n\d+ role\(s\) no SAML provider can assume are not shown \(--all shows them\)\.\n$/);
+    const all = await run(["apps", "aws", "roles", "aws-api", "--all"]);
+    expect(all.stdout).toContain(
+      "northamerica-production  arn:aws:iam::222233334444:role/OrganizationAccountAccessRole  (NOT SAML)",
+    );
     const log = await run(["log", "--json"]);
     expect(log.stdout).not.toContain(keys.secretAccessKey);
   });

@@ -46,6 +46,11 @@ describe("rolebridge apps, explain and saml", () => {
       env: { ROLEBRIDGE_PORT: "9999" },
     });
     expect(/entityID="([^"]+)"/.exec(moved.stdout)?.[1]).toBe(/entityID="([^"]+)"/.exec(metadata.stdout)?.[1]);
+
+    // Issue 16: an admin previewing someone else's sign-in is told about that person, not "you".
+    expect((await run("users", "create", "--login", "erin@example.com", "--email", "erin@example.com")).code).toBe(0);
+    const erin = await run("saml", "preview", "--app", "aws-demo", "--user", "erin@example.com");
+    expect([erin.code, erin.stderr]).toEqual([6, "rolebridge: erin@example.com is not assigned to AWS\n"]);
   });
 
   it("refuses bad input with one line and a non-zero exit", async () => {

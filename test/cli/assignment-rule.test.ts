@@ -39,7 +39,10 @@ describe("rolebridge explain: group-only people and group priority", () => {
     expect(one.stdout).toContain("group-assignment via legacy-team (groups-combine, priority 0)");
 
     const second = await assign(ids[1]!, "Audit", "--priority", "0");
-    expect([second.code, second.stdout]).toEqual([0, `Assigned group ${ids[1]} to aws-legacy at priority 0.\n`]);
+    expect([second.code, second.stdout]).toEqual([
+      0,
+      `Assigned group local/auditors (${ids[1]}) to aws-legacy at priority 0.\n`,
+    ]);
     expect((await run("apps", "update", "aws-legacy", "--settings", '{"groupAssignmentMode":"priority"}')).code).toBe(
       0,
     );
@@ -55,6 +58,45 @@ describe("rolebridge explain: group-only people and group priority", () => {
     expect([far.code, far.stderr]).toEqual([
       2,
       "rolebridge: the assignment is invalid: /priority the app has 2 group assignment(s): priority must be from 0 to 1\n",
+    ]);
+  });
+
+  it("takes a group by name from any source, asks for --source when two hold it, and says where a name is", async () => {
+    const ad = JSON.parse(
+      (await run("groups", "create", "--name", "engineering", "--source", "active_directory", "--json")).stdout,
+    ) as { id: string };
+    const byName = await run("apps", "assign", "aws-legacy", "--group", "engineering");
+    expect([byName.code, byName.stdout]).toEqual([
+      0,
+      `Assigned group active_directory/engineering (${ad.id}) to aws-legacy at priority 2.\n`,
+    ]);
+    const added = await run("groups", "add-member", "engineering", "m2@example.com");
+    expect([added.code, added.stdout]).toEqual([0, "Added m2@example.com to engineering.\n"]);
+    const wrongSource = await run("groups", "add-member", "engineering", "m2@example.com", "--source", "local");
+    expect([wrongSource.code, wrongSource.stderr]).toEqual([
+      3,
+      'rolebridge: no group "engineering" in source local; found in: active_directory\n',
+    ]);
+    expect((await run("groups", "create", "--name", "engineering")).code).toBe(0);
+    const ambiguous = await run("apps", "unassign", "aws-legacy", "--group", "engineering");
+    expect([ambiguous.code, ambiguous.stderr]).toEqual([
+      2,
+      'rolebridge: the group name "engineering" is in several sources: active_directory, local; say which with --source <source>\n',
+    ]);
+    const chosen = await run(
+      "apps",
+      "unassign",
+      "aws-legacy",
+      "--group",
+      "engineering",
+      "--source",
+      "active_directory",
+    );
+    expect(chosen.code).toBe(0);
+    const nowhere = await run("groups", "get", "enginering");
+    expect([nowhere.code, nowhere.stderr]).toEqual([
+      3,
+      'rolebridge: no group "enginering" in any source (give its name or grp_… id)\n',
     ]);
   });
 });

@@ -79,11 +79,23 @@ describe("rolebridge provisioning", () => {
     const dry = await run(["provisioning", "sync", "--app", "aws-sso-demo", "--dry-run"]);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain("(ann@example.com)");
+    // Issue 16: off until enabled, so the admin could dry-run first; the refusal says what to do.
+    const off = await run(["provisioning", "sync", "--app", "aws-sso-demo"]);
+    expect(off.code).toBe(4);
+    expect(off.stderr).toContain("provisioning to aws-sso-demo is disabled");
+    expect(off.stderr).toContain("rolebridge provisioning enable --app aws-sso-demo");
+    const enabled = await run(["provisioning", "enable", "--app", "aws-sso-demo"]);
+    expect([enabled.code, enabled.stdout]).toEqual([
+      0,
+      "Provisioning to aws-sso-demo is enabled: a full sync is queued and changes are sent as they happen.\n",
+    ]);
     const synced = await run(["provisioning", "sync", "--app", "aws-sso-demo"]);
     expect(synced.code).toBe(0);
     expect(synced.stdout).toMatch(/2 applied, 0 failed/);
     const after = await run(["provisioning", "sync", "--app", "aws-sso-demo", "--dry-run"]);
-    expect(after.stdout).toBe("aws-identity-center: in sync, nothing to send\n");
+    expect(after.stdout).toBe("Nothing to do: aws-sso-demo is in sync (1 person, 1 group).\n");
+    const again = await run(["provisioning", "sync", "--app", "aws-sso-demo"]);
+    expect([again.code, again.stdout]).toEqual([0, "Nothing to do: aws-sso-demo is in sync (1 person, 1 group).\n"]);
     const retried = await run(["provisioning", "retry", "--app", "aws-sso-demo"]);
     expect([retried.code, retried.stdout]).toEqual([0, "0 in error before, 0 after.\n"]);
     const refused = await run(["provisioning", "delete-user", "--app", "aws-sso-demo", "--user", "ann@example.com"]);
@@ -119,17 +131,23 @@ describe("rolebridge provisioning", () => {
         "--json",
       ]);
       expect(created.code).toBe(0);
-      expect(JSON.parse(created.stdout)).toMatchObject({ slug: "scim-any", type: "generic-scim2" });
+      expect(JSON.parse(created.stdout)).toMatchObject({
+        slug: "scim-any",
+        type: "generic-scim2",
+        provisioning: { enabled: false },
+      });
       expect((await run(["provisioning", "token", "--app", "scim-any"], scimmy.token)).code).toBe(0);
       expect((await run(["provisioning", "test", "--app", "scim-any"])).stdout).toBe(
         "OK: the target accepted the token\n",
       );
       expect((await run(["apps", "assign", "scim-any", "--user", "ann@example.com"])).code).toBe(0);
+      const enabled = await run(["provisioning", "enable", "--app", "scim-any", "--json"]);
+      expect(JSON.parse(enabled.stdout)).toEqual({ app: "scim-any", provisioning: { enabled: true } });
       const synced = await run(["provisioning", "sync", "--app", "scim-any"]);
       expect(synced.code).toBe(0);
       expect([...scimmy.users.values()].map((u) => u.userName)).toEqual(["ann@example.com"]);
       const after = await run(["provisioning", "sync", "--app", "scim-any", "--dry-run"]);
-      expect([after.code, after.stdout]).toEqual([0, "generic-scim2: in sync, nothing to send\n"]);
+      expect([after.code, after.stdout]).toEqual([0, "Nothing to do: scim-any is in sync (1 person, 0 groups).\n"]);
     } finally {
       await scimmy.close();
     }

@@ -92,6 +92,11 @@ describe("the admin console in Chromium", () => {
     const why = await page.getByRole("table", { name: "AWS roles and why" }).textContent();
     expect(why).toMatch(/matches the Group Filter/);
     await check("person");
+    // Issue 16: a one-time link where she sets her password (a reset link: she has one already).
+    await page.getByRole("button", { name: "Password link" }).click();
+    const issued = page.getByRole("status").filter({ hasText: "One-time reset link" });
+    await issued.waitFor();
+    expect(await issued.locator("code").textContent()).toMatch(/^https?:\/\/[^/]+\/activate\/[\w-]{43}$/);
   });
 
   // A role group by its name, but from a source (csv:hr) the demo app's App Filter does not read.
@@ -216,6 +221,8 @@ describe("the admin console in Chromium", () => {
     await page.getByRole("navigation", { name: "App sections" }).getByRole("link", { name: "Provisioning" }).click();
     const status = page.getByRole("table", { name: "Provisioning status" });
     await status.waitFor();
+    // The demo's app provisions (issue 16: "Enable API integration" is on for it).
+    expect(await page.getByRole("checkbox", { name: "Enable API integration" }).isChecked()).toBe(true);
     await page.getByRole("button", { name: "Dry run" }).click();
     await page.getByText("Nothing to send: the target already matches.").waitFor();
     await page.getByRole("textbox", { name: "Group to push" }).fill("everyone");
@@ -250,6 +257,11 @@ describe("the admin console in Chromium", () => {
     await tabs.getByRole("link", { name: "Assignments" }).click();
     const picker = page.getByRole("combobox", { name: "Add a role from the refreshed lists" });
     await picker.waitFor();
+    // Roles no SAML provider can assume (issue 16) are offered only once asked for.
+    const org = (texts: string[]) => texts.some((t) => t.includes(": OrganizationAccountAccessRole"));
+    expect(org(await picker.locator("option").allTextContents())).toBe(false);
+    await page.getByRole("checkbox", { name: /^Show \d+ role\(s\) no SAML provider can assume$/ }).check();
+    await expect.poll(async () => org(await picker.locator("option").allTextContents()), POLL).toBe(true);
     const first = await picker.locator("option").nth(1).getAttribute("value");
     await picker.selectOption(first!);
     expect(await page.getByRole("textbox", { name: "SAML User Roles" }).inputValue()).toBe(first);

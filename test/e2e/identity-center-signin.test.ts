@@ -89,6 +89,7 @@ describe("IAM Identity Center sign-in through the portal, against the sandbox", 
     expect(put.status).toBeLessThan(300);
 
     await runtime.provisioning.setToken(actor, app.id, DEMO_IDENTITY_CENTER.scimToken);
+    await runtime.provisioning.enable(actor, app.id);
     expect(await runtime.provisioning.testCredentials(app.id)).toEqual({ ok: true });
     await runtime.apps.assign(actor, app.id, "group", everyone.id, {});
     const sync = await runtime.provisioning.sync(actor, app.id);

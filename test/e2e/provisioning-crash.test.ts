@@ -148,6 +148,7 @@ async function prepare(sandbox: SandboxHandle, tenantId: string, slug: string, s
       settings: { baseUrl: ic.scimUrl(tenantId), pushGroups: groupIds, budgets: budgets(APP_RATE) },
     });
     await runtime.provisioning.setToken(actor, app.id, token);
+    await runtime.provisioning.enable(actor, app.id);
     await runtime.apps.assign(actor, app.id, "group", everyone, {});
     return {
       dataDir,
@@ -267,7 +268,12 @@ function expectExact(sandbox: SandboxHandle, p: Prepared) {
 
 async function expectDryRunClean(p: Prepared) {
   const dry = await rolebridge(["provisioning", "sync", "--app", p.slug, "--dry-run", "--data-dir", p.dataDir]);
-  expect(dry).toEqual({ code: 0, stdout: "aws-identity-center: in sync, nothing to send\n", stderr: "" });
+  const people = p.users.filter((u) => u.provisioned).length;
+  expect(dry).toEqual({
+    code: 0,
+    stdout: `Nothing to do: ${p.slug} is in sync (${people} people, ${p.groups.length} groups).\n`,
+    stderr: "",
+  });
 }
 
 describe("kill -9 mid-sync, then restart: Identity Center ends exact, with no duplicates", () => {

@@ -29,6 +29,7 @@ describe.each(backends)("provisioning admin API on $name", (backend) => {
       body: { slug: "sso", type: "aws-iam-identity-center", label: "SSO", settings: { baseUrl } },
     });
     expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ provisioning: { enabled: false } });
     expectError(await h.call({ method: "POST", url: "/api/v1/apps/sso/provisioning/test" }), 409, "conflict");
     await expectNothingWritten(h, async () =>
       expectError(
@@ -55,7 +56,16 @@ describe.each(backends)("provisioning admin API on $name", (backend) => {
     });
     await h.call({ method: "PUT", url: `/api/v1/apps/sso/users/${user.json().id}`, body: {} });
     const dry = await h.call({ method: "POST", url: "/api/v1/apps/sso/provisioning/sync?dryRun=true" });
-    expect(dry.json()).toMatchObject({ dryRun: true, changes: 1 });
+    expect(dry.json()).toMatchObject({ dryRun: true, changes: 1, scope: { people: 1, groups: 0 } });
+    // Off at creation: nothing is sent until the admin enables provisioning (issue 16).
+    const off = await h.call({ method: "POST", url: "/api/v1/apps/sso/provisioning/sync" });
+    expect(expectError(off, 409, "conflict").message).toContain("provisioning to sso is disabled");
+    expectError(await h.call({ method: "POST", url: "/api/v1/apps/sso/provisioning/on" }), 400, "validation_failed");
+    const enabled = await h.call({ method: "POST", url: "/api/v1/apps/sso/provisioning/enable" });
+    expect([enabled.statusCode, enabled.json().provisioning]).toEqual([200, { enabled: true }]);
+    expect((await h.call({ method: "GET", url: "/api/v1/apps/sso" })).json()).toMatchObject({
+      provisioning: { enabled: true },
+    });
     const sync = await h.call({ method: "POST", url: "/api/v1/apps/sso/provisioning/sync" });
     expect(sync.json()).toMatchObject({ dryRun: false, changes: 1, results: [{ kind: "createUser", status: "ok" }] });
     const status = await h.call({ method: "GET", url: "/api/v1/apps/sso/provisioning/status" });

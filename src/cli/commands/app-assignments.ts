@@ -2,6 +2,8 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import type { AppUpgradeNotice } from "../../core/apps/model.js";
 import { acknowledgeUpgradeNotice } from "../../core/apps/upgrade-notices.js";
 import { cliActor } from "../../core/audit.js";
+import { resolveGroupRef } from "../../core/directory/group-ref.js";
+import type { Runtime } from "../../runtime.js";
 import { type CommonOptions, withCommonOptions, withRuntime } from "../context.js";
 import { CliError, printJson, printLine, printTable } from "../output.js";
 
@@ -20,6 +22,16 @@ export function printUpgradeNotice(n: AppUpgradeNotice): void {
   printLine(`  acknowledge with: rolebridge apps acknowledge-upgrade <app> ${n.id}`);
 }
 
+type AssignOptions = CommonOptions & { user?: string; group?: string; source?: string };
+
+/** --user, or --group by id or by name from any source (--source only when two sources hold the name). */
+async function principalOf(rt: Runtime, opts: AssignOptions) {
+  if (opts.user) return { type: "user" as const, principal: opts.user, display: opts.user };
+  if (!opts.group) throw new CliError("give --user or --group");
+  const group = await resolveGroupRef(rt.store, opts.group, opts.source);
+  return { type: "group" as const, principal: group.id, display: `${group.source}/${group.name} (${group.id})` };
+}
+
 /** `apps assign | unassign | assignments | acknowledge-upgrade`: who an app reaches, with which roles and priority. */
 export function registerAssignmentCommands(apps: Command): void {
   withCommonOptions(
@@ -28,22 +40,20 @@ export function registerAssignmentCommands(apps: Command): void {
       .description("Assign a user or group; --role adds a SAML User Role (repeatable)")
       .argument("<app>", "slug or id")
       .addOption(new Option("--user <login>", "user login or id").conflicts("group"))
-      .option("--group <id>", "group id")
+      .option("--group <group>", "group id (grp_…) or name, from any source")
+      .option("--source <source>", "source of the --group named, when several sources hold that name")
       .option("--role <arn>", "role ARN to assign with it", (v: string, all: string[] = []) => [...all, v])
       .option("--priority <n>", "group assignments: 0 is the highest; the others shift down", priorityArg),
-  ).action((ref: string, opts: CommonOptions & { user?: string; group?: string; role?: string[]; priority?: number }) =>
+  ).action((ref: string, opts: AssignOptions & { role?: string[]; priority?: number }) =>
     withRuntime(opts, async (rt) => {
-      if (!opts.user && !opts.group) throw new CliError("give --user or --group");
-      const type = opts.user ? "user" : "group";
+      const { type, principal, display } = await principalOf(rt, opts);
       // Only AWS federation assignments carry roles; others take an empty profile.
       const profile = opts.role ? { samlRoles: opts.role.map((roleArn) => ({ roleArn })) } : {};
-      const a = await rt.apps.assign(cliActor(), ref, type, (opts.user ?? opts.group)!, profile, {
+      const a = await rt.apps.assign(cliActor(), ref, type, principal, profile, {
         priority: opts.priority,
       });
       if (opts.json) return printJson(a);
-      printLine(
-        `Assigned ${type} ${a.principalId} to ${ref}${a.priority === null ? "" : ` at priority ${a.priority}`}.`,
-      );
+      printLine(`Assigned ${type} ${display} to ${ref}${a.priority === null ? "" : ` at priority ${a.priority}`}.`);
     }),
   );
 
@@ -53,11 +63,12 @@ export function registerAssignmentCommands(apps: Command): void {
       .description("Remove a user's or group's assignment")
       .argument("<app>", "slug or id")
       .addOption(new Option("--user <login>", "user login or id").conflicts("group"))
-      .option("--group <id>", "group id"),
-  ).action((ref: string, opts: CommonOptions & { user?: string; group?: string }) =>
+      .option("--group <group>", "group id (grp_…) or name, from any source")
+      .option("--source <source>", "source of the --group named, when several sources hold that name"),
+  ).action((ref: string, opts: AssignOptions) =>
     withRuntime(opts, async (rt) => {
-      if (!opts.user && !opts.group) throw new CliError("give --user or --group");
-      await rt.apps.unassign(cliActor(), ref, opts.user ? "user" : "group", (opts.user ?? opts.group)!);
+      const { type, principal } = await principalOf(rt, opts);
+      await rt.apps.unassign(cliActor(), ref, type, principal);
       if (opts.json) return printJson({ unassigned: opts.user ?? opts.group });
       printLine(`Unassigned ${opts.user ?? opts.group} from ${ref}.`);
     }),

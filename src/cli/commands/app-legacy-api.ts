@@ -56,13 +56,21 @@ export function registerLegacyApiCommands(apps: Command): void {
     }),
   );
   withCommonOptions(
-    aws.command("roles").description("Role lists per account from the last refresh").argument("<app>", "slug or id"),
-  ).action((ref: string, opts: CommonOptions) =>
+    aws
+      .command("roles")
+      .description("Role lists per account from the last refresh (roles people can be signed in to)")
+      .argument("<app>", "slug or id")
+      .option("--all", "also the roles whose trust policy admits no SAML provider (marked NOT SAML)"),
+  ).action((ref: string, opts: CommonOptions & { all?: boolean }) =>
     withRuntime(opts, async (rt) => {
-      const { lists, lastRefresh } = await rt.legacyApi.roleLists(ref);
-      if (opts.json) return printJson({ lists, lastRefresh });
+      const { lists, lastRefresh, hiddenRoles } = await rt.legacyApi.roleLists(ref, { all: opts.all ?? false });
+      if (opts.json) return printJson({ lists, lastRefresh, hiddenRoles });
       printLine(`Last refresh: ${lastRefresh ? `${lastRefresh.status} at ${lastRefresh.startedAt}` : "never"}`);
-      for (const l of lists) for (const r of l.roles) printLine(`${l.accountId}  ${l.alias ?? "-"}  ${r.arn}`);
+      for (const l of lists)
+        for (const r of l.roles)
+          printLine(`${l.accountId}  ${l.alias ?? "-"}  ${r.arn}${r.samlAssumable === false ? "  (NOT SAML)" : ""}`);
+      if (hiddenRoles > 0)
+        printLine(`${hiddenRoles} role(s) no SAML provider can assume are not shown (--all shows them).`);
     }),
   );
 }

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
+import { appJson } from "../../core/apps/app-json.js";
 import { createAppWithKey } from "../../core/apps/create.js";
 import type { App, AppType } from "../../core/apps/model.js";
 import { cliActor } from "../../core/audit.js";
@@ -31,7 +32,7 @@ export function registerAppCommands(program: Command): void {
   withCommonOptions(apps.command("list").description("List apps")).action((opts: CommonOptions) =>
     withRuntime(opts, async (rt) => {
       const page = await rt.apps.list({ limit: 200 });
-      if (opts.json) return printJson(page.items);
+      if (opts.json) return printJson(page.items.map(appJson));
       printTable(
         ["SLUG", "ID", "TYPE", "STATUS", "LABEL"],
         page.items.map((a) => [a.slug, a.id, a.type, a.status, a.label]),
@@ -44,7 +45,7 @@ export function registerAppCommands(program: Command): void {
   ).action((ref: string, opts: CommonOptions) =>
     withRuntime(opts, async (rt) => {
       const a = await rt.apps.get(ref);
-      if (opts.json) return printJson(a);
+      if (opts.json) return printJson(appJson(a));
       printLine(describeApp(a));
       printLine(JSON.stringify(a.settings, null, 2));
     }),
@@ -89,7 +90,7 @@ export function registerAppCommands(program: Command): void {
             `rolebridge: note: no server has run on this data yet and ROLEBRIDGE_PUBLIC_URL is not set, so the app's ` +
               `entityID uses ${rt.publicUrl}, for good; start the server first or set ROLEBRIDGE_PUBLIC_URL\n`,
           );
-        if (opts.json) return printJson(a);
+        if (opts.json) return printJson(appJson(a));
         printLine(`Created ${describeApp(a)}`);
         if (a.type === "aws-account-federation") {
           printLine(
@@ -114,7 +115,7 @@ export function registerAppCommands(program: Command): void {
     withRuntime(opts, async (rt) => {
       if (opts.label === undefined && opts.settings === undefined) throw new CliError("give --label or --settings");
       const a = await rt.apps.update(cliActor(), ref, { label: opts.label, settings: opts.settings });
-      if (opts.json) return printJson(a);
+      if (opts.json) return printJson(appJson(a));
       printLine(`Updated ${describeApp(a)}`);
     }),
   );
@@ -127,7 +128,7 @@ export function registerAppCommands(program: Command): void {
       (ref: string, opts: CommonOptions) =>
         withRuntime(opts, async (rt) => {
           const a = await rt.apps.setStatus(cliActor(), ref, status);
-          if (opts.json) return printJson(a);
+          if (opts.json) return printJson(appJson(a));
           printLine(describeApp(a));
         }),
     );

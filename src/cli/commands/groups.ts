@@ -1,15 +1,15 @@
 import type { Command } from "commander";
 import { cliActor } from "../../core/audit.js";
+import { resolveGroupRef } from "../../core/directory/group-ref.js";
 import type { Group } from "../../core/directory/model.js";
-import { notFound } from "../../core/errors.js";
 import type { Runtime } from "../../runtime.js";
 import { type CommonOptions, positiveInt, withCommonOptions, withRuntime } from "../context.js";
 import { printJson, printLine, printTable } from "../output.js";
 import { runImport } from "./import.js";
 import { registerMembershipRuleCommands } from "./membership-rules.js";
 
-const GROUP_ARG = "group id (grp_…) or name (with --source when not local)";
-type SourceOptions = CommonOptions & { source: string };
+const GROUP_ARG = "group id (grp_…) or name, from any source (--source when two sources hold the name)";
+type SourceOptions = CommonOptions & { source?: string };
 
 export function printGroups(groups: Group[]): void {
   printTable(
@@ -18,14 +18,12 @@ export function printGroups(groups: Group[]): void {
   );
 }
 
-/** Groups are named per source, so a name needs its source; ids need nothing. */
-async function resolveGroup(rt: Runtime, ref: string, source: string): Promise<Group> {
-  const group = (await rt.store.groups.get(ref)) ?? (await rt.store.groups.getByName(source, ref));
-  if (!group) throw notFound("group", source === "local" ? ref : `${source}/${ref}`);
-  return group;
-}
+/** An id, or a name from whichever source holds it (see resolveGroupRef). */
+const resolveGroup = (rt: Runtime, ref: string, source: string | undefined): Promise<Group> =>
+  resolveGroupRef(rt.store, ref, source);
 
-const withSource = (cmd: Command) => cmd.option("--source <source>", "source of the group named", "local");
+const withSource = (cmd: Command) =>
+  cmd.option("--source <source>", "source of the group named, when several sources hold that name");
 
 export function registerGroupCommands(program: Command): void {
   const groups = program.command("groups").description("Groups and memberships");

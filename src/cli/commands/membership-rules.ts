@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { cliActor } from "../../core/audit.js";
+import { resolveGroupRef } from "../../core/directory/group-ref.js";
 import { type CommonOptions, withCommonOptions, withRuntime } from "../context.js";
 import { printJson, printLine, printTable } from "../output.js";
 
@@ -25,11 +26,12 @@ export function registerMembershipRuleCommands(groups: Command): void {
     rules
       .command("add")
       .description("Make every member of --from (now and later) a member of --to")
-      .requiredOption("--from <group id>", "the group whose members the rule follows")
-      .requiredOption("--to <group id>", "the group they become members of"),
+      .requiredOption("--from <group>", "the group whose members the rule follows (id or name)")
+      .requiredOption("--to <group>", "the group they become members of (id or name)"),
   ).action((opts: CommonOptions & { from: string; to: string }) =>
     withRuntime(opts, async (rt) => {
-      const rule = await rt.directory.rules.create(cliActor(), opts.from, opts.to);
+      const [from, to] = [await resolveGroupRef(rt.store, opts.from), await resolveGroupRef(rt.store, opts.to)];
+      const rule = await rt.directory.rules.create(cliActor(), from.id, to.id);
       if (opts.json) return printJson(rule);
       printLine(`Created membership rule ${rule.id}: ${rule.joined} person(s) joined.`);
     }),

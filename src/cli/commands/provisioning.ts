@@ -5,7 +5,7 @@ import { CliError, printJson, printLine, printTable } from "../output.js";
 
 /** `rolebridge provisioning …`: SCIM provisioning to IAM Identity Center or any SCIM 2.0 server. */
 export function registerProvisioningCommands(program: Command): void {
-  const prov = program.command("provisioning").description("SCIM provisioning: API token, test, sync");
+  const prov = program.command("provisioning").description("SCIM provisioning: API token, test, enable/disable, sync");
 
   withCommonOptions(
     prov
@@ -21,6 +21,34 @@ export function registerProvisioningCommands(program: Command): void {
       printLine(`Stored the API token for ${opts.app}.`);
     }),
   );
+
+  for (const [name, enabled] of [
+    ["enable", true],
+    ["disable", false],
+  ] as const) {
+    withCommonOptions(
+      prov
+        .command(name)
+        .description(
+          enabled
+            ? "Enable API integration: from now on changes are sent, starting with a full sync"
+            : "Stop sending anything to the target (dry runs still work)",
+        )
+        .requiredOption("--app <app>", "app slug or id"),
+    ).action((opts: CommonOptions & { app: string }) =>
+      withRuntime(opts, async (rt) => {
+        const app = enabled
+          ? await rt.provisioning.enable(cliActor(), opts.app)
+          : await rt.provisioning.disable(cliActor(), opts.app);
+        if (opts.json) return printJson({ app: app.slug, provisioning: { enabled: app.provisioningEnabled } });
+        printLine(
+          enabled
+            ? `Provisioning to ${app.slug} is enabled: a full sync is queued and changes are sent as they happen.`
+            : `Provisioning to ${app.slug} is disabled: nothing is sent until it is enabled again.`,
+        );
+      }),
+    );
+  }
 
   withCommonOptions(
     prov.command("test").description("Test API Credentials").requiredOption("--app <app>", "app slug or id"),
@@ -98,11 +126,18 @@ export function registerProvisioningCommands(program: Command): void {
       const failed = report.results.filter((r) => r.status === "error");
       if (opts.json) printJson(report);
       else {
-        for (const line of report.plan) printLine(line);
+        const nothingToDo = report.changes === 0 && failed.length === 0;
+        if (!nothingToDo) for (const line of report.plan) printLine(line);
         for (const [kind, state] of Object.entries(report.listings ?? {}))
           if (state === "incomplete")
             printLine(`note: the target's ${kind} listing could not be proven complete; missing ones were looked up.`);
-        if (!report.dryRun) {
+        if (nothingToDo) {
+          // Said once and plainly: an empty table and "0 applied" read like something went wrong.
+          const { people, groups } = report.scope;
+          printLine(
+            `Nothing to do: ${opts.app} is in sync (${people} ${people === 1 ? "person" : "people"}, ${groups} ${groups === 1 ? "group" : "groups"}).`,
+          );
+        } else if (!report.dryRun) {
           printTable(
             ["KIND", "OBJECT", "STATUS", "ERROR"],
             report.results.map((r) => [r.kind, r.externalId, r.status, r.error?.message ?? ""]),

@@ -19,8 +19,9 @@ export function registerSamlCommands(program: Command): void {
     withRuntime(opts, async (rt) => {
       const app = await rt.apps.get(opts.app);
       const user = await rt.directory.users.get(opts.user);
+      // An administrator previews someone else's sign-in: refusals name the person ("erin@… is not assigned").
       const signIn = await buildAwsSignIn(
-        { store: rt.store, keys: rt.signingKeys, publicUrl: rt.publicUrl, clock: rt.clock },
+        { store: rt.store, keys: rt.signingKeys, publicUrl: rt.publicUrl, clock: rt.clock, voice: "admin" },
         app,
         user,
       );

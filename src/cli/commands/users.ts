@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError } from "commander";
+import { parseLinkTtl } from "../../core/access/activation.js";
 import { cliActor } from "../../core/audit.js";
 import type { LifecycleAction } from "../../core/directory/lifecycle.js";
 import { USER_STATUSES, type User, type UserProfile, type UserStatus } from "../../core/directory/model.js";
@@ -186,6 +187,28 @@ export function registerUserCommands(program: Command): void {
       printLine(`Password set for ${user.profile.login}.`);
     });
   });
+
+  withCommonOptions(
+    users
+      .command("activation-link")
+      .description("Print a one-time link where the person sets their password (a new link revokes the old)")
+      .argument("<user>", USER_ARG)
+      .option("--reset", "a reset link, for a person who already has a password")
+      .option("--expires <duration>", "how long the link lasts: 30m, 72h, 7d (5m to 30d)", "72h"),
+  ).action((ref: string, opts: CommonOptions & { reset?: boolean; expires: string }) =>
+    withRuntime(opts, async (rt) => {
+      const issued = await rt.activation.issue(cliActor(), ref, {
+        reset: opts.reset ?? false,
+        ttlMs: parseLinkTtl(opts.expires),
+      });
+      if (opts.json) return printJson({ url: issued.url, expiresAt: issued.expiresAt, purpose: issued.purpose });
+      // The URL alone on stdout, so `$(rolebridge users activation-link …)` captures it; the rest on stderr.
+      printLine(issued.url);
+      process.stderr.write(
+        `One-time ${issued.purpose} link for ${issued.login}, valid until ${issued.expiresAt}. Send it to them privately.\n`,
+      );
+    }),
+  );
 
   withCommonOptions(
     users

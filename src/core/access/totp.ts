@@ -88,3 +88,21 @@ export async function verifyTotp(
 export function currentTotpCode(secretBase32: string, now: Date): string {
   return totpFor(secretBase32, "x").generate({ timestamp: now.getTime() });
 }
+
+/** A new authenticator secret for `label` (the login): base32 and the otpauth:// URI for a QR code. */
+export function newTotpSecret(label: string): { secret: string; uri: string } {
+  const secret = new Secret({ size: 20 }).base32;
+  return { secret, uri: totpFor(secret, label).toString() };
+}
+
+export const totpUri = (secretBase32: string, label: string) => totpFor(secretBase32, label).toString();
+
+/** The time step a code proves for a secret not stored yet (enrolment), or null when the code is wrong. */
+export function totpStepOf(secretBase32: string, code: string, now: Date): number | null {
+  if (!/^\d{6}$/.test(code)) return null;
+  const delta = totpFor(secretBase32, "x").validate({ token: code, timestamp: now.getTime(), window: 1 });
+  return delta === null ? null : Math.floor(now.getTime() / 1000 / PERIOD) + delta;
+}
+
+/** The context a secret is sealed under at rest: enrolment code stores it with the same one. */
+export const totpSealContext = context;

@@ -1,4 +1,5 @@
 import type { Repos, Store } from "../../store/contract.js";
+import { resolveGroupRef } from "../directory/group-ref.js";
 import { notFound, validationFailed } from "../errors.js";
 import { validateAwsAssignmentProfile } from "./assignment-profile.js";
 import { validateAwsFederationSettings } from "./aws-federation-settings.js";
@@ -69,9 +70,7 @@ export async function principalIdOf(store: Store, type: PrincipalType, ref: stri
     if (!u) throw notFound("user", ref);
     return u.id;
   }
-  const g = await store.groups.get(ref);
-  if (!g) throw notFound("group", ref);
-  return g.id;
+  return (await resolveGroupRef(store, ref)).id;
 }
 
 /**

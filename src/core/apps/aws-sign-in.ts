@@ -8,6 +8,7 @@ import { sanitizeRoleSessionName, sanitizeSourceIdentity } from "../saml/session
 import { type AwsFederationSettings, validateAwsFederationSettings } from "./aws-federation-settings.js";
 import { type AppEntitlements, appEntitlements } from "./entitlements.js";
 import type { App } from "./model.js";
+import { type SignInVoice, signInRefused } from "./sign-in-refusals.js";
 import { idpUrls, type SigningKeyService } from "./signing-keys.js";
 
 /** AWS's rule for session tag values; a value outside it would make AWS refuse the whole sign-in. */
@@ -36,7 +37,7 @@ function userField(user: User, field: string): string {
  * Response for the app's partition. A user with no role gets a clear refusal, never an empty assertion.
  */
 export async function buildAwsSignIn(
-  deps: { store: Store; keys: SigningKeyService; publicUrl: string; clock: Clock },
+  deps: { store: Store; keys: SigningKeyService; publicUrl: string; clock: Clock; voice?: SignInVoice },
   app: App,
   user: User,
   relayState?: string | null,
@@ -48,22 +49,11 @@ export async function buildAwsSignIn(
   }
   const settings: AwsFederationSettings = validateAwsFederationSettings(app.settings);
   const entitlements = await appEntitlements(deps.store, app, user);
-  if (entitlements.blockedBecause === "app_inactive") {
-    throw new DomainError("forbidden", `${app.label} is switched off; ask your administrator`, {
-      reason: "app_inactive",
-    });
-  }
-  if (entitlements.blockedBecause === "user_not_active") {
-    throw new DomainError("forbidden", "your account is not active", { reason: "user_not_active" });
-  }
-  if (!entitlements.assigned) {
-    throw new DomainError("forbidden", `you are not assigned to ${app.label}`, { reason: "not_assigned" });
-  }
-  if (entitlements.roles.length === 0) {
-    throw new DomainError("forbidden", `you have no AWS role in ${app.label}; ask your administrator for access`, {
-      reason: "no_roles",
-    });
-  }
+  const voice = deps.voice ?? "person";
+  if (entitlements.blockedBecause === "app_inactive") throw signInRefused(voice, "app_inactive", user, app.label);
+  if (entitlements.blockedBecause === "user_not_active") throw signInRefused(voice, "user_not_active", user, app.label);
+  if (!entitlements.assigned) throw signInRefused(voice, "not_assigned", user, app.label);
+  if (entitlements.roles.length === 0) throw signInRefused(voice, "no_roles", user, app.label);
   const { signer } = await deps.keys.activeSigner(app);
   const acsUrl = settings.acsUrl ?? partitionInfo(settings.partition).acsUrl;
   // A tag whose value AWS would refuse is left out rather than rewritten: a rewritten value could equal

@@ -5,6 +5,7 @@ import type { Clock } from "../ids.js";
 import { buildSignedResponse, NAME_ID_FORMAT, type SamlResponse } from "../saml/response.js";
 import type { App } from "./model.js";
 import { validateScimAppSettings } from "./scim-app-settings.js";
+import { type SignInVoice, signInRefused } from "./sign-in-refusals.js";
 import { idpUrls, type SigningKeyService } from "./signing-keys.js";
 
 export interface IdentityCenterSignIn {
@@ -30,7 +31,7 @@ export function identityCenterSignsIn(app: App): boolean {
  * group) and an app without SAML settings.
  */
 export async function buildIdentityCenterSignIn(
-  deps: { store: Store; keys: SigningKeyService; publicUrl: string; clock: Clock },
+  deps: { store: Store; keys: SigningKeyService; publicUrl: string; clock: Clock; voice?: SignInVoice },
   app: App,
   user: User,
   relayState?: string | null,
@@ -41,29 +42,18 @@ export async function buildIdentityCenterSignIn(
     throw new DomainError("conflict", `app ${app.slug} is not an IAM Identity Center app`, { type: app.type });
   }
   const settings = validateScimAppSettings(app.settings);
-  if (app.status !== "ACTIVE") {
-    throw new DomainError("forbidden", `${app.label} is switched off; ask your administrator`, {
-      reason: "app_inactive",
-    });
-  }
-  if (user.status !== "ACTIVE") {
-    throw new DomainError("forbidden", "your account is not active", { reason: "user_not_active" });
-  }
+  const voice = deps.voice ?? "person";
+  if (app.status !== "ACTIVE") throw signInRefused(voice, "app_inactive", user, app.label);
+  if (user.status !== "ACTIVE") throw signInRefused(voice, "user_not_active", user, app.label);
   const groups = await deps.store.memberships.groupsOfUser(user.id);
   const assignments = await deps.store.assignments.forUser(
     app.id,
     user.id,
     groups.map((g) => g.id),
   );
-  if (assignments.length === 0) {
-    throw new DomainError("forbidden", `you are not assigned to ${app.label}`, { reason: "not_assigned" });
-  }
+  if (assignments.length === 0) throw signInRefused(voice, "not_assigned", user, app.label);
   const saml = settings.saml;
-  if (!saml) {
-    throw new DomainError("forbidden", `${app.label} has no SAML sign-in set up yet; ask your administrator`, {
-      reason: "saml_not_configured",
-    });
-  }
+  if (!saml) throw signInRefused(voice, "saml_not_configured", user, app.label);
   const { signer } = await deps.keys.activeSigner(app);
   const response = buildSignedResponse(signer, {
     ...(inResponseTo ? { inResponseTo } : {}),

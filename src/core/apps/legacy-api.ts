@@ -113,12 +113,25 @@ export class LegacyApiService {
     return out;
   }
 
-  async roleLists(idOrSlug: string): Promise<{ lists: AccountRoleList[]; lastRefresh: RefreshRun | null }> {
+  /**
+   * The role lists as pickers show them: roles no SAML provider can assume are left out (and counted in
+   * `hiddenRoles`) unless `all` is set.
+   */
+  async roleLists(
+    idOrSlug: string,
+    opts: { all?: boolean } = {},
+  ): Promise<{ lists: AccountRoleList[]; lastRefresh: RefreshRun | null; hiddenRoles: number }> {
     const app = await this.apps.get(idOrSlug);
-    return {
-      lists: await this.store.roleCatalog.listForApp(app.id),
-      lastRefresh: await this.store.roleCatalog.lastRefresh(app.id),
-    };
+    const stored = await this.store.roleCatalog.listForApp(app.id);
+    let hiddenRoles = 0;
+    const lists = opts.all
+      ? stored
+      : stored.map((l) => {
+          const roles = l.roles.filter((r) => r.samlAssumable !== false);
+          hiddenRoles += l.roles.length - roles.length;
+          return { ...l, roles };
+        });
+    return { lists, lastRefresh: await this.store.roleCatalog.lastRefresh(app.id), hiddenRoles };
   }
 
   private async run(actor: Actor, app: App): Promise<RefreshSummary> {

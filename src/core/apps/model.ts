@@ -18,6 +18,11 @@ export interface App {
   created: string;
   lastUpdated: string;
   version: number;
+  /**
+   * Provisioning apps' "Enable API integration": while false nothing is sent to the target (dry runs still
+   * work). Off when such an app is created; always true, and meaningless, for apps that do not provision.
+   */
+  provisioningEnabled: boolean;
 }
 
 export type PrincipalType = "user" | "group";

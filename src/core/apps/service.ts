@@ -21,6 +21,7 @@ import { assertSecureDestinations, secretsToForget } from "./secret-destinations
 const SLUG = /^[a-z0-9][a-z0-9-]{1,62}[a-z0-9]$/;
 /** App types whose settings this version validates; the others arrive with their own issues. */
 const SUPPORTED: readonly AppType[] = ["aws-account-federation", "aws-iam-identity-center", "generic-scim2"];
+const PROVISIONING_TYPES: readonly AppType[] = ["aws-iam-identity-center", "generic-scim2"];
 
 /**
  * Settings merge key by key; the legacy API block merges one level deeper, so changing its schedule
@@ -88,6 +89,9 @@ export class AppService {
           label,
           status: "ACTIVE",
           settings,
+          // Okta's "Enable API integration": a new provisioning app sends nothing until the admin has set it up,
+          // dry-run it and switched it on.
+          provisioningEnabled: !PROVISIONING_TYPES.includes(input.type),
           at,
         });
         await tx.log.append(
@@ -153,6 +157,26 @@ export class AppService {
       action,
       { status },
       { before: { status: current.status }, after: { status } },
+    );
+  }
+
+  /**
+   * Switches provisioning on or off. Switching it on queues a full reconciliation of the app (the changes made
+   * while it was off were not kept for it), in the transaction of the switch.
+   */
+  async setProvisioningEnabled(actor: Actor, idOrSlug: string, enabled: boolean): Promise<App> {
+    const current = await this.get(idOrSlug);
+    if (!PROVISIONING_TYPES.includes(current.type))
+      throw new DomainError("conflict", `app ${current.slug} does not provision (it is ${current.type})`);
+    if (current.provisioningEnabled === enabled) return current;
+    const action = enabled ? "application.provisioning.enable" : "application.provisioning.disable";
+    return this.write(
+      actor,
+      current,
+      undefined,
+      action,
+      { provisioningEnabled: enabled },
+      { before: { enabled: current.provisioningEnabled }, after: { enabled } },
     );
   }
 
@@ -260,7 +284,12 @@ export class AppService {
     current: App,
     expectedVersion: number | undefined,
     action: string,
-    change: { label?: string; status?: App["status"]; settings?: Record<string, unknown> },
+    change: {
+      label?: string;
+      status?: App["status"];
+      settings?: Record<string, unknown>;
+      provisioningEnabled?: boolean;
+    },
     summary: Record<string, unknown>,
     /** Sealed secrets whose destination this change moves: forgotten in the same transaction. */
     forgetSecrets: string[] = [],

@@ -13,6 +13,7 @@ import {
 } from "@aws-sdk/client-sts";
 import type { AccountRoleList } from "../../store/contract-apps.js";
 import { type AwsClientFactory, type AwsCredentials, type AwsTarget, awsErrorSummary } from "./clients.js";
+import { admitsSamlProvider } from "./saml-trust.js";
 
 /**
  * Every AWS call the legacy API mode makes, and with which credentials. The calls below go through
@@ -189,7 +190,10 @@ export async function readConnectedAccounts(
   return results.sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
 }
 
-/** The refresh's view: role lists without trust policies, in the store's shape. */
+/**
+ * The refresh's view: role lists in the store's shape, each role marked with whether its trust policy admits
+ * any SAML provider (the policy itself is not kept).
+ */
 export async function discoverRoles(
   factory: AwsClientFactory,
   target: AwsTarget,
@@ -197,5 +201,13 @@ export async function discoverRoles(
   opts: Parameters<typeof readConnectedAccounts>[3],
 ): Promise<DiscoveredAccount[]> {
   const read = await readConnectedAccounts(factory, target, credentials, opts);
-  return read.map((a) => ({ ...a, roles: a.roles.map(({ arn, name, path }) => ({ arn, name, path })) }));
+  return read.map((a) => ({
+    ...a,
+    roles: a.roles.map(({ arn, name, path, trustPolicy }) => ({
+      arn,
+      name,
+      path,
+      samlAssumable: admitsSamlProvider(trustPolicy),
+    })),
+  }));
 }

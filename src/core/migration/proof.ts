@@ -148,6 +148,7 @@ export function simulateTarget(inventory: Inventory, plan: Plan): { app: App; so
     created: "",
     lastUpdated: "",
     version: 1,
+    provisioningEnabled: true,
   };
   for (const [priority, g] of plan.roleGroups.entries()) {
     const id = g.existingId ?? plannedGroupId(g.name);

@@ -54,9 +54,10 @@ export class FullSyncSchedule {
     return out;
   }
 
-  /** The app's interval in minutes when it may be due: active, provisioning set up, schedule on. */
+  /** The app's interval in minutes when it may be due: active, provisioning set up and enabled, schedule on. */
   private async dueInterval(app: App): Promise<number | null> {
     if (!(PROVISIONING_APP_TYPES as readonly string[]).includes(app.type) || app.status !== "ACTIVE") return null;
+    if (!app.provisioningEnabled) return null;
     let interval: number;
     try {
       interval = validateScimAppSettings(app.settings).fullSyncIntervalMinutes;

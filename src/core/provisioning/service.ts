@@ -77,12 +77,24 @@ export class ProvisioningService {
    * left out of the plan.
    */
   async sync(actor: Actor, idOrSlug: string, opts: SyncOptions = {}) {
-    return this.runner.full(actor, await this.provisioningApp(idOrSlug), opts);
+    const app = await this.provisioningApp(idOrSlug);
+    if (!opts.dryRun) assertEnabled(app);
+    return this.runner.full(actor, app, opts);
   }
 
   /** The outbox worker's sync: only what the changes concern (see planChange), full when that is no cheaper. */
   async syncChanges(actor: Actor, idOrSlug: string, changed: ChangeScope, signal?: AbortSignal): Promise<SyncReport> {
-    return this.runner.changes(actor, await this.provisioningApp(idOrSlug), changed, signal);
+    return this.runner.changes(actor, assertEnabled(await this.provisioningApp(idOrSlug)), changed, signal);
+  }
+
+  /** Okta's "Enable API integration": from now on changes are sent, starting with a full reconciliation. */
+  async enable(actor: Actor, idOrSlug: string): Promise<App> {
+    return this.apps.setProvisioningEnabled(actor, (await this.provisioningApp(idOrSlug)).id, true);
+  }
+
+  /** Nothing is sent any more (dry runs still work); changes made meanwhile are reconciled when enabled again. */
+  async disable(actor: Actor, idOrSlug: string): Promise<App> {
+    return this.apps.setProvisioningEnabled(actor, (await this.provisioningApp(idOrSlug)).id, false);
   }
 
   /**
@@ -90,7 +102,7 @@ export class ProvisioningService {
    * must no longer be assigned, or the next sync would create them again.
    */
   async deleteUser(actor: Actor, idOrSlug: string, userId: string): Promise<void> {
-    const app = await this.provisioningApp(idOrSlug);
+    const app = assertEnabled(await this.provisioningApp(idOrSlug));
     const row = (await this.store.provisioned.listForApp(app.id, "user")).find((o) => o.objectId === userId);
     if (!row?.remoteId) throw new DomainError("not_found", `user ${userId} is not provisioned to ${app.slug}`);
     const user = await this.store.users.get(userId);
@@ -155,4 +167,14 @@ export class ProvisioningService {
   isConfigured(app: App): Promise<boolean> {
     return this.targets.isConfigured(app);
   }
+}
+
+/** Every path that writes to the target goes through here: while provisioning is off nothing is sent. */
+function assertEnabled(app: App): App {
+  if (app.provisioningEnabled) return app;
+  throw new DomainError(
+    "conflict",
+    `provisioning to ${app.slug} is disabled, so nothing is sent: preview with \`rolebridge provisioning sync --app ${app.slug} --dry-run\`, then turn it on with \`rolebridge provisioning enable --app ${app.slug}\``,
+    { enabled: false },
+  );
 }

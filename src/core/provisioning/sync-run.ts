@@ -22,6 +22,8 @@ export interface SyncReport {
   changes: number;
   results: ObjectResult[];
   requests: number;
+  /** What the sync was about: active people and pushed groups in scope (the whole app for a full sync). */
+  scope: { people: number; groups: number };
   /** full: the target was read whole; change: only what the outbox's changes needed (see planChange). */
   mode: "full" | "change";
   /**
@@ -161,6 +163,7 @@ export class SyncRunner {
       results,
       requests: this.targets.account(conn.client.stats),
       mode: opts.fullSince ? "full" : "change",
+      scope: { people: desired.users.filter((u) => u.active).length, groups: desired.groups.length },
     };
     const state = (complete: boolean): ListingState => (complete ? "complete" : "incomplete");
     if (opts.fullSince) report.listings = { users: state(plan.complete.users), groups: state(plan.complete.groups) };

@@ -99,7 +99,8 @@ export class ProvisioningWorker {
     const apps = [];
     for await (const a of allPages((after) => this.store.apps.list({}, { limit: 200, after }))) {
       const provisions = (PROVISIONING_APP_TYPES as readonly string[]).includes(a.type);
-      if (provisions && a.status === "ACTIVE" && (everyApp || named.has(a.id))) apps.push(a);
+      // A disabled app sends nothing; its rows are let go, since enabling it queues a full reconciliation.
+      if (provisions && a.status === "ACTIVE" && a.provisioningEnabled && (everyApp || named.has(a.id))) apps.push(a);
     }
     return apps;
   }

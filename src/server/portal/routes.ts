@@ -11,6 +11,7 @@ import type { User } from "../../core/directory/model.js";
 import { DomainError } from "../../core/errors.js";
 import { type AuthnRequest, decodeAuthnRequest, encodeForRedirect } from "../../core/saml/authn-request.js";
 import type { Runtime } from "../../runtime.js";
+import { registerActivationPages } from "./activation.js";
 import { cspFor } from "./html.js";
 import { safeNext } from "./next.js";
 import { autoPostPage, dashboardPage, loginPage, messagePage, PORTAL_CSRF_FIELD } from "./pages.js";
@@ -76,6 +77,7 @@ export async function portalRoutes(app: FastifyInstance, opts: { runtime: Runtim
   }
 
   const origin = new URL(runtime.publicUrl).origin;
+  registerActivationPages(app, runtime, secure);
 
   app.get("/login", async (request, reply) => {
     const query = singleValued(request.query);

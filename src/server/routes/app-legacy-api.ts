@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "@sinclair/typebox";
 import type { Runtime } from "../../runtime.js";
 import { actorOf } from "../auth.js";
 import { sendVersioned } from "../http.js";
@@ -58,11 +59,16 @@ export const appLegacyApiRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }>
     {
       schema: {
         tags,
-        summary: "Legacy API mode: role lists per account with the last refresh's status",
+        summary:
+          "Legacy API mode: role lists per account with the last refresh's status; roles no SAML provider can assume only with all=true",
         params: IdParams,
-        response: { 200: FreeObject, ...errorResponses(404, 409) },
+        querystring: Type.Object(
+          { all: Type.Optional(Type.Boolean({ default: false })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: FreeObject, ...errorResponses(400, 404, 409) },
       },
     },
-    async (request) => runtime.legacyApi.roleLists(request.params.id),
+    async (request) => runtime.legacyApi.roleLists(request.params.id, { all: request.query.all ?? false }),
   );
 };

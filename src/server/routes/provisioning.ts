@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "@sinclair/typebox";
 import type { Runtime } from "../../runtime.js";
 import { actorOf } from "../auth.js";
+import { AppOut, toAppOut } from "../schemas/apps.js";
 import { errorResponses, FreeObject, IdParams } from "../schemas/common.js";
 
 const tags = ["provisioning"];
@@ -22,6 +23,31 @@ export const provisioningRoutes: FastifyPluginAsyncTypebox<{ runtime: Runtime }>
     async (request, reply) => {
       await runtime.provisioning.setToken(actorOf(request), request.params.id, request.body.token);
       return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    "/apps/:id/provisioning/:switch",
+    {
+      schema: {
+        tags,
+        summary: "Enable API integration (a full sync is queued) or disable it (nothing is sent; dry runs work)",
+        params: Type.Object(
+          {
+            id: Type.String({ minLength: 1, maxLength: 200 }),
+            switch: Type.Union([Type.Literal("enable"), Type.Literal("disable")]),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: AppOut, ...errorResponses(404, 409) },
+      },
+    },
+    async (request) => {
+      const { id, switch: to } = request.params;
+      const actor = actorOf(request);
+      return toAppOut(
+        to === "enable" ? await runtime.provisioning.enable(actor, id) : await runtime.provisioning.disable(actor, id),
+      );
     },
   );
 

@@ -1,4 +1,5 @@
 import { Type } from "@sinclair/typebox";
+import { appJson } from "../../core/apps/app-json.js";
 import type { App, AppAssignment, SigningKey } from "../../core/apps/model.js";
 import { FreeObject, Nullable, pageQuery, Timestamp } from "./common.js";
 
@@ -19,11 +20,13 @@ export const AppOut = Type.Object(
     created: Timestamp,
     lastUpdated: Type.String(),
     version: Type.Integer(),
+    /** Provisioning apps only: whether changes are sent to the target ("Enable API integration"). */
+    provisioning: Type.Optional(Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false })),
   },
   { additionalProperties: false, title: "App" },
 );
 
-export const toAppOut = (a: App) => ({ ...a });
+export const toAppOut = (a: App) => appJson(a);
 
 export const CreateAppBody = Type.Object(
   {

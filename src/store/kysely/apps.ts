@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql } from "kysely";
+import { type Kysely, type Selectable, sql, type Updateable } from "kysely";
 import type { App, AppAssignment, SigningKey } from "../../core/apps/model.js";
 import type { AppRepo, AppSecretRepo, AssignmentRepo, SigningKeyRepo } from "../contract-apps.js";
 import { guardUnique } from "./errors.js";
@@ -15,6 +15,7 @@ const toApp = (r: Selectable<AppsTable>): App => ({
   created: r.created_at,
   lastUpdated: r.updated_at,
   version: Number(r.version),
+  provisioningEnabled: Number(r.provisioning_enabled) === 1,
 });
 
 const toAssignment = (r: Selectable<AppAssignmentsTable>): AppAssignment => ({
@@ -56,6 +57,7 @@ export function appRepo(db: Kysely<Database>): AppRepo {
             created_at: a.at,
             updated_at: a.at,
             version: 1,
+            provisioning_enabled: a.provisioningEnabled === false ? 0 : 1,
           })
           .returningAll()
           .executeTakeFirstOrThrow(),
@@ -85,10 +87,11 @@ export function appRepo(db: Kysely<Database>): AppRepo {
       );
     },
     async update(id, change, expectedVersion) {
-      const set: Partial<AppsTable> = { updated_at: change.at };
+      const set: Updateable<AppsTable> = { updated_at: change.at };
       if (change.label !== undefined) set.label = change.label;
       if (change.status !== undefined) set.status = change.status;
       if (change.settings !== undefined) set.settings = JSON.stringify(change.settings);
+      if (change.provisioningEnabled !== undefined) set.provisioning_enabled = change.provisioningEnabled ? 1 : 0;
       let q = db
         .updateTable("apps")
         .set({ ...set, version: sql<number>`version + 1` })

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from "kysely";
 import type { Repos, Store } from "../contract.js";
 import { adminRepo, sessionRepo, tokenRepo } from "./access.js";
+import { activationTokenRepo } from "./activation-tokens.js";
 import { appRepo, appSecretRepo, assignmentRepo, signingKeyRepo } from "./apps.js";
 import { cliSessionRepo, deviceAuthorizationRepo } from "./device.js";
 import { directorySourceRepo } from "./directory-sources.js";
@@ -48,6 +49,7 @@ export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"], inTra
     directorySources: directorySourceRepo(db),
     scimBudgets: scimBudgetRepo(db, dialect, inTransaction),
     serverInfo: serverInfoRepo(db),
+    activationTokens: activationTokenRepo(db),
   };
 }
 

@@ -111,6 +111,8 @@ export interface AppsTable {
   created_at: string;
   updated_at: string;
   version: number;
+  /** 017: provisioning apps' "Enable API integration"; 1 for every app that existed before it. */
+  provisioning_enabled: Generated<number>;
 }
 
 export interface AppAssignmentsTable {
@@ -317,9 +319,19 @@ export interface ServerInfoTable {
   started_at: string;
 }
 
+export interface ActivationTokensTable {
+  token_hash: string;
+  user_id: string;
+  purpose: string;
+  created_at: string;
+  expires_at: string;
+  created_by: string;
+}
+
 export interface Database {
   scim_budgets: ScimBudgetsTable;
   server_info: ServerInfoTable;
+  activation_tokens: ActivationTokensTable;
   sign_in_throttle: SignInThrottleTable;
   migration_runs: MigrationRunsTable;
   migration_steps: MigrationStepsTable;

@@ -15,6 +15,7 @@ import * as m013 from "./013-device-authorizations.js";
 import * as m014 from "./014-policy-backups.js";
 import * as m015 from "./015-shared-budgets.js";
 import * as m016 from "./016-directory-sources.js";
+import * as m017 from "./017-activation-and-provisioning-switch.js";
 import * as m018 from "./018-server-info.js";
 
 /** Migrations are listed in code (not read from disk) so the compiled package carries them. */
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   "015-shared-budgets": m015,
   "016-directory-sources": m016,
   "018-server-info": m018,
+  "017-activation-and-provisioning-switch": m017,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -88,11 +88,26 @@ describe.each(backends)("legacy API mode against the sandbox on $name", (backend
       expect(byId.get(account.id)?.roleCount).toBeGreaterThan(0);
     }
     expect(byId.get("999988887777")?.status).toBe("error");
-    const { lists, lastRefresh } = await api.roleLists("aws-legacy");
+    const { lists, lastRefresh } = await api.roleLists("aws-legacy", { all: true });
     expect(lastRefresh?.status).toBe("partial");
     const prod = lists.find((l) => l.alias === "northamerica-production");
     expect(prod?.roles.map((r) => r.name)).toEqual(expect.arrayContaining(["Admin", "Okta-Idp-cross-account-role"]));
     expect(prod?.roles.every((r) => r.arn.startsWith(`arn:aws:iam::${prod.accountId}:role/`))).toBe(true);
+  });
+
+  it("marks the roles no SAML provider can assume, and leaves them out of the picker lists by default", async () => {
+    const all = (await api.roleLists("aws-legacy", { all: true })).lists.flatMap((l) => l.roles);
+    const mark = (name: string) => [...new Set(all.filter((r) => r.name === name).map((r) => r.samlAssumable))];
+    expect(mark("Okta-Idp-cross-account-role")).toEqual([false]);
+    expect(mark("OrganizationAccountAccessRole")).toEqual([false]);
+    expect(mark("Admin")).toEqual([true]);
+    const shown = await api.roleLists("aws-legacy");
+    const names = shown.lists.flatMap((l) => l.roles.map((r) => r.name));
+    expect(names).toContain("Admin");
+    expect(names).not.toContain("Okta-Idp-cross-account-role");
+    expect(names).not.toContain("OrganizationAccountAccessRole");
+    expect(shown.hiddenRoles).toBe(all.filter((r) => r.samlAssumable === false).length);
+    expect(shown.hiddenRoles).toBeGreaterThanOrEqual(2);
   });
 
   it("assigns roles only from the lists AWS gave at the last refresh", async () => {

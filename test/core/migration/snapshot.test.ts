@@ -66,6 +66,7 @@ describe("the migration's in-memory snapshot", () => {
       type: "aws-account-federation",
       label: "target",
       status: "ACTIVE",
+      provisioningEnabled: false,
       settings: {
         useGroupMapping: true,
         appFilter: "local",

@@ -90,6 +90,7 @@ describe("budgets and listings through the provisioning service", () => {
         budgets: { readPerSecond: 1000, writePerSecond: 1000, membershipOpsPerSecond: 10_000 },
       },
     });
+    await runtime.provisioning.enable(actor, app.id);
     appId = app.id;
     await runtime.provisioning.setToken(actor, app.id, token);
     await runtime.apps.assign(actor, app.id, "group", staff.id, {});

@@ -73,6 +73,7 @@ describe.each(backends)("change-scoped provisioning syncs on $name", (backend) =
         budgets: { readPerSecond: 1000, writePerSecond: 1000, membershipOpsPerSecond: 100_000 },
       },
     });
+    await runtime.provisioning.enable(actor, app.id);
     await runtime.provisioning.setToken(actor, app.id, token);
     await runtime.apps.assign(actor, app.id, "group", groups.staff!, {});
     // No full sync has finished yet: the worker's first run reads the whole target.
@@ -227,6 +228,7 @@ describe("change-scoped syncs to a generic SCIM 2.0 server (scimmy)", () => {
       label: "Generic",
       settings: { baseUrl: scimmy.baseUrl, pushGroups: [eng], rateLimitPerSecond: 1000 },
     });
+    await runtime.provisioning.enable(actor, app.id);
     await runtime.provisioning.setToken(actor, app.id, scimmy.token);
     for (const id of ids) await runtime.apps.assign(actor, app.id, "user", id, {});
     for (let i = 0; i < 5 && (await runtime.store.outbox.depth()) > 0; i++) await worker.runOnce(actor);

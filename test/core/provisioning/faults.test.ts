@@ -85,6 +85,7 @@ describe("provisioning under 20 % injected 500s, 429s and lost responses", () =>
       label: "SSO",
       settings: { baseUrl: sandbox.identityCenter.scimUrl(TENANT), pushGroups: [groups.eng!, groups.ops!] },
     });
+    await runtime.provisioning.enable(actor, app.id);
     await runtime.provisioning.setToken(actor, app.id, token);
     await runtime.apps.assign(actor, app.id, "group", groups.staff!, {});
     admin.configure(TENANT, { seed: 7, faults: { status500Rate: 0.2, status429Rate: 0.2, dropAfterWriteRate: 0.2 } });

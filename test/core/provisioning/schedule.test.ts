@@ -65,6 +65,7 @@ describe.each(backends)("scheduled full reconciliation on $name", (backend) => {
       label: "SSO",
       settings: { baseUrl: sandbox.identityCenter.scimUrl(DEMO_IDENTITY_CENTER.tenantId) },
     });
+    await runtime.provisioning.enable(actor, app.id);
     appId = app.id;
     expect(await schedule.runDue(systemActor)).toEqual([]); // no API token yet: not set up, never due
     await runtime.provisioning.setToken(actor, app.id, DEMO_IDENTITY_CENTER.scimToken);

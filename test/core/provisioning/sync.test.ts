@@ -57,6 +57,7 @@ describe.each(backends)("provisioning to the sandbox's Identity Center on $name"
       label: "AWS IAM Identity Center",
       settings: { baseUrl: sandbox.identityCenter.scimUrl(tenant), pushGroups: [engineering] },
     });
+    await runtime.provisioning.enable(actor, app.id);
     expect((await runtime.provisioning.status(app.id)).map((o) => [o.kind, o.objectId, o.status])).toEqual([
       ["group", engineering, "pending"],
     ]);

@@ -47,6 +47,7 @@ describe.each(backends)("the provisioning worker on $name", (backend) => {
       label: "SSO",
       settings: { baseUrl: sandbox.identityCenter.scimUrl(DEMO_IDENTITY_CENTER.tenantId) },
     });
+    await runtime.provisioning.enable(actor, app.id);
     await runtime.provisioning.setToken(actor, app.id, DEMO_IDENTITY_CENTER.scimToken);
     await runtime.apps.assign(actor, app.id, "user", "zoe@example.com", {});
     await runtime.directory.users.updateProfile(actor, "zoe@example.com", { displayName: "Zoe Z." });

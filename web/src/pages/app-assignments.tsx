@@ -1,6 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, api, query } from "../api";
-import { ConfirmButton, Empty, ErrorNote, Field, Loading, Select, useLoad } from "../components/ui";
+import { Checkbox, ConfirmButton, Empty, ErrorNote, Field, Loading, Select, useLoad } from "../components/ui";
 import { Link } from "../router";
 import type { App, Assignment, Group, User } from "../types";
 import { useRoleLists } from "./app-legacy-api";
@@ -214,19 +214,37 @@ function AssignForm({ app, onAssigned }: { app: App; onAssigned: () => void }) {
   );
 }
 
-/** Legacy API mode: roles are picked from the lists refreshed from AWS rather than typed. */
+/**
+ * Legacy API mode: roles are picked from the lists refreshed from AWS rather than typed. Roles whose trust
+ * policy admits no SAML provider (OrganizationAccountAccessRole, the cross-account role) are left out unless
+ * asked for: no one could ever be signed in to them.
+ */
 function RolePicker({ app, onPick }: { app: App; onPick: (arn: string) => void }) {
   const lists = useRoleLists(app);
-  const roles = (lists.data?.lists ?? []).flatMap((l) =>
-    l.roles.map((r) => [r.arn, `${l.alias ?? l.accountId}: ${r.name}`] as const),
+  const [showAll, setShowAll] = useState(false);
+  const all = (lists.data?.lists ?? []).flatMap((l) =>
+    l.roles.map((r) => ({
+      arn: r.arn,
+      label: `${l.alias ?? l.accountId}: ${r.name}`,
+      saml: r.samlAssumable !== false,
+    })),
   );
-  if (roles.length === 0) return null;
+  const hidden = all.filter((r) => !r.saml).length;
+  const roles = all
+    .filter((r) => showAll || r.saml)
+    .map((r) => [r.arn, r.saml ? r.label : `${r.label} (no SAML provider can assume it)`] as const);
+  if (all.length === 0) return null;
   return (
-    <Select
-      label="Add a role from the refreshed lists"
-      value=""
-      options={[["", "Choose a role…"], ...roles]}
-      onValue={(arn) => arn && onPick(arn)}
-    />
+    <>
+      <Select
+        label="Add a role from the refreshed lists"
+        value=""
+        options={[["", "Choose a role…"], ...roles]}
+        onValue={(arn) => arn && onPick(arn)}
+      />
+      {hidden > 0 && (
+        <Checkbox label={`Show ${hidden} role(s) no SAML provider can assume`} checked={showAll} onValue={setShowAll} />
+      )}
+    </>
   );
 }

@@ -13,9 +13,10 @@ type TestResult = { ok: true; accountId: string; arn: string } | { ok: false; co
 
 const path = (app: App, rest: string) => `/apps/${encodeURIComponent(app.id)}${rest}`;
 
+/** Every refreshed role, those no SAML provider can assume included (marked `samlAssumable: false`). */
 export function useRoleLists(app: App) {
   return useLoad(
-    () => api.get<{ lists: AccountRoleList[]; lastRefresh: RefreshRun | null }>(path(app, "/aws/roles")),
+    () => api.get<{ lists: AccountRoleList[]; lastRefresh: RefreshRun | null }>(path(app, "/aws/roles?all=true")),
     [app.id],
   );
 }
@@ -190,7 +191,10 @@ export function LegacyApiTab({ app, onChange }: { app: App; onChange: () => void
                   <td class={l.status === "error" ? "error" : ""}>
                     {l.status === "error" ? `error: ${l.error}` : "ok"}
                   </td>
-                  <td>{l.roles.map((r) => r.name).join(", ") || "—"}</td>
+                  <td>
+                    {l.roles.map((r) => (r.samlAssumable === false ? `${r.name} (not SAML)` : r.name)).join(", ") ||
+                      "—"}
+                  </td>
                 </tr>
               ))}
             </tbody>

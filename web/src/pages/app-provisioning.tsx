@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { api, query } from "../api";
-import { ConfirmButton, Empty, ErrorNote, Field, Loading, useLoad } from "../components/ui";
+import { Checkbox, ConfirmButton, Empty, ErrorNote, Field, Loading, useLoad } from "../components/ui";
 import { Link } from "../router";
 import type { App, Group, ProvisionedObject, SyncReport, User } from "../types";
 
@@ -73,6 +73,18 @@ export function ProvisioningTab({ app, onChange }: { app: App; onChange: () => v
             Save token
           </button>
         </form>
+        <Checkbox
+          label="Enable API integration"
+          hint="Off: nothing is sent to the target (dry runs still work). Switching it on starts a full sync."
+          checked={app.provisioning?.enabled === true}
+          onValue={(on) =>
+            act(async () => {
+              await api.write("POST", path(app, `/provisioning/${on ? "enable" : "disable"}`));
+              setNote(on ? "Provisioning is on: a full sync is queued." : "Provisioning is off: nothing is sent.");
+              onChange();
+            })
+          }
+        />
         <div class="actions">
           <button
             type="button"

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { api } from "../api";
+import { ApiError, api } from "../api";
 import { ExplainView } from "../components/explain";
 import {
   ConfirmButton,
@@ -38,6 +38,7 @@ export function PersonPage({ id }: { id: string }) {
   const lock = useLoad(() => api.get<SignInLock>(`/users/${encodeURIComponent(id)}/lifecycle/lock`), [id]);
   const [unlocked, setUnlocked] = useState(false);
   const [actionError, setActionError] = useState<unknown>(null);
+  const [link, setLink] = useState<{ url: string; expiresAt: string; purpose: string } | null>(null);
   const user = person.data;
   if (!user) return person.error ? <ErrorNote error={person.error} /> : <Loading what="person" />;
 
@@ -57,6 +58,23 @@ export function PersonPage({ id }: { id: string }) {
     try {
       await api.write("POST", `/users/${encodeURIComponent(user.id)}/lifecycle/${action}`);
       person.reload();
+    } catch (e) {
+      setActionError(e);
+    }
+  };
+
+  /** A one-time link where they set their password: activation, or a reset once they have one. */
+  const issueLink = async () => {
+    setActionError(null);
+    const path = `/users/${encodeURIComponent(user.id)}/activation-link`;
+    type Issued = { url: string; expiresAt: string; purpose: string };
+    try {
+      setLink(
+        await api.write<Issued>("POST", path, {}).catch((e: unknown) => {
+          if (e instanceof ApiError && e.code === "conflict") return api.write<Issued>("POST", path, { reset: true });
+          throw e;
+        }),
+      );
     } catch (e) {
       setActionError(e);
     }
@@ -133,7 +151,18 @@ export function PersonPage({ id }: { id: string }) {
                 </button>
               ),
             )}
+            {(user.status === "STAGED" || user.status === "ACTIVE") && (
+              <button type="button" class="secondary" onClick={() => void issueLink()}>
+                Password link
+              </button>
+            )}
           </div>
+          {link && (
+            <p class="notice" role="status">
+              One-time {link.purpose} link, valid until {when(link.expiresAt)} (a new one replaces it). Send it to them
+              privately: <code>{link.url}</code>
+            </p>
+          )}
           <ErrorNote error={actionError} />
         </div>
         <div class="panel">

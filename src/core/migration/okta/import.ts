@@ -91,6 +91,7 @@ async function check(store: Store, mapped: MappedEstate, mode: "combine" | "prio
     created: "",
     lastUpdated: "",
     version: 1,
+    provisioningEnabled: true,
   } satisfies App;
   const differences: OktaDifference[] = [];
   for (const [id, p] of people) {
