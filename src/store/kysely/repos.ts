@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { Repos, Store } from "../contract.js";
+import type { BulkWriter } from "./bulk.js";
 import { adminRepo, sessionRepo, tokenRepo } from "./access.js";
 import { appRepo, appSecretRepo, assignmentRepo, signingKeyRepo } from "./apps.js";
 import { cliSessionRepo, deviceAuthorizationRepo } from "./device.js";
@@ -19,7 +20,7 @@ import { signInThrottleRepo } from "./sign-in-throttle.js";
 import { upgradeNoticeRepo } from "./upgrade-notices.js";
 import { userRepo } from "./users.js";
 
-export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"]): Repos {
+export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"], bulk: BulkWriter | null = null): Repos {
   return {
     apps: appRepo(db),
     assignments: assignmentRepo(db),
@@ -33,9 +34,9 @@ export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"]): Repo
     deviceAuthorizations: deviceAuthorizationRepo(db),
     cliSessions: cliSessionRepo(db),
     migrationJournal: migrationJournalRepo(db),
-    users: userRepo(db),
+    users: userRepo(db, bulk),
     groups: groupRepo(db),
-    memberships: membershipRepo(db),
+    memberships: membershipRepo(db, bulk),
     membershipRules: membershipRuleRepo(db),
     tokens: tokenRepo(db),
     sessions: sessionRepo(db),
@@ -43,7 +44,7 @@ export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"]): Repo
     log: logRepo(db),
     policyBackups: policyBackupRepo(db),
     signInThrottle: signInThrottleRepo(db),
-    directorySources: directorySourceRepo(db),
+    directorySources: directorySourceRepo(db, bulk),
   };
 }
 
@@ -51,11 +52,17 @@ export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"]): Repo
  * Both backends share this implementation: Kysely renders each dialect's SQL, and the few
  * differences (connection setup, pragmas) live in sqlite/ and postgres/.
  */
-export function kyselyStore(db: Kysely<Database>, dialect: Store["dialect"], onClose: () => Promise<void>): Store {
+export function kyselyStore(
+  db: Kysely<Database>,
+  dialect: Store["dialect"],
+  onClose: () => Promise<void>,
+  bulk: BulkWriter | null = null,
+): Store {
   return {
     dialect,
     ...makeRepos(db, dialect),
-    transaction: (fn) => db.transaction().execute((trx) => fn(makeRepos(trx, dialect))),
+    // Bulk writes go around Kysely only inside a transaction, which holds the connection (see bulk.ts).
+    transaction: (fn) => db.transaction().execute((trx) => fn(makeRepos(trx, dialect, bulk))),
     async analyze() {
       // SQLite's ANALYZE and PostgreSQL's both take every table by default.
       await sql`analyze`.execute(db);

@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import { ensurePrivateDir, ensurePrivateFile } from "../../config/private-files.js";
 import type { Store } from "../contract.js";
+import { sqliteBulkWriter } from "../kysely/bulk.js";
 import { kyselyStore } from "../kysely/repos.js";
 import type { Database as Schema } from "../kysely/schema.js";
 import { migrateToLatest } from "../migrations/index.js";
@@ -28,5 +29,5 @@ export async function openSqliteStore(file: string): Promise<Store> {
     await db.destroy();
     throw err;
   }
-  return kyselyStore(db, "sqlite", () => db.destroy());
+  return kyselyStore(db, "sqlite", () => db.destroy(), sqliteBulkWriter(sqlite));
 }
