@@ -74,15 +74,13 @@ describe.each(backends)("bulk writes in a transaction on $name", (backend) => {
       // A move: the same external ids again with new DNs.
       await tx.directorySources.upsertEntries(
         sourceId,
-        people
-          .slice(0, 70)
-          .map((p, i) => ({
-            kind: "person",
-            externalId: `p-${i}`,
-            objectId: p.id,
-            dn: `uid=${i},ou=moved`,
-            dnKey: `uid=${i},ou=moved`,
-          })),
+        people.slice(0, 70).map((p, i) => ({
+          kind: "person",
+          externalId: `p-${i}`,
+          objectId: p.id,
+          dn: `uid=${i},ou=moved`,
+          dnKey: `uid=${i},ou=moved`,
+        })),
       );
       return tx.memberships.addMany(
         pairs.map(([groupId, userId]) => ({ groupId: groupId as string, userId: userId as string, created: at })),

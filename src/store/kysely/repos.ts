@@ -1,8 +1,8 @@
 import { type Kysely, sql } from "kysely";
 import type { Repos, Store } from "../contract.js";
-import type { BulkWriter } from "./bulk.js";
 import { adminRepo, sessionRepo, tokenRepo } from "./access.js";
 import { appRepo, appSecretRepo, assignmentRepo, signingKeyRepo } from "./apps.js";
+import type { BulkWriter } from "./bulk.js";
 import { cliSessionRepo, deviceAuthorizationRepo } from "./device.js";
 import { directorySourceRepo } from "./directory-sources.js";
 import { fullSyncRepo } from "./full-syncs.js";
