@@ -20,6 +20,9 @@ export async function openSqliteStore(file: string): Promise<Store> {
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
+  // ANALYZE (after a bulk import or a directory sync) samples each index instead of reading every row: a million
+  // memberships take a fraction of a second instead of about two, and the planner gets the same shape of numbers.
+  sqlite.pragma("analysis_limit = 1000");
   // Files an older version created with the default umask are tightened too.
   for (const extra of [`${file}-wal`, `${file}-shm`]) if (existsSync(extra)) ensurePrivateFile(extra);
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
