@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { Attribute, Change, Client, type Entry, InvalidCredentialsError, ResultCodeError } from "ldapts";
 import { DomainError, remoteFailed } from "../errors.js";
+import { decodeEntriesFast } from "./ldap-fast-entries.js";
 import type { LdapSettings } from "./model.js";
 
 /** Generous for a slow directory, short enough that a dead server fails a sync instead of hanging it. */
@@ -103,6 +104,7 @@ export class LdapConnection {
       connectTimeout: CONNECT_TIMEOUT_MS,
       ...(settings.url.startsWith("ldaps:") ? { tlsOptions } : {}),
     });
+    decodeEntriesFast(client);
     const conn = new LdapConnection(client, settings.url);
     try {
       // SNI takes host names only; for an IP address Node checks the certificate against the connected address.
