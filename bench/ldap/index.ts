@@ -7,10 +7,15 @@
  * 1. `ldapsearch` dumping the same entries and attributes the sync reads (paged, 500 a page), to /dev/null.
  * 2. A full sync into an empty SQLite store: time, and its ratio to the dump (goal: at most 3x).
  * 3. `--changes` people modified with ldapmodify, then an incremental sync: time and entries read, beside the full.
+ *
+ * Beside the wall-clock times, the CPU seconds each side costs (the client's process plus slapd's): on a shared
+ * machine the wall clock moves with everyone else's load, while the CPU spent is what the work itself takes.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../../src/config/load.js";
 import { systemActor } from "../../src/core/audit.js";
@@ -49,11 +54,36 @@ function ldif(): string {
   return parts.join("\n");
 }
 
+const ticks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuOfPid(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // After "pid (name) ", the fields from the 3rd on: utime and stime are the 14th and 15th.
+  const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / ticks;
+}
+
+const ownCpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+/** ldapsearch's own CPU seconds, as /usr/bin/time reports them. */
+let dumpClientCpu = 0;
+const timeDir = mkdtempSync(join(tmpdir(), "rb-bench-time-"));
+
 function dump(url: string, base: string, filter: string, attributes: string[]): Promise<void> {
+  const timeFile = join(timeDir, "ldapsearch.time");
   return new Promise((resolve, reject) => {
     const p = spawn(
-      "ldapsearch",
+      "/usr/bin/time",
       [
+        "-f",
+        "%U %S",
+        "-o",
+        timeFile,
+        "ldapsearch",
         "-x",
         "-LLL",
         "-H",
@@ -72,7 +102,12 @@ function dump(url: string, base: string, filter: string, attributes: string[]): 
       { stdio: ["ignore", "pipe", "inherit"] },
     );
     p.stdout.resume();
-    p.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`ldapsearch exited ${code}`))));
+    p.on("exit", (code) => {
+      if (code !== 0) return reject(new Error(`ldapsearch exited ${code}`));
+      const [user, system] = readFileSync(timeFile, "utf8").trim().split(/\s+/).slice(-2).map(Number);
+      dumpClientCpu += (user ?? 0) + (system ?? 0);
+      resolve();
+    });
   });
 }
 
@@ -104,6 +139,8 @@ async function main() {
       schedule: { incrementalMinutes: null, fullMinutes: null },
     });
 
+    const slapdPid = Number(readFileSync(join(slapd.dir, "slapd.pid"), "utf8").trim());
+    let slapdCpu = cpuOfPid(slapdPid);
     t = performance.now();
     await dump(slapd.url, PEOPLE_BASE, "(objectClass=inetOrgPerson)", [
       "entryUUID",
@@ -124,10 +161,14 @@ async function main() {
       "uniqueMember",
     ]);
     const dumpMs = performance.now() - t;
+    const dumpCpu = { client: dumpClientCpu, slapd: cpuOfPid(slapdPid) - slapdCpu };
 
+    slapdCpu = cpuOfPid(slapdPid);
+    const cpu = ownCpu();
     t = performance.now();
     const full = await rt.sources.sync(systemActor, "bench_ldap", { kind: "full" });
     const fullMs = performance.now() - t;
+    const fullCpu = { client: ownCpu() - cpu, slapd: cpuOfPid(slapdPid) - slapdCpu };
 
     await new Promise((r) => setTimeout(r, 1100));
     const ldifChanges = Array.from(
@@ -144,6 +185,10 @@ async function main() {
     console.log(
       `full sync: ${seconds(fullMs)} = ${(fullMs / dumpMs).toFixed(2)}x the dump (goal <= 3x); ${full.counts.people} people, ${full.counts.groups} groups, ${full.counts.memberships} memberships`,
     );
+    const total = (c: { client: number; slapd: number }) => c.client + c.slapd;
+    console.log(
+      `CPU seconds (client + slapd): dump ${dumpCpu.client.toFixed(2)} + ${dumpCpu.slapd.toFixed(2)} = ${total(dumpCpu).toFixed(2)}; full sync ${fullCpu.client.toFixed(2)} + ${fullCpu.slapd.toFixed(2)} = ${total(fullCpu).toFixed(2)} = ${(total(fullCpu) / total(dumpCpu)).toFixed(2)}x`,
+    );
     console.log(
       `incremental sync after ${changes} changes: ${seconds(incMs)} = ${(incMs / fullMs).toFixed(4)}x the full sync; read ${inc.counts.people} people, ${inc.counts.groups} groups; ${inc.counts.updated} updated`,
     );
@@ -152,6 +197,7 @@ async function main() {
     await opened.cleanup();
     await slapd.cleanup();
     rmSync(opened.dataDir, { recursive: true, force: true });
+    rmSync(timeDir, { recursive: true, force: true });
   }
 }
 
