@@ -224,7 +224,8 @@ export function directorySourceRepo(db: Kysely<Database>, bulk: BulkWriter | nul
           "directory_source_entries (source_id, kind, external_id, object_id, dn, dn_key)",
           "on conflict (source_id, kind, external_id) do update set object_id = excluded.object_id, dn = excluded.dn, dn_key = excluded.dn_key",
           6,
-          entries.map((e) => [sourceId, e.kind, e.externalId, e.objectId, e.dn, e.dnKey]),
+          entries,
+          (e, out) => out.push(sourceId, e.kind, e.externalId, e.objectId, e.dn, e.dnKey),
         );
         return;
       }

@@ -51,9 +51,8 @@ export function membershipRepo(
         "group_members (group_id, user_id, created_at)",
         "on conflict (user_id, group_id) do nothing",
         3,
-        (function* () {
-          for (const m of rows) yield [m.groupId, m.userId, m.created];
-        })(),
+        rows,
+        (m, out) => out.push(m.groupId, m.userId, m.created),
       );
     }
     let n = 0;

@@ -37,20 +37,13 @@ export function userRepo(db: Kysely<Database>, bulk: BulkWriter | null = null): 
 
     async insertMany(users) {
       if (bulk && users.length > 0) {
-        const columns = Object.keys(row(users[0] as NewUser));
+        const columns = Object.keys(row(users[0] as NewUser)) as (keyof Insertable<UsersTable>)[];
         await guardUnique(
           Promise.resolve().then(() =>
-            bulk.insert(
-              `users (${columns.join(", ")})`,
-              "",
-              columns.length,
-              (function* () {
-                for (const u of users) {
-                  const r = row(u) as Record<string, unknown>;
-                  yield columns.map((c) => r[c]);
-                }
-              })(),
-            ),
+            bulk.insert(`users (${columns.join(", ")})`, "", columns.length, users, (u, out) => {
+              const r = row(u);
+              for (const c of columns) out.push(r[c]);
+            }),
           ),
         );
         return;
