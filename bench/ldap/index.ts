@@ -8,6 +8,9 @@
  * 2. A full sync into an empty SQLite store: time, and its ratio to the dump (goal: at most 3x).
  * 3. `--changes` people modified with ldapmodify, then an incremental sync: time and entries read, beside the full.
  *
+ * 4. The full sync's reading alone (the same two connections and decoding, nothing stored), to show what of the
+ *    full sync is reading and what is writing.
+ *
  * Beside the wall-clock times, the CPU seconds each side costs (the client's process plus slapd's): on a shared
  * machine the wall clock moves with everyone else's load, while the CPU spent is what the work itself takes.
  */
@@ -19,6 +22,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../../src/config/load.js";
 import { systemActor } from "../../src/core/audit.js";
+import { LdapConnection } from "../../src/core/sources/ldap-client.js";
+import { readDirectory } from "../../src/core/sources/ldap-read.js";
 import { openRuntime } from "../../src/runtime.js";
 import { backends } from "../../test/helpers/backends.js";
 import { GROUPS_BASE, PEOPLE_BASE, personDn, personLdif } from "../../test/helpers/ldap-seed.js";
@@ -170,6 +175,17 @@ async function main() {
     const fullMs = performance.now() - t;
     const fullCpu = { client: ownCpu() - cpu, slapd: cpuOfPid(slapdPid) - slapdCpu };
 
+    const settings = (await rt.store.directorySources.getByName("bench_ldap"))?.settings;
+    if (!settings) throw new Error("the bench source is gone");
+    slapdCpu = cpuOfPid(slapdPid);
+    const readCpuStart = ownCpu();
+    t = performance.now();
+    const conns = [await LdapConnection.open(settings, READER_PW), await LdapConnection.open(settings, READER_PW)];
+    const readAlone = await readDirectory(conns[0]!, settings, { people: null, groups: null }, conns[1]!);
+    for (const c of conns) await c.close();
+    const readMs = performance.now() - t;
+    const readCpu = { client: ownCpu() - readCpuStart, slapd: cpuOfPid(slapdPid) - slapdCpu };
+
     await new Promise((r) => setTimeout(r, 1100));
     const ldifChanges = Array.from(
       { length: changes },
@@ -188,6 +204,9 @@ async function main() {
     const total = (c: { client: number; slapd: number }) => c.client + c.slapd;
     console.log(
       `CPU seconds (client + slapd): dump ${dumpCpu.client.toFixed(2)} + ${dumpCpu.slapd.toFixed(2)} = ${total(dumpCpu).toFixed(2)}; full sync ${fullCpu.client.toFixed(2)} + ${fullCpu.slapd.toFixed(2)} = ${total(fullCpu).toFixed(2)} = ${(total(fullCpu) / total(dumpCpu)).toFixed(2)}x`,
+    );
+    console.log(
+      `the full sync's reading alone (nothing stored): ${seconds(readMs)} = ${(readMs / dumpMs).toFixed(2)}x the dump; CPU ${readCpu.client.toFixed(2)} + ${readCpu.slapd.toFixed(2)} = ${total(readCpu).toFixed(2)} = ${(total(readCpu) / total(dumpCpu)).toFixed(2)}x; ${readAlone.people.length} people, ${readAlone.groups.length} groups`,
     );
     console.log(
       `incremental sync after ${changes} changes: ${seconds(incMs)} = ${(incMs / fullMs).toFixed(4)}x the full sync; read ${inc.counts.people} people, ${inc.counts.groups} groups; ${inc.counts.updated} updated`,
