@@ -8,6 +8,26 @@ import { type BerReader, type Client, type Entry, MessageParser, ProtocolOperati
  * side's CPU. The result is the same object `SearchEntry.toObject` makes (test/core/sources/ldap-fast-entries.test.ts
  * compares the two over a real slapd), so the rest of ldapts (paging, controls, errors) is used unchanged.
  */
+const EMPTY = Buffer.alloc(0);
+/** Where the decoder is: module-level, so decoding an entry allocates no closures. */
+const cursor: { buf: Buffer; o: number } = { buf: EMPTY, o: 0 };
+
+/** One BER length (short or long form) at the cursor; moves past it. */
+function berLength(): number {
+  const first = cursor.buf[cursor.o++] as number;
+  if (first < 0x80) return first;
+  let n = 0;
+  for (let k = first & 0x7f; k > 0; k--) n = n * 256 + (cursor.buf[cursor.o++] as number);
+  return n;
+}
+
+function expectTag(tag: number): number {
+  if (cursor.buf[cursor.o] !== tag)
+    throw new Error(`LDAP search entry: expected tag 0x${tag.toString(16)} at ${cursor.o}`);
+  cursor.o++;
+  return berLength();
+}
+
 class FastSearchEntry extends SearchEntry {
   private entry: Entry = { dn: "" };
   private lowerTypes = new Set<string>();
@@ -16,54 +36,42 @@ class FastSearchEntry extends SearchEntry {
 
   override parseMessage(reader: BerReader): void {
     const buf = reader.buffer;
-    let o = reader.offset;
-    // One BER length (short or long form), at `o`; leaves `o` after it.
-    const length = () => {
-      const first = buf[o++] as number;
-      if (first < 0x80) return first;
-      let n = 0;
-      for (let k = first & 0x7f; k > 0; k--) n = n * 256 + (buf[o++] as number);
-      return n;
-    };
-    const expect = (tag: number) => {
-      if (buf[o] !== tag) throw new Error(`LDAP search entry: expected tag 0x${tag.toString(16)} at ${o}`);
-      o++;
-      return length();
-    };
-    let len = expect(0x04);
-    const name = buf.toString("utf8", o, o + len);
-    o += len;
+    cursor.buf = buf;
+    cursor.o = reader.offset;
+    let len = expectTag(0x04);
+    const name = buf.toString("utf8", cursor.o, cursor.o + len);
+    cursor.o += len;
     this.name = name;
     const entry: Entry = { dn: name };
-    len = expect(0x30);
-    const end = o + len;
-    while (o < end) {
-      len = expect(0x30);
-      const attributeEnd = o + len;
-      len = expect(0x04);
-      const type = buf.toString("utf8", o, o + len);
-      o += len;
+    len = expectTag(0x30);
+    const end = cursor.o + len;
+    while (cursor.o < end) {
+      len = expectTag(0x30);
+      const attributeEnd = cursor.o + len;
+      len = expectTag(0x04);
+      const type = buf.toString("utf8", cursor.o, cursor.o + len);
+      cursor.o += len;
       this.lowerTypes.add(type.toLocaleLowerCase());
       // Where each value lies: bytes are copied out only for the attributes that stay bytes.
       const bounds: number[] = [];
       const text: string[] = [];
       let bytes = /;binary$/i.test(type) || this.binaryTypes.has(type);
-      if (o < attributeEnd && buf[o] === 0x31) {
-        len = expect(0x31);
-        const setEnd = o + len;
-        while (o < setEnd) {
-          len = expect(0x04);
-          const start = o;
-          o += len;
-          bounds.push(start, o);
+      if (cursor.o < attributeEnd && buf[cursor.o] === 0x31) {
+        len = expectTag(0x31);
+        const setEnd = cursor.o + len;
+        while (cursor.o < setEnd) {
+          len = expectTag(0x04);
+          const start = cursor.o;
+          cursor.o += len;
+          bounds.push(start, cursor.o);
           if (bytes) continue;
-          const s = buf.toString("utf8", start, o);
+          const s = buf.toString("utf8", start, cursor.o);
           // Invalid UTF-8 decodes to U+FFFD; ldapts then keeps the attribute's values as bytes.
-          if (s.includes("\uFFFD") && !isUtf8(buf.subarray(start, o))) bytes = true;
+          if (s.includes("\uFFFD") && !isUtf8(buf.subarray(start, cursor.o))) bytes = true;
           else text.push(s);
         }
       }
-      o = attributeEnd;
+      cursor.o = attributeEnd;
       let values: string[] | Buffer[] = text;
       if (bytes) {
         const copies: Buffer[] = [];
@@ -73,7 +81,8 @@ class FastSearchEntry extends SearchEntry {
       }
       entry[type] = values.length === 1 ? (values[0] as string | Buffer) : values;
     }
-    reader.offset = o;
+    reader.offset = cursor.o;
+    cursor.buf = EMPTY;
     this.entry = entry;
   }
 
