@@ -74,8 +74,10 @@ const byLowerName = new WeakMap<Entry, Map<string, (string | Buffer)[]>>();
 /** Values of one attribute, case-insensitively (servers answer in their own spelling). */
 export function values(entry: Entry, attribute: string): (string | Buffer)[] {
   // Servers mostly answer in the spelling asked for: the entry's own key then needs no index.
-  const exact = attribute === "dn" ? undefined : entry[attribute];
-  if (exact !== undefined) return Array.isArray(exact) ? exact : [exact];
+  if (attribute !== "dn" && Object.hasOwn(entry, attribute)) {
+    const exact = entry[attribute] as string | Buffer | string[] | Buffer[];
+    return Array.isArray(exact) ? exact : [exact];
+  }
   let index = byLowerName.get(entry);
   if (!index) {
     index = new Map();

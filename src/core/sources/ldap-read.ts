@@ -188,7 +188,7 @@ export async function readDirectory(
   const groupAttributes = [m.externalId, m.groupName, m.groupDescription, m.changeMarker.attribute, ...m.member];
   // With a second connection both searches run at once (a server pages one search per connection): the server
   // works on the groups while this side decodes people, instead of each side waiting for the other.
-  if (groupsConn === conn) await readPeople.catch(() => {});
+  if (groupsConn === conn) await readPeople;
   const readGroups = groupsConn.searchPaged(
     settings.groupsBase,
     changed(settings.groupsFilter, since.groups),
