@@ -7,13 +7,23 @@
  * 1. `ldapsearch` dumping the same entries and attributes the sync reads (paged, 500 a page), to /dev/null.
  * 2. A full sync into an empty SQLite store: time, and its ratio to the dump (goal: at most 3x).
  * 3. `--changes` people modified with ldapmodify, then an incremental sync: time and entries read, beside the full.
+ *
+ * 4. The full sync's reading alone (the same two connections and decoding, nothing stored), to show what of the
+ *    full sync is reading and what is writing.
+ *
+ * Beside the wall-clock times, the CPU seconds each side costs (the client's process plus slapd's): on a shared
+ * machine the wall clock moves with everyone else's load, while the CPU spent is what the work itself takes.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadConfig } from "../../src/config/load.js";
 import { systemActor } from "../../src/core/audit.js";
+import { LdapConnection } from "../../src/core/sources/ldap-client.js";
+import { readDirectory } from "../../src/core/sources/ldap-read.js";
 import { openRuntime } from "../../src/runtime.js";
 import { backends } from "../../test/helpers/backends.js";
 import { GROUPS_BASE, PEOPLE_BASE, personDn, personLdif } from "../../test/helpers/ldap-seed.js";
@@ -49,11 +59,36 @@ function ldif(): string {
   return parts.join("\n");
 }
 
+const ticks = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuOfPid(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // After "pid (name) ", the fields from the 3rd on: utime and stime are the 14th and 15th.
+  const fields = stat.slice(stat.lastIndexOf(") ") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / ticks;
+}
+
+const ownCpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
+/** ldapsearch's own CPU seconds, as /usr/bin/time reports them. */
+let dumpClientCpu = 0;
+const timeDir = mkdtempSync(join(tmpdir(), "rb-bench-time-"));
+
 function dump(url: string, base: string, filter: string, attributes: string[]): Promise<void> {
+  const timeFile = join(timeDir, "ldapsearch.time");
   return new Promise((resolve, reject) => {
     const p = spawn(
-      "ldapsearch",
+      "/usr/bin/time",
       [
+        "-f",
+        "%U %S",
+        "-o",
+        timeFile,
+        "ldapsearch",
         "-x",
         "-LLL",
         "-H",
@@ -72,7 +107,12 @@ function dump(url: string, base: string, filter: string, attributes: string[]): 
       { stdio: ["ignore", "pipe", "inherit"] },
     );
     p.stdout.resume();
-    p.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`ldapsearch exited ${code}`))));
+    p.on("exit", (code) => {
+      if (code !== 0) return reject(new Error(`ldapsearch exited ${code}`));
+      const [user, system] = readFileSync(timeFile, "utf8").trim().split(/\s+/).slice(-2).map(Number);
+      dumpClientCpu += (user ?? 0) + (system ?? 0);
+      resolve();
+    });
   });
 }
 
@@ -104,6 +144,8 @@ async function main() {
       schedule: { incrementalMinutes: null, fullMinutes: null },
     });
 
+    const slapdPid = Number(readFileSync(join(slapd.dir, "slapd.pid"), "utf8").trim());
+    let slapdCpu = cpuOfPid(slapdPid);
     t = performance.now();
     await dump(slapd.url, PEOPLE_BASE, "(objectClass=inetOrgPerson)", [
       "entryUUID",
@@ -124,10 +166,25 @@ async function main() {
       "uniqueMember",
     ]);
     const dumpMs = performance.now() - t;
+    const dumpCpu = { client: dumpClientCpu, slapd: cpuOfPid(slapdPid) - slapdCpu };
 
+    slapdCpu = cpuOfPid(slapdPid);
+    const cpu = ownCpu();
     t = performance.now();
     const full = await rt.sources.sync(systemActor, "bench_ldap", { kind: "full" });
     const fullMs = performance.now() - t;
+    const fullCpu = { client: ownCpu() - cpu, slapd: cpuOfPid(slapdPid) - slapdCpu };
+
+    const settings = (await rt.store.directorySources.getByName("bench_ldap"))?.settings;
+    if (!settings) throw new Error("the bench source is gone");
+    slapdCpu = cpuOfPid(slapdPid);
+    const readCpuStart = ownCpu();
+    t = performance.now();
+    const conns = [await LdapConnection.open(settings, READER_PW), await LdapConnection.open(settings, READER_PW)];
+    const readAlone = await readDirectory(conns[0]!, settings, { people: null, groups: null }, conns[1]!);
+    for (const c of conns) await c.close();
+    const readMs = performance.now() - t;
+    const readCpu = { client: ownCpu() - readCpuStart, slapd: cpuOfPid(slapdPid) - slapdCpu };
 
     await new Promise((r) => setTimeout(r, 1100));
     const ldifChanges = Array.from(
@@ -144,6 +201,13 @@ async function main() {
     console.log(
       `full sync: ${seconds(fullMs)} = ${(fullMs / dumpMs).toFixed(2)}x the dump (goal <= 3x); ${full.counts.people} people, ${full.counts.groups} groups, ${full.counts.memberships} memberships`,
     );
+    const total = (c: { client: number; slapd: number }) => c.client + c.slapd;
+    console.log(
+      `CPU seconds (client + slapd): dump ${dumpCpu.client.toFixed(2)} + ${dumpCpu.slapd.toFixed(2)} = ${total(dumpCpu).toFixed(2)}; full sync ${fullCpu.client.toFixed(2)} + ${fullCpu.slapd.toFixed(2)} = ${total(fullCpu).toFixed(2)} = ${(total(fullCpu) / total(dumpCpu)).toFixed(2)}x`,
+    );
+    console.log(
+      `the full sync's reading alone (nothing stored): ${seconds(readMs)} = ${(readMs / dumpMs).toFixed(2)}x the dump; CPU ${readCpu.client.toFixed(2)} + ${readCpu.slapd.toFixed(2)} = ${total(readCpu).toFixed(2)} = ${(total(readCpu) / total(dumpCpu)).toFixed(2)}x; ${readAlone.people.length} people, ${readAlone.groups.length} groups`,
+    );
     console.log(
       `incremental sync after ${changes} changes: ${seconds(incMs)} = ${(incMs / fullMs).toFixed(4)}x the full sync; read ${inc.counts.people} people, ${inc.counts.groups} groups; ${inc.counts.updated} updated`,
     );
@@ -152,6 +216,7 @@ async function main() {
     await opened.cleanup();
     await slapd.cleanup();
     rmSync(opened.dataDir, { recursive: true, force: true });
+    rmSync(timeDir, { recursive: true, force: true });
   }
 }
 

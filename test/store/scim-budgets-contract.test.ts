@@ -150,7 +150,7 @@ describe("SCIM budgets on PostgreSQL without waiting for the WAL flush", () => {
       expect(await setting()).toBe("on");
       // Inside a caller's transaction the budget leaves the setting alone: the caller's writes stay durable.
       const inside = await db.transaction().execute(async (trx) => {
-        await makeRepos(trx, "postgres", true).scimBudgets.take(app.id, "read", 1, limit, T);
+        await makeRepos(trx, "postgres", { bulk: null }).scimBudgets.take(app.id, "read", 1, limit, T);
         return (await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(trx)).rows[0]
           ?.synchronous_commit;
       });

@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { Attribute, Change, Client, type Entry, InvalidCredentialsError, ResultCodeError } from "ldapts";
 import { DomainError, remoteFailed } from "../errors.js";
+import { decodeEntriesFast } from "./ldap-fast-entries.js";
 import type { LdapSettings } from "./model.js";
 
 /** Generous for a slow directory, short enough that a dead server fails a sync instead of hanging it. */
@@ -72,6 +73,11 @@ const byLowerName = new WeakMap<Entry, Map<string, (string | Buffer)[]>>();
 
 /** Values of one attribute, case-insensitively (servers answer in their own spelling). */
 export function values(entry: Entry, attribute: string): (string | Buffer)[] {
+  // Servers mostly answer in the spelling asked for: the entry's own key then needs no index.
+  if (attribute !== "dn" && Object.hasOwn(entry, attribute)) {
+    const exact = entry[attribute] as string | Buffer | string[] | Buffer[];
+    return Array.isArray(exact) ? exact : [exact];
+  }
   let index = byLowerName.get(entry);
   if (!index) {
     index = new Map();
@@ -103,6 +109,7 @@ export class LdapConnection {
       connectTimeout: CONNECT_TIMEOUT_MS,
       ...(settings.url.startsWith("ldaps:") ? { tlsOptions } : {}),
     });
+    decodeEntriesFast(client);
     const conn = new LdapConnection(client, settings.url);
     try {
       // SNI takes host names only; for an IP address Node checks the certificate against the connected address.

@@ -32,9 +32,6 @@ export interface DirectoryRead {
 
 const SPACED = /\s[,=]|[,=]\s/;
 
-/** Groups carry their whole `member` list, so their pages are smaller than people's. */
-const GROUP_PAGE = 50;
-
 /**
  * DNs compare case-insensitively and ignore spaces around separators; escaped commas stay part of their value.
  * Good enough for the DNs a server hands back for its own entries, which is all a sync compares.
@@ -143,12 +140,14 @@ function rangedSlice(entry: Entry, attribute: string): { end: string; values: st
 
 /**
  * Reads the people and groups in the source's scope, page by page. With a `since` marker, only the entries changed
- * at or after it (an incremental sync).
+ * at or after it (an incremental sync). Groups are read on `groupsConn`, at the same time as people when it is another
+ * connection.
  */
 export async function readDirectory(
   conn: LdapConnection,
   settings: LdapSettings,
   since: { people: string | null; groups: string | null },
+  groupsConn: LdapConnection = conn,
 ): Promise<DirectoryRead> {
   const m = settings.mapping;
   const changed = (filter: string, from: string | null) =>
@@ -158,6 +157,8 @@ export async function readDirectory(
   const mark = (entry: Entry) => {
     result.marker = laterMarker(m.changeMarker.kind, result.marker, first(entry, m.changeMarker.attribute));
   };
+  const unusablePeople: DirectoryRead["unusable"] = [];
+  const unusableGroups: DirectoryRead["unusable"] = [];
 
   const personAttributes = [
     m.externalId,
@@ -169,7 +170,7 @@ export async function readDirectory(
     m.changeMarker.attribute,
     ...(m.disabled ? [m.disabled.attribute] : []),
   ];
-  await conn.searchPaged(
+  const readPeople = conn.searchPaged(
     settings.peopleBase,
     changed(settings.peopleFilter, since.people),
     personAttributes,
@@ -178,29 +179,32 @@ export async function readDirectory(
       for (const entry of entries) {
         mark(entry);
         const p = person(entry, settings);
-        if (typeof p === "string") result.unusable.push({ dn: entry.dn, reason: p });
+        if (typeof p === "string") unusablePeople.push({ dn: entry.dn, reason: p });
         else result.people.push(p);
       }
     },
   );
 
   const groupAttributes = [m.externalId, m.groupName, m.groupDescription, m.changeMarker.attribute, ...m.member];
-  await conn.searchPaged(
+  // With a second connection both searches run at once (a server pages one search per connection): the server
+  // works on the groups while this side decodes people, instead of each side waiting for the other.
+  if (groupsConn === conn) await readPeople;
+  const readGroups = groupsConn.searchPaged(
     settings.groupsBase,
     changed(settings.groupsFilter, since.groups),
     groupAttributes,
-    { pageSize: Math.min(settings.pageSize, GROUP_PAGE), binary },
+    { pageSize: settings.pageSize, binary },
     async (entries) => {
       for (const entry of entries) {
         mark(entry);
         const externalId = externalIdOf(entry, settings);
         const name = first(entry, m.groupName);
         if (!externalId || !name) {
-          result.unusable.push({ dn: entry.dn, reason: `no ${externalId ? m.groupName : m.externalId}` });
+          unusableGroups.push({ dn: entry.dn, reason: `no ${externalId ? m.groupName : m.externalId}` });
           continue;
         }
         const members: string[] = [];
-        for (const attribute of m.member) members.push(...(await memberValues(conn, entry, attribute)));
+        for (const attribute of m.member) members.push(...(await memberValues(groupsConn, entry, attribute)));
         result.groups.push({
           externalId,
           dn: entry.dn,
@@ -212,5 +216,10 @@ export async function readDirectory(
       }
     },
   );
+  // Both settle before this returns (a failed one must not leave the other reading a closed connection).
+  const [people, groups] = await Promise.allSettled([readPeople, readGroups]);
+  if (people.status === "rejected") throw people.reason;
+  if (groups.status === "rejected") throw groups.reason;
+  result.unusable = [...unusablePeople, ...unusableGroups];
   return result;
 }

@@ -57,7 +57,10 @@ export async function mirrorMemberships(ctx: SyncContext, groupIds: Map<string, 
   const current = new Map<string, Set<string>>(ids.map((id) => [id, new Set<string>()]));
   for (const pair of await tx.directorySources.memberPairs(ids)) current.get(pair.groupId)?.add(pair.userId);
 
-  const additions: Membership[] = [];
+  // Additions gathered per person, then written in primary-key order (person, group): a first sync's million rows
+  // go in about twice as fast as group by group, and ordering the hundred thousand people is cheaper than ordering
+  // the million rows.
+  const addedByUser = new Map<string, string[]>();
   const removals: { groupId: string; userId: string }[] = [];
   const changes: MembershipChange[] = [];
   for (const g of groups) {
@@ -65,17 +68,24 @@ export async function mirrorMemberships(ctx: SyncContext, groupIds: Map<string, 
     const want = membersOf(g, new Set());
     const have = current.get(groupId) ?? new Set<string>();
     counts.memberships += want.size;
-    const added = [...want].filter((u) => !have.has(u));
+    const added: string[] = [];
+    for (const u of want) if (!have.has(u)) added.push(u);
     const removed = [...have].filter((u) => !want.has(u));
-    for (const userId of added) additions.push({ groupId, userId, created: at });
+    for (const userId of added) {
+      const list = addedByUser.get(userId);
+      if (list) list.push(groupId);
+      else addedByUser.set(userId, [groupId]);
+    }
     for (const userId of removed) removals.push({ groupId, userId });
     if (added.length || removed.length) {
       changes.push({ groupId, added, removed });
       ctx.changedGroups.add(groupId);
     }
   }
-  // In primary-key order (person, group): a first sync's million rows go in about twice as fast as group by group.
-  additions.sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : a.groupId < b.groupId ? -1 : 1));
+  const additions: Membership[] = [];
+  for (const userId of [...addedByUser.keys()].sort())
+    for (const groupId of (addedByUser.get(userId) as string[]).sort())
+      additions.push({ groupId, userId, created: at });
   counts.membershipsAdded += await tx.memberships.addMany(additions);
   counts.membershipsRemoved += await tx.directorySources.removeMemberships(removals, at);
 

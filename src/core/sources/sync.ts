@@ -75,6 +75,7 @@ export async function runSync(
   const kind: SyncKind = opts.kind === "incremental" && source.cursor ? "incremental" : "full";
   try {
     const read = await readSource(source, secrets, kind);
+
     const at = clock.now().toISOString();
     const report = await store.transaction(async (tx) => {
       const ctx: SyncContext = {
@@ -99,12 +100,18 @@ export async function runSync(
         if (ctx.skippedSamples.length < 20) ctx.skippedSamples.push(u);
       }
       const people = await planPeople(ctx);
+
       const groups = await planGroups(ctx);
+
       assertSafe(ctx, people.deactivations, people.activeBefore, groups.removals.length, groups.linkedBefore);
       await writePeople(ctx, people);
+
       await writeGroups(ctx, groups);
+
       await mirrorMemberships(ctx, groups.groupIds);
+
       await enqueueProvisioning(ctx);
+
       const result: SyncReport = { source: source.name, kind, counts: ctx.counts, skipped: ctx.skippedSamples };
       await tx.log.append(
         logEvent(clock, actor, "directory.source.sync", sourceTarget(source), {
@@ -120,6 +127,7 @@ export async function runSync(
       );
       return result;
     });
+
     if (report.counts.created + report.counts.membershipsAdded >= 10_000) await store.analyze();
     return report;
   } catch (err) {
@@ -134,17 +142,25 @@ const sourceTarget = (s: DirectorySourceRow) => ({ type: "directory_source", id:
 
 async function readSource(source: DirectorySourceRow, secrets: SecretBox, kind: SyncKind): Promise<DirectoryRead> {
   const password = secrets.open(source.bindPasswordSealed, bindPasswordContext(source.id));
-  const conn = await LdapConnection.open(source.settings, password);
+  // Two connections: people and groups are read at the same time (see readDirectory).
+  const opened = await Promise.allSettled([
+    LdapConnection.open(source.settings, password),
+    LdapConnection.open(source.settings, password),
+  ]);
+  const conns = opened.flatMap((o) => (o.status === "fulfilled" ? [o.value] : []));
   try {
+    for (const o of opened) if (o.status === "rejected") throw o.reason;
     const since = kind === "incremental" ? source.cursor : null;
     // Nested groups are flattened, so a change deep down reaches every group above it: all groups are read again
     // (groups are few beside people; people are still read by change).
-    return await readDirectory(conn, source.settings, {
-      people: since,
-      groups: source.settings.nestedGroups ? null : since,
-    });
+    return await readDirectory(
+      conns[0] as LdapConnection,
+      source.settings,
+      { people: since, groups: source.settings.nestedGroups ? null : since },
+      conns[1] as LdapConnection,
+    );
   } finally {
-    await conn.close();
+    await Promise.all(conns.map((c) => c.close()));
   }
 }
 

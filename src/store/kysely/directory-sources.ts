@@ -2,6 +2,7 @@ import type { Kysely, Selectable } from "kysely";
 import type { UserStatus } from "../../core/directory/model.js";
 import type { SyncKind, SyncStatus } from "../../core/sources/model.js";
 import type { DirectorySourceRepo, DirectorySourceRow, SourceEntry } from "../contract-sources.js";
+import type { BulkWriter } from "./bulk.js";
 import type { Database, DirectorySourcesTable } from "./schema.js";
 
 /** Keys per IN list: well under SQLite's and PostgreSQL's parameter limits. */
@@ -45,7 +46,7 @@ const entryOf = (r: { kind: string; external_id: string; object_id: string; dn: 
   dnKey: r.dn_key,
 });
 
-export function directorySourceRepo(db: Kysely<Database>): DirectorySourceRepo {
+export function directorySourceRepo(db: Kysely<Database>, bulk: BulkWriter | null = null): DirectorySourceRepo {
   const peopleQuery = (sourceId: string) =>
     db
       .selectFrom("directory_source_entries as e")
@@ -218,6 +219,16 @@ export function directorySourceRepo(db: Kysely<Database>): DirectorySourceRepo {
       return out;
     },
     async upsertEntries(sourceId, entries) {
+      if (bulk) {
+        bulk.insert(
+          "directory_source_entries (source_id, kind, external_id, object_id, dn, dn_key)",
+          "on conflict (source_id, kind, external_id) do update set object_id = excluded.object_id, dn = excluded.dn, dn_key = excluded.dn_key",
+          6,
+          entries,
+          (e, out) => out.push(sourceId, e.kind, e.externalId, e.objectId, e.dn, e.dnKey),
+        );
+        return;
+      }
       for (const part of chunks(entries, 500)) {
         await db
           .insertInto("directory_source_entries")

@@ -2,6 +2,7 @@ import { type Kysely, PostgresAdapter, sql } from "kysely";
 import type { Membership } from "../../core/directory/model.js";
 import type { MembershipRepo } from "../contract.js";
 import type { RuleHeldMembershipRepo } from "../contract-rules.js";
+import type { BulkWriter } from "./bulk.js";
 import { decodeCursor, pageOf, toGroup, toUser } from "./rows.js";
 import { ruleHeldMembershipRepo } from "./rule-held-memberships.js";
 import type { Database } from "./schema.js";
@@ -11,7 +12,10 @@ const CHUNK = 5000;
 /** PostgreSQL takes whole columns as 3 array parameters, so its chunks can be larger. */
 const PG_CHUNK = 20_000;
 
-export function membershipRepo(db: Kysely<Database>): MembershipRepo & RuleHeldMembershipRepo {
+export function membershipRepo(
+  db: Kysely<Database>,
+  bulk: BulkWriter | null = null,
+): MembershipRepo & RuleHeldMembershipRepo {
   const touchGroup = (groupId: string, at: string) =>
     db.updateTable("groups").set({ members_updated_at: at }).where("id", "=", groupId).execute();
 
@@ -41,6 +45,15 @@ export function membershipRepo(db: Kysely<Database>): MembershipRepo & RuleHeldM
         n += Number(r.numAffectedRows ?? 0);
       }
       return n;
+    }
+    if (bulk) {
+      return bulk.insert(
+        "group_members (group_id, user_id, created_at)",
+        "on conflict (user_id, group_id) do nothing",
+        3,
+        rows,
+        (m, out) => out.push(m.groupId, m.userId, m.created),
+      );
     }
     let n = 0;
     for (let i = 0; i < rows.length; i += CHUNK) {

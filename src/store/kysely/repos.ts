@@ -3,6 +3,7 @@ import type { Repos, Store } from "../contract.js";
 import { adminRepo, sessionRepo, tokenRepo } from "./access.js";
 import { activationTokenRepo } from "./activation-tokens.js";
 import { appRepo, appSecretRepo, assignmentRepo, signingKeyRepo } from "./apps.js";
+import type { BulkWriter } from "./bulk.js";
 import { cliSessionRepo, deviceAuthorizationRepo } from "./device.js";
 import { directorySourceRepo } from "./directory-sources.js";
 import { fullSyncRepo } from "./full-syncs.js";
@@ -22,7 +23,17 @@ import { signInThrottleRepo } from "./sign-in-throttle.js";
 import { upgradeNoticeRepo } from "./upgrade-notices.js";
 import { userRepo } from "./users.js";
 
-export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"], inTransaction = false): Repos {
+/**
+ * The repositories over `db`. `tx` is given inside a transaction: bulk writes may then go around Kysely on the
+ * transaction's own connection (SQLite, see bulk.ts), and the shared budgets know not to relax the commit.
+ */
+export function makeRepos(
+  db: Kysely<Database>,
+  dialect: Store["dialect"],
+  tx: { bulk: BulkWriter | null } | null = null,
+): Repos {
+  const inTransaction = tx !== null;
+  const bulk = tx?.bulk ?? null;
   return {
     apps: appRepo(db),
     assignments: assignmentRepo(db),
@@ -36,9 +47,9 @@ export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"], inTra
     deviceAuthorizations: deviceAuthorizationRepo(db),
     cliSessions: cliSessionRepo(db),
     migrationJournal: migrationJournalRepo(db),
-    users: userRepo(db),
+    users: userRepo(db, bulk),
     groups: groupRepo(db),
-    memberships: membershipRepo(db),
+    memberships: membershipRepo(db, bulk),
     membershipRules: membershipRuleRepo(db),
     tokens: tokenRepo(db),
     sessions: sessionRepo(db),
@@ -46,7 +57,7 @@ export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"], inTra
     log: logRepo(db),
     policyBackups: policyBackupRepo(db),
     signInThrottle: signInThrottleRepo(db),
-    directorySources: directorySourceRepo(db),
+    directorySources: directorySourceRepo(db, bulk),
     scimBudgets: scimBudgetRepo(db, dialect, inTransaction),
     serverInfo: serverInfoRepo(db),
     activationTokens: activationTokenRepo(db),
@@ -57,11 +68,17 @@ export function makeRepos(db: Kysely<Database>, dialect: Store["dialect"], inTra
  * Both backends share this implementation: Kysely renders each dialect's SQL, and the few
  * differences (connection setup, pragmas) live in sqlite/ and postgres/.
  */
-export function kyselyStore(db: Kysely<Database>, dialect: Store["dialect"], onClose: () => Promise<void>): Store {
+export function kyselyStore(
+  db: Kysely<Database>,
+  dialect: Store["dialect"],
+  onClose: () => Promise<void>,
+  bulk: BulkWriter | null = null,
+): Store {
   return {
     dialect,
     ...makeRepos(db, dialect),
-    transaction: (fn) => db.transaction().execute((trx) => fn(makeRepos(trx, dialect, true))),
+    // Bulk writes go around Kysely only inside a transaction, which holds the connection (see bulk.ts).
+    transaction: (fn) => db.transaction().execute((trx) => fn(makeRepos(trx, dialect, { bulk }))),
     async analyze() {
       // SQLite's ANALYZE and PostgreSQL's both take every table by default.
       await sql`analyze`.execute(db);

@@ -1,6 +1,7 @@
 import { type Insertable, type Kysely, sql } from "kysely";
 import type { UserCredentials } from "../../core/directory/model.js";
 import type { NewUser, UserChange, UserRepo } from "../contract.js";
+import type { BulkWriter } from "./bulk.js";
 import { guardUnique } from "./errors.js";
 import { decodeCursor, keyOf, pageOf, prefixPattern, toUser } from "./rows.js";
 import type { Database, UsersTable } from "./schema.js";
@@ -27,7 +28,7 @@ function row(u: NewUser): Insertable<UsersTable> {
   };
 }
 
-export function userRepo(db: Kysely<Database>): UserRepo {
+export function userRepo(db: Kysely<Database>, bulk: BulkWriter | null = null): UserRepo {
   return {
     async insert(u) {
       const r = await guardUnique(db.insertInto("users").values(row(u)).returningAll().executeTakeFirstOrThrow());
@@ -35,6 +36,18 @@ export function userRepo(db: Kysely<Database>): UserRepo {
     },
 
     async insertMany(users) {
+      if (bulk && users.length > 0) {
+        const columns = Object.keys(row(users[0] as NewUser)) as (keyof Insertable<UsersTable>)[];
+        await guardUnique(
+          Promise.resolve().then(() =>
+            bulk.insert(`users (${columns.join(", ")})`, "", columns.length, users, (u, out) => {
+              const r = row(u);
+              for (const c of columns) out.push(r[c]);
+            }),
+          ),
+        );
+        return;
+      }
       for (let i = 0; i < users.length; i += CHUNK) {
         await guardUnique(
           db

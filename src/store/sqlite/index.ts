@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import { ensurePrivateDir, ensurePrivateFile } from "../../config/private-files.js";
 import type { Store } from "../contract.js";
+import { sqliteBulkWriter } from "../kysely/bulk.js";
 import { kyselyStore } from "../kysely/repos.js";
 import type { Database as Schema } from "../kysely/schema.js";
 import { migrateToLatest } from "../migrations/index.js";
@@ -19,6 +20,9 @@ export async function openSqliteStore(file: string): Promise<Store> {
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
+  // ANALYZE (after a bulk import or a directory sync) samples each index instead of reading every row: a million
+  // memberships take a fraction of a second instead of about two, and the planner gets the same shape of numbers.
+  sqlite.pragma("analysis_limit = 1000");
   // Files an older version created with the default umask are tightened too.
   for (const extra of [`${file}-wal`, `${file}-shm`]) if (existsSync(extra)) ensurePrivateFile(extra);
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
@@ -28,5 +32,5 @@ export async function openSqliteStore(file: string): Promise<Store> {
     await db.destroy();
     throw err;
   }
-  return kyselyStore(db, "sqlite", () => db.destroy());
+  return kyselyStore(db, "sqlite", () => db.destroy(), sqliteBulkWriter(sqlite));
 }

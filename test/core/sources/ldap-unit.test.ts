@@ -1,6 +1,12 @@
 import type { Entry } from "ldapts";
 import { describe, expect, it } from "vitest";
-import { isLoopbackHost, type LdapConnection, transportProblem } from "../../../src/core/sources/ldap-client.js";
+import {
+  first,
+  isLoopbackHost,
+  type LdapConnection,
+  transportProblem,
+  values,
+} from "../../../src/core/sources/ldap-client.js";
 import { dnKey, escapeFilterValue, formatGuid, memberValues } from "../../../src/core/sources/ldap-read.js";
 
 describe("LDAP source helpers", () => {
@@ -12,6 +18,16 @@ describe("LDAP source helpers", () => {
   it("shows AD's objectGUID as AD tools do (first three fields little-endian)", () => {
     const bytes = Buffer.from("67452301ab89efcd0123456789abcdef", "hex");
     expect(formatGuid(bytes)).toBe("01234567-89ab-cdef-0123-456789abcdef");
+  });
+
+  it("finds an entry's attribute in any spelling, never an object's built-in property", () => {
+    const entry = { dn: "uid=a,ou=people", givenName: "Ann", MAIL: ["a@x", "b@x"], description: [] } as Entry;
+    expect(values(entry, "givenName")).toEqual(["Ann"]);
+    expect(values(entry, "givenname")).toEqual(["Ann"]);
+    expect(values(entry, "mail")).toEqual(["a@x", "b@x"]);
+    expect(values(entry, "description")).toEqual([]);
+    expect(first(entry, "GIVENNAME")).toBe("Ann");
+    for (const name of ["constructor", "toString", "dn", "sn"]) expect(values(entry, name)).toEqual([]);
   });
 
   it("escapes filter values (RFC 4515)", () => {
