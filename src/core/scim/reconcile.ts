@@ -1,6 +1,7 @@
 import { DomainError } from "../errors.js";
 import { laneOrder } from "./apply-order.js";
 import { ScimError } from "./errors.js";
+import { MembershipWindows } from "./membership-windows.js";
 import type { ScimOperations } from "./operations.js";
 import {
   type DesiredState,
@@ -96,7 +97,15 @@ export async function applyPlan(
   // A refused token fails every request alike: stop sending after the first, but still give
   // every remaining object its own error so none is silently left behind.
   let refused: ResultError | null = null;
-  const lanes = laneOrder(plan.ops);
+  const onError = (error: unknown) => {
+    const failure = toResultError(error);
+    if (error instanceof ScimError && error.errorClass === "auth") refused ??= failure;
+    return failure;
+  };
+  // With the target's budgets known (AWS: writes and membership operations apart), the new groups' members go
+  // by time window (membership-windows.ts); otherwise in the planned batches, each sent once its people exist.
+  const limits = ops.limits?.membership ? ops.limits : null;
+  const lanes = laneOrder(plan.ops, limits ? "mostMemberships" : "groupOrder");
   const run = async (index: number) => {
     const op = lanes.ops[index]!;
     const result: ObjectResult = { kind: op.kind, externalId: op.externalId, status: "ok" };
@@ -108,8 +117,7 @@ export async function applyPlan(
       await applyOne(op, result);
     } catch (error) {
       result.status = "error";
-      result.error = toResultError(error);
-      if (error instanceof ScimError && error.errorClass === "auth") refused = result.error;
+      result.error = onError(error);
     }
     results[index] = result;
   };
@@ -125,22 +133,66 @@ export async function applyPlan(
     });
     creating.set(op.externalId, { done, settle });
   }
+  const newGroups = new Set(
+    lanes.groups.flatMap((i) => (lanes.ops[i]!.kind === "createGroup" ? [lanes.ops[i]!.externalId] : [])),
+  );
+  const windowed = limits
+    ? lanes.groups.filter((i) => {
+        const op = lanes.ops[i]!;
+        return (op.kind === "createGroup" || op.kind === "addMembers") && newGroups.has(op.externalId);
+      })
+    : [];
+  let usersLeft = lanes.users.length;
+  const windows =
+    limits && windowed.length > 0
+      ? new MembershipWindows(
+          {
+            ops,
+            limits,
+            userIds,
+            usersLeft: () => usersLeft,
+            groupsListed: plan.complete.groups,
+            recordMembers: (group, externalIds) => {
+              const set = membersOf(group);
+              for (const id of externalIds) set.add(id);
+            },
+            ...(hooks.beforeWrite ? { beforeWrite: hooks.beforeWrite } : {}),
+            refused: () => refused,
+            onError,
+            notAttempted: (r) =>
+              toResultError(new DomainError("remote_failed", `not attempted: ${r.message}`, r.details ?? {})),
+            unprovisioned: (ids) => toResultError(unprovisionedMembers(ids)),
+            createFailed: (group) => toResultError(createFailed(group)),
+          },
+          lanes.ops,
+          windowed,
+          new Set(creating.keys()),
+        )
+      : null;
   const userLane = async () => {
     for (const index of lanes.users) {
       await run(index);
+      usersLeft--;
       const op = lanes.ops[index]!;
-      if (op.kind === "createUser") creating.get(op.externalId)?.settle();
+      if (op.kind === "createUser") {
+        creating.get(op.externalId)?.settle();
+        windows?.userSettled(op.externalId);
+      }
     }
+    windows?.finishedUsers();
   };
+  const inWindows = new Set(windowed);
   const groupLane = async () => {
     for (const index of lanes.groups) {
+      if (inWindows.has(index)) continue;
       const op = lanes.ops[index]!;
       if ("members" in op)
         for (const m of op.members) if (m.remoteId === null && m.externalId) await creating.get(m.externalId)?.done;
       await run(index);
     }
   };
-  await Promise.all([userLane(), groupLane()]);
+  await Promise.all([userLane(), groupLane(), windows?.run()]);
+  for (const [index, result] of windows?.results() ?? []) results[index] = result;
 
   async function applyOne(op: PlanOp, result: ObjectResult): Promise<void> {
     switch (op.kind) {
@@ -198,8 +250,7 @@ export async function applyPlan(
       case "addMembers":
       case "removeMembers": {
         const groupId = op.remoteId ?? groupIds.get(op.externalId);
-        if (!groupId)
-          throw new DomainError("not_found", `group ${op.externalId} is not on the target (its create failed)`);
+        if (!groupId) throw createFailed(op.externalId);
         result.remoteId = groupId;
         const { ids, missing } = resolve(op.members);
         await ops.patchMembers(groupId, op.kind === "addMembers" ? "add" : "remove", ids);
@@ -219,6 +270,10 @@ export async function applyPlan(
     results,
     memberships: Object.fromEntries([...memberships].map(([group, set]) => [group, [...set].sort()])),
   };
+}
+
+function createFailed(group: string): DomainError {
+  return new DomainError("not_found", `group ${group} is not on the target (its create failed)`);
 }
 
 function unprovisionedMembers(externalIds: string[]): DomainError {
