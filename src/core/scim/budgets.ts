@@ -37,12 +37,21 @@ export const AWS_DEFAULT_BUDGETS: BudgetLimits = {
  */
 export const MEMBERSHIP_HEADROOM = 0.95;
 
+/**
+ * Writes are paced a hair under their budget. Two lanes send writes side by side, and a few milliseconds of
+ * difference in their requests' travel can bring two writes to the target closer together than the client spent
+ * them; with the target's bucket empty (a large sync keeps it so) that draws a 429 and a Retry-After second of no
+ * writes at all. Spending 0.2 % under the rate lets the target's bucket keep a token's cushion after a few seconds.
+ */
+export const WRITE_HEADROOM = 0.998;
+
 /** In-process token buckets for the limits: what one node of rolebridge shares between the syncs of one app. */
 export function inProcessBudgets(limits: BudgetLimits, timer: Timer): ScimBudgets {
   const membership = { ...limits.membership, ratePerSecond: limits.membership.ratePerSecond * MEMBERSHIP_HEADROOM };
+  const write = { ...limits.write, ratePerSecond: limits.write.ratePerSecond * WRITE_HEADROOM };
   return {
     read: new TokenBucket(limits.read, timer),
-    write: new TokenBucket(limits.write, timer),
+    write: new TokenBucket(write, timer),
     membership: new TokenBucket(membership, timer),
   };
 }

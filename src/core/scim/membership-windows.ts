@@ -1,7 +1,14 @@
-import { type BudgetLimits, MEMBERSHIP_HEADROOM } from "./budgets.js";
+import { type BudgetLimits, MEMBERSHIP_HEADROOM, WRITE_HEADROOM } from "./budgets.js";
 import type { ScimOperations } from "./operations.js";
 import type { MemberRef, PlanOp } from "./plan.js";
-import type { ObjectResult, ResultError } from "./reconcile.js";
+import {
+  createFailed,
+  notAttempted,
+  type ObjectResult,
+  type ResultError,
+  toResultError,
+  unprovisionedMembers,
+} from "./results.js";
 
 type Adds = Extract<PlanOp, { kind: "createGroup" | "addMembers" }>;
 
@@ -18,11 +25,10 @@ export interface WindowHost {
   /** Memberships now on the target: the run reports them. */
   recordMembers: (group: string, externalIds: string[]) => void;
   beforeWrite?: (op: PlanOp) => Promise<void>;
+  /** The token was refused: nothing more is sent. */
   refused: () => ResultError | null;
+  /** A request failed: its error as a result (a refused token is noted by applyPlan). */
   onError: (error: unknown) => ResultError;
-  notAttempted: (refused: ResultError) => ResultError;
-  unprovisioned: (externalIds: string[]) => ResultError;
-  createFailed: (group: string) => ResultError;
 }
 
 interface Work {
@@ -133,7 +139,7 @@ export class MembershipWindows {
       if (active.length === 0) return;
       const refused = this.host.refused();
       if (refused) {
-        this.abandon(active, this.host.notAttempted(refused));
+        this.abandon(active, toResultError(notAttempted(refused)));
         return;
       }
       const choice = this.pick(active);
@@ -163,8 +169,8 @@ export class MembershipWindows {
       const failure = work.failed
         ? op
           ? work.failed
-          : this.host.createFailed(work.create.externalId)
-        : (error ?? (missing.length > 0 ? this.host.unprovisioned(missing) : null));
+          : toResultError(createFailed(work.create.externalId))
+        : (error ?? (missing.length > 0 ? toResultError(unprovisionedMembers(missing)) : null));
       if (failure) Object.assign(result, { status: "error", error: failure });
       return [index, result];
     });
@@ -284,7 +290,7 @@ export class MembershipWindows {
   }
 
   private writeRate(): number {
-    return this.host.limits.write.ratePerSecond;
+    return this.host.limits.write.ratePerSecond * WRITE_HEADROOM;
   }
 
   /** The rate the client's membership budget actually spends at (budgets.ts keeps it under the target's). */

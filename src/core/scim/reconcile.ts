@@ -3,35 +3,19 @@ import { laneOrder } from "./apply-order.js";
 import { ScimError } from "./errors.js";
 import { MembershipWindows } from "./membership-windows.js";
 import type { ScimOperations } from "./operations.js";
+import { type DesiredState, type MemberRef, type Plan, type PlanOp, type PlanOptions, planReconcile } from "./plan.js";
 import {
-  type DesiredState,
-  type MemberRef,
-  type Plan,
-  type PlanOp,
-  type PlanOpKind,
-  type PlanOptions,
-  planReconcile,
-} from "./plan.js";
+  createFailed,
+  describe,
+  notAttempted,
+  type ObjectResult,
+  type ResultError,
+  toResultError,
+  unprovisionedMembers,
+} from "./results.js";
 
-export interface ResultError {
-  code: string;
-  message: string;
-  httpStatus: number | null;
-  /** True when a later run may succeed unchanged (throttling, outage); false when data or config must change. */
-  retryable: boolean;
-  details?: Record<string, unknown>;
-}
-
-/** One per plan operation: what the storage side records as the object's provisioning status. */
-export interface ObjectResult {
-  kind: PlanOpKind;
-  externalId: string;
-  remoteId?: string;
-  status: "ok" | "error";
-  /** The object already existed on the target and was taken over instead of created. */
-  adopted?: boolean;
-  error?: ResultError;
-}
+export type { ObjectResult, ResultError } from "./results.js";
+export { toResultError } from "./results.js";
 
 export interface ApplyOutcome {
   results: ObjectResult[];
@@ -110,9 +94,7 @@ export async function applyPlan(
     const op = lanes.ops[index]!;
     const result: ObjectResult = { kind: op.kind, externalId: op.externalId, status: "ok" };
     try {
-      if (refused) {
-        throw new DomainError("remote_failed", `not attempted: ${refused.message}`, refused.details ?? {});
-      }
+      if (refused) throw notAttempted(refused);
       await hooks.beforeWrite?.(op);
       await applyOne(op, result);
     } catch (error) {
@@ -159,10 +141,6 @@ export async function applyPlan(
             ...(hooks.beforeWrite ? { beforeWrite: hooks.beforeWrite } : {}),
             refused: () => refused,
             onError,
-            notAttempted: (r) =>
-              toResultError(new DomainError("remote_failed", `not attempted: ${r.message}`, r.details ?? {})),
-            unprovisioned: (ids) => toResultError(unprovisionedMembers(ids)),
-            createFailed: (group) => toResultError(createFailed(group)),
           },
           lanes.ops,
           windowed,
@@ -269,43 +247,5 @@ export async function applyPlan(
   return {
     results,
     memberships: Object.fromEntries([...memberships].map(([group, set]) => [group, [...set].sort()])),
-  };
-}
-
-function createFailed(group: string): DomainError {
-  return new DomainError("not_found", `group ${group} is not on the target (its create failed)`);
-}
-
-function unprovisionedMembers(externalIds: string[]): DomainError {
-  return new DomainError(
-    "not_found",
-    `members not on the target (their user failed or is not provisioned): ${externalIds.join(", ")}`,
-    {
-      memberExternalIds: externalIds,
-    },
-  );
-}
-
-const describe = (errors: { path: string; message: string }[]) =>
-  errors.map((e) => `${e.path} ${e.message}`).join("; ");
-
-export function toResultError(error: unknown): ResultError {
-  if (error instanceof ScimError) {
-    return {
-      code: error.code,
-      message: error.attempts > 1 ? `${error.message} (after ${error.attempts} attempts)` : error.message,
-      httpStatus: error.httpStatus,
-      retryable: error.errorClass === "retryable",
-      details: error.details,
-    };
-  }
-  if (error instanceof DomainError) {
-    return { code: error.code, message: error.message, httpStatus: null, retryable: false, details: error.details };
-  }
-  return {
-    code: "internal",
-    message: error instanceof Error ? error.message : String(error),
-    httpStatus: null,
-    retryable: false,
   };
 }
