@@ -133,7 +133,8 @@ export class ScimTargets {
     }
     const { settings, sealed } = target;
     const profile = app.type === "aws-iam-identity-center" ? awsIdentityCenterProfile : genericScim2Profile;
-    const shared = this.sharedFor(app.id, target.baseUrl, appLimits(profile, settings));
+    const limits = appLimits(profile, settings);
+    const shared = this.sharedFor(app.id, target.baseUrl, limits);
     const client = new ScimClient({
       baseUrl: target.baseUrl,
       token: this.secrets.open(sealed, `app:${app.id}:${TOKEN}`),
@@ -141,7 +142,8 @@ export class ScimTargets {
       fetch: this.fetchImpl,
       ...(retry ? { retry } : {}),
     });
-    return { client, ops: new ScimOperations(client, profile, { paging: shared.paging }) };
+    const perClass = "perClass" in limits ? { limits: limits.perClass } : {};
+    return { client, ops: new ScimOperations(client, profile, { paging: shared.paging, ...perClass }) };
   }
 
   private sharedFor(appId: string, baseUrl: string, limits: AppLimits) {

@@ -26,7 +26,10 @@ export interface Lanes {
  *   requests carry the members created first — a large group's create need not wait for its last member.
  * The group's end state and its operations' results are the same whichever batch a member travels in.
  */
-export function laneOrder(planned: readonly PlanOp[]): Lanes {
+export function laneOrder(
+  planned: readonly PlanOp[],
+  userOrder: "groupOrder" | "mostMemberships" = "groupOrder",
+): Lanes {
   const first: number[] = [];
   const users: number[] = [];
   const groups: number[] = [];
@@ -68,11 +71,26 @@ export function laneOrder(planned: readonly PlanOp[]): Lanes {
     }
   }
 
+  // Membership windows (membership-windows.ts) send whatever is ready, so they are fed fastest by the people
+  // who are in the most groups: each create then readies the most memberships, and the last creates ready few.
+  const memberships = new Map<string, number>();
+  if (userOrder === "mostMemberships")
+    for (const index of groups) {
+      const op = planned[index]!;
+      if ("members" in op)
+        for (const m of op.members)
+          if (m.externalId) memberships.set(m.externalId, (memberships.get(m.externalId) ?? 0) + 1);
+    }
   const userRank = (index: number) => {
     const op = planned[index]!;
-    return op.kind === "createUser" ? (rank.get(op.externalId) ?? rank.size) : -1;
+    if (op.kind !== "createUser") return Number.NEGATIVE_INFINITY;
+    return userOrder === "mostMemberships"
+      ? -(memberships.get(op.externalId) ?? 0)
+      : (rank.get(op.externalId) ?? rank.size);
   };
   // Stable: equal ranks keep plan order.
-  const ordered = users.map((index) => ({ index, rank: userRank(index) })).sort((a, b) => a.rank - b.rank);
+  const ordered = users
+    .map((index) => ({ index, rank: userRank(index) }))
+    .sort((a, b) => (a.rank === b.rank ? 0 : a.rank < b.rank ? -1 : 1));
   return { ops, first, users: ordered.map((o) => o.index), groups };
 }

@@ -37,17 +37,26 @@ export const AWS_DEFAULT_BUDGETS: BudgetLimits = {
  */
 export const MEMBERSHIP_HEADROOM = 0.95;
 
+/**
+ * Writes are paced a hair under their budget. Two lanes send writes side by side, and a few milliseconds of
+ * difference in their requests' travel can bring two writes to the target closer together than the client spent
+ * them; with the target's bucket empty (a large sync keeps it so) that draws a 429 and a Retry-After second of no
+ * writes at all. Spending 0.2 % under the rate lets the target's bucket keep a token's cushion after a few seconds.
+ */
+export const WRITE_HEADROOM = 0.998;
+
 export type BudgetKind = keyof BudgetLimits;
 
-/** Budgets per class made by `make` (in-process, or kept in the database), the membership rate under its headroom. */
+/** Budgets per class made by `make` (in-process, or kept in the database), writes and memberships under their headroom. */
 export function perClassBudgets(
   limits: BudgetLimits,
   make: (kind: BudgetKind, limit: RateLimit) => RequestBudget,
 ): ScimBudgets {
   const membership = { ...limits.membership, ratePerSecond: limits.membership.ratePerSecond * MEMBERSHIP_HEADROOM };
+  const write = { ...limits.write, ratePerSecond: limits.write.ratePerSecond * WRITE_HEADROOM };
   return {
     read: make("read", limits.read),
-    write: make("write", limits.write),
+    write: make("write", write),
     membership: make("membership", membership),
   };
 }

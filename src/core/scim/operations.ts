@@ -1,3 +1,4 @@
+import type { BudgetLimits } from "./budgets.js";
 import type { ScimClient } from "./client.js";
 import { ScimError } from "./errors.js";
 import {
@@ -38,14 +39,20 @@ const isConflict = (error: unknown) => error instanceof ScimError && error.httpS
  */
 export class ScimOperations {
   private readonly discovery: PagingDiscovery;
+  readonly limits: BudgetLimits | null;
 
   constructor(
     readonly client: ScimClient,
     readonly profile: TargetProfile,
-    /** Where the target's advertised paging is remembered: shared by the connections to one target. */
-    options: { paging?: PagingDiscovery } = {},
+    /**
+     * `paging`: where the target's advertised paging is remembered, shared by the connections to one target.
+     * `limits`: the rates the client's budgets were made with; knowing them, applyPlan paces membership writes
+     * by time window (membership-windows.ts) instead of in the planned batches.
+     */
+    options: { paging?: PagingDiscovery; limits?: BudgetLimits } = {},
   ) {
     this.discovery = options.paging ?? new PagingDiscovery();
+    this.limits = options.limits ?? null;
   }
 
   /** The paging listings use: the profile's, or what the server advertises (read once, on the first listing). */

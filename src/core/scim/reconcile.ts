@@ -1,36 +1,21 @@
 import { DomainError } from "../errors.js";
 import { laneOrder } from "./apply-order.js";
 import { ScimError } from "./errors.js";
+import { MembershipWindows } from "./membership-windows.js";
 import type { ScimOperations } from "./operations.js";
+import { type DesiredState, type MemberRef, type Plan, type PlanOp, type PlanOptions, planReconcile } from "./plan.js";
 import {
-  type DesiredState,
-  type MemberRef,
-  type Plan,
-  type PlanOp,
-  type PlanOpKind,
-  type PlanOptions,
-  planReconcile,
-} from "./plan.js";
+  createFailed,
+  describe,
+  notAttempted,
+  type ObjectResult,
+  type ResultError,
+  toResultError,
+  unprovisionedMembers,
+} from "./results.js";
 
-export interface ResultError {
-  code: string;
-  message: string;
-  httpStatus: number | null;
-  /** True when a later run may succeed unchanged (throttling, outage); false when data or config must change. */
-  retryable: boolean;
-  details?: Record<string, unknown>;
-}
-
-/** One per plan operation: what the storage side records as the object's provisioning status. */
-export interface ObjectResult {
-  kind: PlanOpKind;
-  externalId: string;
-  remoteId?: string;
-  status: "ok" | "error";
-  /** The object already existed on the target and was taken over instead of created. */
-  adopted?: boolean;
-  error?: ResultError;
-}
+export type { ObjectResult, ResultError } from "./results.js";
+export { toResultError } from "./results.js";
 
 export interface ApplyOutcome {
   results: ObjectResult[];
@@ -96,20 +81,25 @@ export async function applyPlan(
   // A refused token fails every request alike: stop sending after the first, but still give
   // every remaining object its own error so none is silently left behind.
   let refused: ResultError | null = null;
-  const lanes = laneOrder(plan.ops);
+  const onError = (error: unknown) => {
+    const failure = toResultError(error);
+    if (error instanceof ScimError && error.errorClass === "auth") refused ??= failure;
+    return failure;
+  };
+  // With the target's budgets known (AWS: writes and membership operations apart), the new groups' members go
+  // by time window (membership-windows.ts); otherwise in the planned batches, each sent once its people exist.
+  const limits = ops.limits?.membership ? ops.limits : null;
+  const lanes = laneOrder(plan.ops, limits ? "mostMemberships" : "groupOrder");
   const run = async (index: number) => {
     const op = lanes.ops[index]!;
     const result: ObjectResult = { kind: op.kind, externalId: op.externalId, status: "ok" };
     try {
-      if (refused) {
-        throw new DomainError("remote_failed", `not attempted: ${refused.message}`, refused.details ?? {});
-      }
+      if (refused) throw notAttempted(refused);
       await hooks.beforeWrite?.(op);
       await applyOne(op, result);
     } catch (error) {
       result.status = "error";
-      result.error = toResultError(error);
-      if (error instanceof ScimError && error.errorClass === "auth") refused = result.error;
+      result.error = onError(error);
     }
     results[index] = result;
   };
@@ -125,22 +115,62 @@ export async function applyPlan(
     });
     creating.set(op.externalId, { done, settle });
   }
+  const newGroups = new Set(
+    lanes.groups.flatMap((i) => (lanes.ops[i]!.kind === "createGroup" ? [lanes.ops[i]!.externalId] : [])),
+  );
+  const windowed = limits
+    ? lanes.groups.filter((i) => {
+        const op = lanes.ops[i]!;
+        return (op.kind === "createGroup" || op.kind === "addMembers") && newGroups.has(op.externalId);
+      })
+    : [];
+  let usersLeft = lanes.users.length;
+  const windows =
+    limits && windowed.length > 0
+      ? new MembershipWindows(
+          {
+            ops,
+            limits,
+            userIds,
+            usersLeft: () => usersLeft,
+            groupsListed: plan.complete.groups,
+            recordMembers: (group, externalIds) => {
+              const set = membersOf(group);
+              for (const id of externalIds) set.add(id);
+            },
+            ...(hooks.beforeWrite ? { beforeWrite: hooks.beforeWrite } : {}),
+            refused: () => refused,
+            onError,
+          },
+          lanes.ops,
+          windowed,
+          new Set(creating.keys()),
+        )
+      : null;
   const userLane = async () => {
     for (const index of lanes.users) {
       await run(index);
+      usersLeft--;
       const op = lanes.ops[index]!;
-      if (op.kind === "createUser") creating.get(op.externalId)?.settle();
+      if (op.kind === "createUser") {
+        creating.get(op.externalId)?.settle();
+        windows?.userSettled(op.externalId);
+      }
     }
+    windows?.finishedUsers();
   };
+  const inWindows = new Set(windowed);
   const groupLane = async () => {
     for (const index of lanes.groups) {
+      if (inWindows.has(index)) continue;
       const op = lanes.ops[index]!;
       if ("members" in op)
         for (const m of op.members) if (m.remoteId === null && m.externalId) await creating.get(m.externalId)?.done;
       await run(index);
     }
   };
-  await Promise.all([userLane(), groupLane()]);
+  await Promise.all([userLane(), groupLane(), windows?.run()]);
+  for (const [index, result] of windows?.results() ?? []) results[index] = result;
 
   async function applyOne(op: PlanOp, result: ObjectResult): Promise<void> {
     switch (op.kind) {
@@ -198,8 +228,7 @@ export async function applyPlan(
       case "addMembers":
       case "removeMembers": {
         const groupId = op.remoteId ?? groupIds.get(op.externalId);
-        if (!groupId)
-          throw new DomainError("not_found", `group ${op.externalId} is not on the target (its create failed)`);
+        if (!groupId) throw createFailed(op.externalId);
         result.remoteId = groupId;
         const { ids, missing } = resolve(op.members);
         await ops.patchMembers(groupId, op.kind === "addMembers" ? "add" : "remove", ids);
@@ -218,41 +247,5 @@ export async function applyPlan(
   return {
     results,
     memberships: Object.fromEntries([...memberships].map(([group, set]) => [group, [...set].sort()])),
-  };
-}
-
-function unprovisionedMembers(externalIds: string[]): DomainError {
-  return new DomainError(
-    "not_found",
-    `members not on the target (their user failed or is not provisioned): ${externalIds.join(", ")}`,
-    {
-      memberExternalIds: externalIds,
-    },
-  );
-}
-
-const describe = (errors: { path: string; message: string }[]) =>
-  errors.map((e) => `${e.path} ${e.message}`).join("; ");
-
-export function toResultError(error: unknown): ResultError {
-  if (error instanceof ScimError) {
-    return {
-      code: error.code,
-      message: error.attempts > 1 ? `${error.message} (after ${error.attempts} attempts)` : error.message,
-      httpStatus: error.httpStatus,
-      retryable: error.errorClass === "retryable",
-      details: error.details,
-    };
-  }
-  if (error instanceof DomainError) {
-    // Our own refusals are final, except those that say otherwise (a node stopping mid-sync: another node will).
-    const retryable = error.details.retryable === true;
-    return { code: error.code, message: error.message, httpStatus: null, retryable, details: error.details };
-  }
-  return {
-    code: "internal",
-    message: error instanceof Error ? error.message : String(error),
-    httpStatus: null,
-    retryable: false,
   };
 }
