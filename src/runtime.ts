@@ -77,7 +77,10 @@ export function createLogger(config: Pick<Config, "logLevel">, destination?: pin
   );
 }
 
-export async function openRuntime(config: Config, opts: { logger?: Logger; clock?: Clock } = {}): Promise<Runtime> {
+export async function openRuntime(
+  config: Config,
+  opts: { logger?: Logger; clock?: Clock; onQuery?: () => void } = {},
+): Promise<Runtime> {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger(config);
   const secrets = new SecretBox(resolveMasterKey(config));
@@ -85,6 +88,7 @@ export async function openRuntime(config: Config, opts: { logger?: Logger; clock
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     onIdleError: (err) => logger.warn({ err: { message: err.message } }, "database connection lost; reconnecting"),
+    ...(opts.onQuery ? { onQuery: opts.onQuery } : {}),
   });
   // An upgrade that changed how existing apps decide roles is recorded before anything signs anyone in.
   await computePendingUpgradeNotices(store, clock);

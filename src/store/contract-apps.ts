@@ -9,6 +9,7 @@ import type {
   SigningKeyState,
   UpgradeNoticeDetails,
 } from "../core/apps/model.js";
+import type { Group } from "../core/directory/model.js";
 import type { Page, PageRequest } from "./contract.js";
 
 export interface NewApp {
@@ -35,6 +36,11 @@ export interface AppRepo {
   insert(app: NewApp): Promise<App>;
   get(id: string): Promise<App | null>;
   getBySlug(slug: string): Promise<App | null>;
+  /**
+   * The app and its active signing key (null when it has none) in one statement: a sign-in needs both, and the
+   * key row read with the app is as current as the app (a rotation on another node is seen at once).
+   */
+  getBySlugWithActiveKey(slug: string): Promise<{ app: App; activeKey: SigningKey | null } | null>;
   list(filter: { type?: App["type"] | undefined }, page: PageRequest): Promise<Page<App>>;
   update(id: string, change: AppChange, expectedVersion?: number): Promise<App | null>;
   delete(id: string): Promise<boolean>;
@@ -43,6 +49,11 @@ export interface AppRepo {
 }
 
 export interface AssignmentRepo {
+  /**
+   * A user's groups (by id) and the app's assignments reaching the user or those groups (by principal type, then
+   * id), in one statement: what role resolution reads at every sign-in.
+   */
+  withGroupsOfUser(appId: string, userId: string): Promise<{ groups: Group[]; assignments: AppAssignment[] }>;
   /**
    * Creates or replaces the assignment's profile. Returns true when it was new. `priority` (group assignments)
    * is written when given; callers keep it unique per app (`renumberGroupPriorities`).

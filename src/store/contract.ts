@@ -103,6 +103,8 @@ export interface UserRepo {
   insertMany(users: NewUser[]): Promise<void>;
   get(id: string): Promise<User | null>;
   getByLogin(login: string): Promise<User | null>;
+  /** The user and their credentials from one row read (a password sign-in needs both). */
+  getByLoginWithCredentials(login: string): Promise<{ user: User; credentials: UserCredentials } | null>;
   /** Map login key (lower-case) -> id for the given logins; used by imports to resolve references. */
   idsByLogin(logins: string[]): Promise<Map<string, string>>;
   list(filter: UserFilter, page: PageRequest): Promise<Page<User>>;
@@ -191,6 +193,8 @@ export interface NewSession {
 export interface SessionRepo {
   insert(session: NewSession): Promise<void>;
   findActive(idHash: string, now: string): Promise<Session | null>;
+  /** The active session and its user in one statement (every signed-in request asks for both). */
+  findActiveWithUser(idHash: string, now: string): Promise<{ session: Session; user: User } | null>;
   touch(idHash: string, at: string): Promise<void>;
   delete(idHash: string): Promise<void>;
   deleteForUser(userId: string): Promise<number>;
@@ -216,6 +220,15 @@ export interface SignInThrottleRepo {
     now: string,
     expiredBefore: string,
   ): Promise<{ attempts: number; windowStart: string }>;
+  /**
+   * `reserve` for several distinct keys in one statement (one round trip), each counted atomically as there;
+   * the counts by key.
+   */
+  reserveAll(
+    entries: readonly { key: string; loginKey: string | null }[],
+    now: string,
+    expiredBefore: string,
+  ): Promise<Map<string, { attempts: number; windowStart: string }>>;
   /** Gives an attempt back (it succeeded), never below zero. */
   release(key: string): Promise<void>;
   /** Forgets the keys: a success on (login, address), or an administrator's unlock of a login. */

@@ -9,6 +9,8 @@ export interface StoreConfig {
   dataDir: string;
   /** PostgreSQL: an idle connection the server ended (the pool replaces it). */
   onIdleError?: (err: Error) => void;
+  /** Called once per statement sent to the database (BEGIN and COMMIT included): tests count round trips. */
+  onQuery?: () => void;
 }
 
 export function openStore(config: StoreConfig): Promise<Store> {
@@ -16,7 +18,10 @@ export function openStore(config: StoreConfig): Promise<Store> {
     if (!/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
       throw new Error("DATABASE_URL must start with postgres:// or postgresql:// (SQLite needs no URL)");
     }
-    return openPostgresStore(config.databaseUrl, config.onIdleError ? { onIdleError: config.onIdleError } : {});
+    return openPostgresStore(config.databaseUrl, {
+      ...(config.onIdleError ? { onIdleError: config.onIdleError } : {}),
+      ...(config.onQuery ? { onQuery: config.onQuery } : {}),
+    });
   }
-  return openSqliteStore(join(config.dataDir, "rolebridge.db"));
+  return openSqliteStore(join(config.dataDir, "rolebridge.db"), config.onQuery ? { onQuery: config.onQuery } : {});
 }

@@ -8,7 +8,7 @@ import type { Backend } from "./backends.js";
 export async function testRuntime(
   backend: Backend,
   overrides: Record<string, unknown> = {},
-  opts: { clock?: Clock } = {},
+  opts: { clock?: Clock; onQuery?: () => void } = {},
 ): Promise<{ runtime: Runtime; cleanup(): Promise<void> }> {
   const opened = await backend.open();
   await opened.store.close();
@@ -22,7 +22,10 @@ export async function testRuntime(
       ...overrides,
     },
   });
-  const runtime = await openRuntime(config, opts.clock ? { clock: opts.clock } : {});
+  const runtime = await openRuntime(config, {
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.onQuery ? { onQuery: opts.onQuery } : {}),
+  });
   return {
     runtime,
     async cleanup() {

@@ -50,7 +50,9 @@ export class SignInService {
   ): Promise<{ user: User; sessionId: string; session: Session }> {
     const now = this.clock.now();
     const reservation = await this.throttle.reserve(nameKey(login), clientAddress);
-    const user = await this.store.users.getByLogin(login);
+    // The user and their credentials in one row read.
+    const found = await this.store.users.getByLoginWithCredentials(login);
+    const user = found?.user ?? null;
     const actor: Actor = { type: "user", id: user?.id ?? null, display: login.slice(0, 100), requestId };
     if (reservation.refusedUntil) {
       await this.audit(actor, user, "FAILURE", "throttled", { clientAddress });
@@ -58,7 +60,7 @@ export class SignInService {
         until: reservation.refusedUntil,
       });
     }
-    const creds = user ? await this.store.users.credentials(user.id) : null;
+    const creds = found?.credentials ?? null;
     const viaDirectory =
       user && this.directoryPasswords ? await this.directoryPasswords.verifyPassword(user.id, password) : null;
     const ok = viaDirectory ?? (await verifyPassword(creds?.passwordHash ?? null, password));
@@ -124,11 +126,10 @@ export class SignInService {
   async session(sessionId: string): Promise<{ session: Session; user: User } | null> {
     if (!sessionId || sessionId.length > 200) return null;
     const now = this.clock.now().toISOString();
-    const session = await this.store.sessions.findActive(sha256Hex(sessionId), now);
-    if (!session) return null;
-    const user = await this.store.users.get(session.userId);
-    if (user?.status !== "ACTIVE") return null;
-    return { session, user };
+    // Session and user in one statement: every signed-in request starts here.
+    const found = await this.store.sessions.findActiveWithUser(sha256Hex(sessionId), now);
+    if (found?.user.status !== "ACTIVE") return null;
+    return found;
   }
 
   async signOut(sessionId: string): Promise<void> {

@@ -49,8 +49,16 @@ export class SignInThrottle {
       [keys.login, loginKey, this.policy.perLoginAttempts ?? this.policy.maxAttempts * 4],
     ];
     let refusedUntil: string | null = null;
-    for (const [key, login, limit] of limits) {
-      const counted = await this.repo().reserve(key, login, now.toISOString(), expiredBefore);
+    // All three counted in one statement (one database round trip per attempt, not three).
+    const counts = await this.repo().reserveAll(
+      limits.map(([key, loginKey]) => ({ key, loginKey })),
+      now.toISOString(),
+      expiredBefore,
+    );
+    for (const [key, , limit] of limits) {
+      const counted = counts.get(key);
+      // Every key is inserted or updated, so each has a row back; a missing one is a store fault, not a pass.
+      if (!counted) throw new Error(`sign-in throttle: no count returned for a key`);
       if (counted.attempts > limit) {
         const until = new Date(Date.parse(counted.windowStart) + windowMs).toISOString();
         if (!refusedUntil || until > refusedUntil) refusedUntil = until;

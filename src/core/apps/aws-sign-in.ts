@@ -5,9 +5,9 @@ import type { Clock } from "../ids.js";
 import { partitionInfo } from "../saml/partitions.js";
 import { buildSignedResponse, NAME_ID_FORMAT, type SamlResponse } from "../saml/response.js";
 import { sanitizeRoleSessionName, sanitizeSourceIdentity } from "../saml/session-name.js";
-import { type AwsFederationSettings, validateAwsFederationSettings } from "./aws-federation-settings.js";
-import { type AppEntitlements, appEntitlements } from "./entitlements.js";
-import type { App } from "./model.js";
+import type { AwsFederationSettings } from "./aws-federation-settings.js";
+import { type AppEntitlements, appEntitlements, validatedSettings } from "./entitlements.js";
+import type { App, SigningKey } from "./model.js";
 import { type SignInVoice, signInRefused } from "./sign-in-refusals.js";
 import { idpUrls, type SigningKeyService } from "./signing-keys.js";
 
@@ -37,7 +37,15 @@ function userField(user: User, field: string): string {
  * Response for the app's partition. A user with no role gets a clear refusal, never an empty assertion.
  */
 export async function buildAwsSignIn(
-  deps: { store: Store; keys: SigningKeyService; publicUrl: string; clock: Clock; voice?: SignInVoice },
+  deps: {
+    store: Store;
+    keys: SigningKeyService;
+    publicUrl: string;
+    clock: Clock;
+    voice?: SignInVoice;
+    /** The app's active key as read with the app (null: none); left out, the keys are read. */
+    activeKey?: SigningKey | null;
+  },
   app: App,
   user: User,
   relayState?: string | null,
@@ -47,14 +55,15 @@ export async function buildAwsSignIn(
   if (app.type !== "aws-account-federation") {
     throw new DomainError("conflict", `app ${app.slug} is not an AWS Account Federation app`);
   }
-  const settings: AwsFederationSettings = validateAwsFederationSettings(app.settings);
+  // Validated once per settings text (validation costs about a millisecond; this runs at every SSO).
+  const settings: AwsFederationSettings = validatedSettings(app).settings;
   const entitlements = await appEntitlements(deps.store, app, user);
   const voice = deps.voice ?? "person";
   if (entitlements.blockedBecause === "app_inactive") throw signInRefused(voice, "app_inactive", user, app.label);
   if (entitlements.blockedBecause === "user_not_active") throw signInRefused(voice, "user_not_active", user, app.label);
   if (!entitlements.assigned) throw signInRefused(voice, "not_assigned", user, app.label);
   if (entitlements.roles.length === 0) throw signInRefused(voice, "no_roles", user, app.label);
-  const { signer } = await deps.keys.activeSigner(app);
+  const { signer } = await deps.keys.activeSigner(app, deps.activeKey);
   const acsUrl = settings.acsUrl ?? partitionInfo(settings.partition).acsUrl;
   // A tag whose value AWS would refuse is left out rather than rewritten: a rewritten value could equal
   // another user's and grant access by attribute; a missing tag fails closed in ABAC policies.

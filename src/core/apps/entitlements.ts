@@ -31,19 +31,31 @@ export interface AppEntitlements extends ResolveRolesResult {
  */
 export interface EntitlementSources {
   memberships: Pick<Repos["memberships"], "groupsOfUser">;
-  assignments: Pick<Repos["assignments"], "forUser">;
+  assignments: Pick<Repos["assignments"], "forUser"> & Partial<Pick<Repos["assignments"], "withGroupsOfUser">>;
 }
 
 // Validation (defaults, schema, filter compilation) costs ~1 ms; the migration proof asks about thousands of
 // people with one app object. Keyed by the settings object itself: a re-read or updated app is a new object.
 // The sign-on settings object is kept too: resolveRoles compiles its filters once per settings object.
-const validated = new WeakMap<object, { settings: AwsFederationSettings; signOn: AwsSignOnSettings }>();
-function validatedSettings(app: App): { settings: AwsFederationSettings; signOn: AwsSignOnSettings } {
+type Validated = { settings: AwsFederationSettings; signOn: AwsSignOnSettings };
+const validated = new WeakMap<object, Validated>();
+// A sign-in reads the app afresh (a new settings object) every time: kept per app too, under the settings' JSON.
+// Validation is a pure function of that text, so an equal text is the same answer; a change made on any node
+// is a different text in the row read by this request, so nothing stale is ever used (no TTL, no version trust).
+const validatedByApp = new Map<string, { json: string; entry: Validated }>();
+export function validatedSettings(app: App): Validated {
   const cached = validated.get(app.settings);
   if (cached) return cached;
+  const json = JSON.stringify(app.settings);
+  const byApp = validatedByApp.get(app.id);
+  if (byApp?.json === json) {
+    validated.set(app.settings, byApp.entry);
+    return byApp.entry;
+  }
   const settings = validateAwsFederationSettings(app.settings);
   const entry = { settings, signOn: signOnSettingsOf(settings) };
   validated.set(app.settings, entry);
+  validatedByApp.set(app.id, { json, entry });
   return entry;
 }
 
@@ -72,12 +84,14 @@ function assertAwsApp(app: App): void {
 
 async function readRows(repos: EntitlementSources, app: App, user: User): Promise<EntitlementRows> {
   if (inMemory(repos)) return repos.rowsOf(app.id, user.id);
-  const groups = await repos.memberships.groupsOfUser(user.id);
-  const assignments = await repos.assignments.forUser(
-    app.id,
-    user.id,
-    groups.map((g) => g.id),
-  );
+  // The store reads both in one statement; sources that only have the two separate reads use those.
+  const { groups, assignments } = repos.assignments.withGroupsOfUser
+    ? await repos.assignments.withGroupsOfUser(app.id, user.id)
+    : await (async () => {
+        const groups = await repos.memberships.groupsOfUser(user.id);
+        const ids = groups.map((g) => g.id);
+        return { groups, assignments: await repos.assignments.forUser(app.id, user.id, ids) };
+      })();
   // Only the fields resolution reads: the directory's rows carry more, and explain's output shows these.
   return { groups: groups.map((g) => ({ id: g.id, name: g.name, source: g.source })), assignments };
 }

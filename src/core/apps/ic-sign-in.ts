@@ -3,7 +3,7 @@ import type { User } from "../directory/model.js";
 import { DomainError } from "../errors.js";
 import type { Clock } from "../ids.js";
 import { buildSignedResponse, NAME_ID_FORMAT, type SamlResponse } from "../saml/response.js";
-import type { App } from "./model.js";
+import type { App, SigningKey } from "./model.js";
 import { validateScimAppSettings } from "./scim-app-settings.js";
 import { type SignInVoice, signInRefused } from "./sign-in-refusals.js";
 import { idpUrls, type SigningKeyService } from "./signing-keys.js";
@@ -31,7 +31,15 @@ export function identityCenterSignsIn(app: App): boolean {
  * group) and an app without SAML settings.
  */
 export async function buildIdentityCenterSignIn(
-  deps: { store: Store; keys: SigningKeyService; publicUrl: string; clock: Clock; voice?: SignInVoice },
+  deps: {
+    store: Store;
+    keys: SigningKeyService;
+    publicUrl: string;
+    clock: Clock;
+    voice?: SignInVoice;
+    /** The app's active key as read with the app (null: none); left out, the keys are read. */
+    activeKey?: SigningKey | null;
+  },
   app: App,
   user: User,
   relayState?: string | null,
@@ -54,7 +62,7 @@ export async function buildIdentityCenterSignIn(
   if (assignments.length === 0) throw signInRefused(voice, "not_assigned", user, app.label);
   const saml = settings.saml;
   if (!saml) throw signInRefused(voice, "saml_not_configured", user, app.label);
-  const { signer } = await deps.keys.activeSigner(app);
+  const { signer } = await deps.keys.activeSigner(app, deps.activeKey);
   const response = buildSignedResponse(signer, {
     ...(inResponseTo ? { inResponseTo } : {}),
     attributes: "none",

@@ -125,8 +125,14 @@ export class SigningKeyService {
   }
 
   /** The signer of the active key, parsed once per key and kept: sign-in calls this per response. */
-  async activeSigner(app: App): Promise<{ key: SigningKey; signer: XmlSigner }> {
-    const key = (await this.store.signingKeys.listForApp(app.id)).find((k) => k.state === "active");
+  /**
+   * The app's active key and its signer. `known` is the active key read with the app in the same statement
+   * (null: it has none); without it the keys are read. The signer is kept per key id: a key's material never
+   * changes under its id, and which key is active is read at every call.
+   */
+  async activeSigner(app: App, known?: SigningKey | null): Promise<{ key: SigningKey; signer: XmlSigner }> {
+    const key =
+      known !== undefined ? known : (await this.store.signingKeys.listForApp(app.id)).find((k) => k.state === "active");
     if (!key) throw new DomainError("conflict", `app ${app.slug} has no active signing key`);
     let signer = this.#signers.get(key.id);
     if (!signer) {

@@ -205,8 +205,10 @@ export async function portalRoutes(app: FastifyInstance, opts: { runtime: Runtim
     const nonce = randomBytes(16).toString("base64");
     const fail = (status: number, title: string, message: string) =>
       send(reply, status, messagePage({ nonce, title, message, user: me.user, csrf: me.csrf }), nonce);
-    const target = await runtime.store.apps.getBySlug(slug);
-    if (!target) return fail(404, "App not found", "There is no app at this address.");
+    // The app and its active signing key in one statement (a sign-in needs both).
+    const found = await runtime.store.apps.getBySlugWithActiveKey(slug);
+    if (!found) return fail(404, "App not found", "There is no app at this address.");
+    const target = found.app;
     try {
       if (authn) assertRequestForApp(target, authn);
       const relayState = query.RelayState ?? null;
@@ -215,6 +217,7 @@ export async function portalRoutes(app: FastifyInstance, opts: { runtime: Runtim
         keys: runtime.signingKeys,
         publicUrl: runtime.publicUrl,
         clock: runtime.clock,
+        activeKey: found.activeKey,
       };
       // Identity Center signs in by NameID alone; every other app is AWS account federation (which refuses the rest).
       const signIn =

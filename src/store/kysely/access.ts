@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { AdminRepo, SessionRepo, TokenRepo } from "../contract.js";
 import { guardUnique } from "./errors.js";
-import { toSession, toToken } from "./rows.js";
+import { toSession, toToken, toUser } from "./rows.js";
 import type { Database } from "./schema.js";
 
 /** API tokens, sessions and admin roles: who may call the admin API and how. Only hashes are stored. */
@@ -81,6 +81,36 @@ export function sessionRepo(db: Kysely<Database>): SessionRepo {
         .where("expires_at", ">", now)
         .executeTakeFirst();
       return r ? toSession(r) : null;
+    },
+    async findActiveWithUser(idHash, now) {
+      // The user's columns as they are, the session's renamed: both tables have names a join would clash on.
+      const r = await db
+        .selectFrom("sessions as s")
+        .innerJoin("users as u", "u.id", "s.user_id")
+        .selectAll("u")
+        .select([
+          "s.id_hash as s_id_hash",
+          "s.user_id as s_user_id",
+          "s.kind as s_kind",
+          "s.csrf_token as s_csrf_token",
+          "s.created_at as s_created_at",
+          "s.expires_at as s_expires_at",
+          "s.last_seen_at as s_last_seen_at",
+        ])
+        .where("s.id_hash", "=", idHash)
+        .where("s.expires_at", ">", now)
+        .executeTakeFirst();
+      if (!r) return null;
+      const session = toSession({
+        id_hash: r.s_id_hash,
+        user_id: r.s_user_id,
+        kind: r.s_kind,
+        csrf_token: r.s_csrf_token,
+        created_at: r.s_created_at,
+        expires_at: r.s_expires_at,
+        last_seen_at: r.s_last_seen_at,
+      });
+      return { session, user: toUser(r) };
     },
     async touch(idHash, at) {
       await db.updateTable("sessions").set({ last_seen_at: at }).where("id_hash", "=", idHash).execute();

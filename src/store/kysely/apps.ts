@@ -1,45 +1,9 @@
-import { type Kysely, type Selectable, sql, type Updateable } from "kysely";
-import type { App, AppAssignment, SigningKey } from "../../core/apps/model.js";
+import { type Kysely, sql, type Updateable } from "kysely";
 import type { AppRepo, AppSecretRepo, AssignmentRepo, SigningKeyRepo } from "../contract-apps.js";
 import { guardUnique } from "./errors.js";
 import { decodeCursor, pageOf } from "./rows.js";
-import type { AppAssignmentsTable, AppSigningKeysTable, AppsTable, Database } from "./schema.js";
-
-const toApp = (r: Selectable<AppsTable>): App => ({
-  id: r.id,
-  slug: r.slug,
-  type: r.type as App["type"],
-  label: r.label,
-  status: r.status as App["status"],
-  settings: JSON.parse(r.settings) as Record<string, unknown>,
-  created: r.created_at,
-  lastUpdated: r.updated_at,
-  version: Number(r.version),
-  provisioningEnabled: Number(r.provisioning_enabled) === 1,
-});
-
-const toAssignment = (r: Selectable<AppAssignmentsTable>): AppAssignment => ({
-  appId: r.app_id,
-  principalType: r.principal_type as AppAssignment["principalType"],
-  principalId: r.principal_id,
-  profile: JSON.parse(r.profile) as Record<string, unknown>,
-  priority: r.priority === null ? null : Number(r.priority),
-  created: r.created_at,
-  lastUpdated: r.updated_at,
-});
-
-const toKey = (r: Selectable<AppSigningKeysTable>): SigningKey => ({
-  id: r.id,
-  appId: r.app_id,
-  state: r.state as SigningKey["state"],
-  bits: Number(r.bits),
-  certificatePem: r.certificate_pem,
-  privateKeySealed: r.private_key_sealed,
-  notAfter: r.not_after,
-  created: r.created_at,
-  activated: r.activated_at,
-  retired: r.retired_at,
-});
+import type { AppSigningKeysTable, AppsTable, Database } from "./schema.js";
+import { appWithActiveKey, groupsAndAssignments, toApp, toAssignment, toKey } from "./sign-in-reads.js";
 
 export function appRepo(db: Kysely<Database>): AppRepo {
   return {
@@ -72,6 +36,7 @@ export function appRepo(db: Kysely<Database>): AppRepo {
       const r = await db.selectFrom("apps").selectAll().where("slug", "=", slug).executeTakeFirst();
       return r ? toApp(r) : null;
     },
+    getBySlugWithActiveKey: (slug) => appWithActiveKey(db, slug),
     async list(filter, page) {
       let q = db.selectFrom("apps").selectAll();
       const after = decodeCursor(page.after);
@@ -130,6 +95,7 @@ export function assignmentRepo(db: Kysely<Database>): AssignmentRepo {
   };
   return {
     get,
+    withGroupsOfUser: (appId, userId) => groupsAndAssignments(db, appId, userId),
     async upsert(a) {
       const existing = await get(a.appId, a.principalType, a.principalId);
       await db

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "kysely";
+import { type Kysely, type KyselyConfig, sql } from "kysely";
 import type { Repos, Store } from "../contract.js";
 import { adminRepo, sessionRepo, tokenRepo } from "./access.js";
 import { activationTokenRepo } from "./activation-tokens.js";
@@ -62,6 +62,14 @@ export function makeRepos(
     serverInfo: serverInfoRepo(db),
     activationTokens: activationTokenRepo(db),
   };
+}
+
+/**
+ * Kysely's log hook sees every statement a connection runs, BEGIN and COMMIT included: one call per round trip
+ * to PostgreSQL. Only set when asked for (tests that count round trips), so a server pays nothing for it.
+ */
+export function queryCounter(onQuery: (() => void) | undefined): Pick<KyselyConfig, "log"> {
+  return onQuery ? { log: (event) => (event.level === "query" ? onQuery() : undefined) } : {};
 }
 
 /**

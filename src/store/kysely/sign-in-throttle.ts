@@ -22,6 +22,27 @@ export function signInThrottleRepo(db: Kysely<Database>): SignInThrottleRepo {
       return { attempts: Number(r.attempts), windowStart: r.window_start };
     },
 
+    async reserveAll(entries, now, expiredBefore) {
+      const counts = new Map<string, { attempts: number; windowStart: string }>();
+      if (entries.length === 0) return counts;
+      // The same upsert with several rows. Callers pass keys in one fixed order of kinds, so two attempts that
+      // share keys lock them in the same order and cannot deadlock.
+      const expired = sql<boolean>`sign_in_throttle.window_start <= ${expiredBefore}`;
+      const rows = await db
+        .insertInto("sign_in_throttle")
+        .values(entries.map((e) => ({ key: e.key, login_key: e.loginKey, attempts: 1, window_start: now })))
+        .onConflict((oc) =>
+          oc.column("key").doUpdateSet({
+            attempts: sql<number>`case when ${expired} then 1 else sign_in_throttle.attempts + 1 end`,
+            window_start: sql<string>`case when ${expired} then ${now} else sign_in_throttle.window_start end`,
+          }),
+        )
+        .returning(["key", "attempts", "window_start"])
+        .execute();
+      for (const r of rows) counts.set(r.key, { attempts: Number(r.attempts), windowStart: r.window_start });
+      return counts;
+    },
+
     async release(key) {
       await db
         .updateTable("sign_in_throttle")

@@ -147,6 +147,19 @@ export function userRepo(db: Kysely<Database>, bulk: BulkWriter | null = null): 
       return Number(r.numDeletedRows) > 0;
     },
 
+    async getByLoginWithCredentials(login) {
+      const r = await db.selectFrom("users").selectAll().where("login_key", "=", keyOf(login)).executeTakeFirst();
+      if (!r) return null;
+      const credentials: UserCredentials = {
+        userId: r.id,
+        passwordHash: r.password_hash,
+        failedLogins: Number(r.failed_logins),
+        lockedUntil: r.locked_until,
+        totpSecretSealed: r.totp_secret_sealed,
+      };
+      return { user: toUser(r), credentials };
+    },
+
     async credentials(id): Promise<UserCredentials | null> {
       const r = await db
         .selectFrom("users")

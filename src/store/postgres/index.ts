@@ -1,14 +1,14 @@
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { Store } from "../contract.js";
-import { kyselyStore } from "../kysely/repos.js";
+import { kyselyStore, queryCounter } from "../kysely/repos.js";
 import type { Database as Schema } from "../kysely/schema.js";
 import { migrateToLatest } from "../migrations/index.js";
 
 /** PostgreSQL for several stateless nodes sharing one database. */
 export async function openPostgresStore(
   url: string,
-  opts: { poolSize?: number; onIdleError?: (err: Error) => void } = {},
+  opts: { poolSize?: number; onIdleError?: (err: Error) => void; onQuery?: () => void } = {},
 ): Promise<Store> {
   const pool = new pg.Pool({
     connectionString: url,
@@ -34,7 +34,7 @@ export async function openPostgresStore(
   pool.on("connect", (client) => {
     client.on("error", (err) => opts.onIdleError?.(err));
   });
-  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), ...queryCounter(opts.onQuery) });
   try {
     await migrateToLatest(db as Kysely<unknown>);
   } catch (err) {

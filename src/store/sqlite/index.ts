@@ -5,12 +5,12 @@ import { Kysely, SqliteDialect } from "kysely";
 import { ensurePrivateDir, ensurePrivateFile } from "../../config/private-files.js";
 import type { Store } from "../contract.js";
 import { sqliteBulkWriter } from "../kysely/bulk.js";
-import { kyselyStore } from "../kysely/repos.js";
+import { kyselyStore, queryCounter } from "../kysely/repos.js";
 import type { Database as Schema } from "../kysely/schema.js";
 import { migrateToLatest } from "../migrations/index.js";
 
 /** The embedded default: one SQLite file, WAL mode so the CLI can read while the server writes. */
-export async function openSqliteStore(file: string): Promise<Store> {
+export async function openSqliteStore(file: string, opts: { onQuery?: () => void } = {}): Promise<Store> {
   if (file !== ":memory:") {
     ensurePrivateDir(dirname(file));
     ensurePrivateFile(file);
@@ -25,7 +25,7 @@ export async function openSqliteStore(file: string): Promise<Store> {
   sqlite.pragma("analysis_limit = 1000");
   // Files an older version created with the default umask are tightened too.
   for (const extra of [`${file}-wal`, `${file}-shm`]) if (existsSync(extra)) ensurePrivateFile(extra);
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }), ...queryCounter(opts.onQuery) });
   try {
     await migrateToLatest(db as Kysely<unknown>);
   } catch (err) {
