@@ -17,6 +17,7 @@ const GUIDES = [
   "docs/sandbox.md",
   "docs/import.md",
   "docs/policy-audit.md",
+  "docs/migration.md",
 ];
 
 /** The tools the guides tell readers to use besides rolebridge. */
