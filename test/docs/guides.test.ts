@@ -3,6 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { GROUPS_BASE, PEOPLE_BASE, seedLdif } from "../helpers/ldap-seed.js";
+import { READER_DN, READER_PW, startSlapd } from "../helpers/slapd.js";
+import { makeTestCa } from "../helpers/test-ca.js";
 import { freePort, missingOutput, parseGuide, type RunResult, Session } from "./doctest.js";
 
 /**
@@ -18,7 +21,33 @@ const GUIDES = [
   "docs/import.md",
   "docs/policy-audit.md",
   "docs/migration.md",
+  "docs/ldap.md",
 ];
+
+/**
+ * What a guide needs besides the sandbox, standing in for the reader's own systems: ldap.md's directory is a
+ * throwaway slapd (StartTLS under a test CA), its values given to the variables the guide tells the reader to set.
+ */
+const SETUP: Record<string, () => Promise<{ overrides: Record<string, string>; cleanup: () => Promise<void> }>> = {
+  "docs/ldap.md": async () => {
+    const ca = makeTestCa();
+    const slapd = await startSlapd(seedLdif(5), { tls: { cert: ca.cert, key: ca.key } });
+    return {
+      overrides: {
+        LDAP_URL: slapd.url,
+        LDAP_CA_FILE: join(ca.dir, "ca.pem"),
+        LDAP_BIND_DN: READER_DN,
+        BIND_PASSWORD: READER_PW,
+        LDAP_PEOPLE_BASE: PEOPLE_BASE,
+        LDAP_GROUPS_BASE: GROUPS_BASE,
+      },
+      cleanup: async () => {
+        await slapd.cleanup();
+        rmSync(ca.dir, { recursive: true, force: true });
+      },
+    };
+  },
+};
 
 /** The tools the guides tell readers to use besides rolebridge. */
 const missingTools = ["aws", "jq", "curl"].filter((tool) => {
@@ -51,11 +80,13 @@ describe("the guides, followed as written", () => {
       const guide = parseGuide(join(ROOT, file));
       const dir = mkdtempSync(join(tmpdir(), "rb-doctest-"));
       const sandboxPort = await freePort();
+      const setup = await SETUP[file]?.();
       // The ports the guides export, replaced by free ones so runs side by side do not collide.
       const session = new Session(dir, {
         ROLEBRIDGE_PORT: String(await freePort()),
         SANDBOX_PORT: String(sandboxPort),
         SANDBOX_URL: `http://127.0.0.1:${sandboxPort}`,
+        ...setup?.overrides,
       });
       // Every failing block is reported, not only the first, so one drift does not hide the next.
       const failures: string[] = [];
@@ -84,6 +115,7 @@ describe("the guides, followed as written", () => {
         }
       } finally {
         await session.close();
+        await setup?.cleanup();
         rmSync(dir, { recursive: true, force: true });
       }
       expect(failures.join("\n\n")).toBe("");
