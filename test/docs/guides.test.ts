@@ -24,6 +24,7 @@ const GUIDES = [
   "docs/migration.md",
   "docs/ldap.md",
   "docs/cli-credentials.md",
+  "docs/migration-saml-setup.md",
 ];
 
 /**
