@@ -25,6 +25,7 @@ const GUIDES = [
   "docs/ldap.md",
   "docs/cli-credentials.md",
   "docs/migration-saml-setup.md",
+  "README.md",
 ];
 
 /**
