@@ -109,6 +109,7 @@ export class Session {
   private buffer = "";
   private waiting: ((line: string) => void) | undefined;
   private count = 0;
+  private lastLog: string | undefined;
 
   constructor(
     readonly dir: string,
@@ -191,6 +192,14 @@ export class Session {
     writeFileSync(script, `${this.substitute(code)}\n`);
     writeFileSync(log, "");
     this.bash.stdin.write(`(source ${script}) < /dev/null > ${log} 2>&1 &\n`);
+    this.lastLog = log;
+    return this.waitForBackground(ready);
+  }
+
+  /** Resolves once the latest background block's output matches `ready` (or rejects after 60 s). */
+  async waitForBackground(ready: RegExp): Promise<string> {
+    const log = this.lastLog;
+    if (!log) throw new Error("no background block was started");
     const until = Date.now() + 60_000;
     while (Date.now() < until) {
       const text = readFileSync(log, "utf8");

@@ -3,6 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { GROUPS_BASE, PEOPLE_BASE, seedLdif } from "../helpers/ldap-seed.js";
+import { PortalBrowser } from "../helpers/portal-browser.js";
+import { READER_DN, READER_PW, startSlapd } from "../helpers/slapd.js";
+import { makeTestCa } from "../helpers/test-ca.js";
 import { freePort, missingOutput, parseGuide, type RunResult, Session } from "./doctest.js";
 
 /**
@@ -17,7 +21,59 @@ const GUIDES = [
   "docs/sandbox.md",
   "docs/import.md",
   "docs/policy-audit.md",
+  "docs/migration.md",
+  "docs/ldap.md",
+  "docs/cli-credentials.md",
+  "docs/migration-saml-setup.md",
+  "README.md",
 ];
+
+/**
+ * What a guide needs besides the sandbox, standing in for the reader's own systems: ldap.md's directory is a
+ * throwaway slapd (StartTLS under a test CA), its values given to the variables the guide tells the reader to set.
+ */
+interface Setup {
+  overrides: Record<string, string>;
+  cleanup: () => Promise<void>;
+  /** A person's step between blocks, done by the test once a background block is ready (given its output). */
+  afterBackground?: (output: string, session: Session) => Promise<void>;
+}
+
+const SETUP: Record<string, () => Promise<Setup>> = {
+  "docs/ldap.md": async () => {
+    const ca = makeTestCa();
+    const slapd = await startSlapd(seedLdif(5), { tls: { cert: ca.cert, key: ca.key } });
+    return {
+      overrides: {
+        LDAP_URL: slapd.url,
+        LDAP_CA_FILE: join(ca.dir, "ca.pem"),
+        LDAP_BIND_DN: READER_DN,
+        BIND_PASSWORD: READER_PW,
+        LDAP_PEOPLE_BASE: PEOPLE_BASE,
+        LDAP_GROUPS_BASE: GROUPS_BASE,
+      },
+      cleanup: async () => {
+        await slapd.cleanup();
+        rmSync(ca.dir, { recursive: true, force: true });
+      },
+    };
+  },
+  // cli-credentials.md: the person approves `aws login` in the browser; here, through the portal's pages.
+  "docs/cli-credentials.md": async () => ({
+    overrides: {},
+    cleanup: async () => {},
+    afterBackground: async (output, session) => {
+      const link = /open (http\S+\?user_code=\S+) directly/.exec(output)?.[1];
+      if (!link) return;
+      const browser = new PortalBrowser(new URL(link).origin);
+      const url = new URL(link);
+      await browser.signIn("alice@example.com", "rolebridge-demo", url.pathname + url.search);
+      const decided = await browser.decideDevice(link, "approve");
+      if (decided.status !== 200) throw new Error(`the approval answered ${decided.status}`);
+      await session.waitForBackground(/Signed in as alice@example\.com/);
+    },
+  }),
+};
 
 /** The tools the guides tell readers to use besides rolebridge. */
 const missingTools = ["aws", "jq", "curl"].filter((tool) => {
@@ -50,11 +106,13 @@ describe("the guides, followed as written", () => {
       const guide = parseGuide(join(ROOT, file));
       const dir = mkdtempSync(join(tmpdir(), "rb-doctest-"));
       const sandboxPort = await freePort();
+      const setup = await SETUP[file]?.();
       // The ports the guides export, replaced by free ones so runs side by side do not collide.
       const session = new Session(dir, {
         ROLEBRIDGE_PORT: String(await freePort()),
         SANDBOX_PORT: String(sandboxPort),
         SANDBOX_URL: `http://127.0.0.1:${sandboxPort}`,
+        ...setup?.overrides,
       });
       // Every failing block is reported, not only the first, so one drift does not hide the next.
       const failures: string[] = [];
@@ -63,7 +121,8 @@ describe("the guides, followed as written", () => {
         for (const block of guide.blocks) {
           const where = `${file}:${block.line}`;
           if (block.kind === "background") {
-            await session.start(block.code, block.ready);
+            const output = await session.start(block.code, block.ready);
+            await setup?.afterBackground?.(output, session);
             last = undefined;
           } else if (block.kind === "file") {
             session.save(block.name, block.text);
@@ -83,6 +142,7 @@ describe("the guides, followed as written", () => {
         }
       } finally {
         await session.close();
+        await setup?.cleanup();
         rmSync(dir, { recursive: true, force: true });
       }
       expect(failures.join("\n\n")).toBe("");
