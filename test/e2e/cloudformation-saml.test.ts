@@ -251,6 +251,36 @@ describe("CloudFormation SAML setup through the AWS CLI", () => {
     expect(out.AssumedRoleUser?.Arn).toBe(`arn:aws:sts::${PROD}:assumed-role/CfnReadOnly/alice@example.com`);
   });
 
+  it("refuses the per-account template deployed with another account's credentials, before writing anything", async () => {
+    const credentials = await memberCredentials(STAGING);
+    const file = join(dir, "prod-in-staging.yaml");
+    await writeFile(file, renderTemplate(perAccountTemplate(target, [{ name: "CfnWrongAccount" }], PROD), "yaml"));
+    const rolesBefore = sandbox.state().roles.length;
+    const refused = await aws(
+      [
+        "cloudformation",
+        "deploy",
+        "--template-file",
+        file,
+        "--stack-name",
+        "rolebridge-saml-wrong-account",
+        "--capabilities",
+        "CAPABILITY_NAMED_IAM",
+      ],
+      credentials,
+    );
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("ValidationError");
+    expect(refused.stderr).toContain(`This template is for account ${PROD} only`);
+    expect(sandbox.state().roles.length).toBe(rolesBefore);
+    expect(sandbox.state().roles.some((r) => r.arn.endsWith(":role/CfnWrongAccount"))).toBe(false);
+    const described = await aws(
+      ["cloudformation", "describe-stacks", "--stack-name", "rolebridge-saml-wrong-account"],
+      credentials,
+    );
+    expect(described.stderr).toContain("does not exist");
+  });
+
   it("the StackSet template deploys with parameters (metadata, provider name, role list) and signs in", async () => {
     const credentials = await memberCredentials(STAGING);
     const file = join(dir, "stackset.yaml");

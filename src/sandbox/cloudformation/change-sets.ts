@@ -81,7 +81,7 @@ const createChangeSet: QueryHandler = async (ctx) => {
     checkUpdatable(existing);
   }
   if (type === "IMPORT" && existing && existing.status !== "REVIEW_IN_PROGRESS") checkUpdatable(existing);
-  const p = prepare(ctx.input, existing, true);
+  const p = prepare(ctx.input, existing, true, { accountId: caller.accountId, stackName: name });
   const imports = type === "IMPORT" ? readImports(ctx.input, p.template, existing) : undefined;
   if (imports) await checkImportTargets(ctx, name, imports);
   const stack = existing ?? newStack(ctx, caller.accountId, name, p, false);
@@ -163,7 +163,7 @@ const executeChangeSet: QueryHandler = async (ctx) => {
   changeSet.capabilities.forEach((c, i) => {
     input.set(`Capabilities.member.${i + 1}`, c);
   });
-  const p = prepare(input, stack, true);
+  const p = prepare(input, stack, true, { accountId: stack.accountId, stackName: stack.name });
   ctx.store.mutate((state) => {
     for (const c of stacksOf(state).find((s) => s.stackId === stack.stackId)?.changeSets ?? [])
       c.executionStatus = c.id === changeSet.id ? "EXECUTE_COMPLETE" : "OBSOLETE";

@@ -2,6 +2,7 @@ import { AwsError, validationError } from "../protocol/errors.js";
 import type { QueryInput } from "../protocol/handlers.js";
 import { references } from "./intrinsics.js";
 import type { Stack } from "./model.js";
+import { checkRules } from "./rules.js";
 import {
   checkTemplate,
   declaredParameters,
@@ -79,7 +80,12 @@ function checkCapabilities(p: Omit<Prepared, "capabilities">, given: string[], c
  * Reads TemplateBody (or the stack's previous template), Parameters (with UsePreviousValue) and Capabilities from a
  * CreateStack / UpdateStack / CreateChangeSet request and checks them all.
  */
-export function prepare(input: QueryInput, previous: Stack | undefined, changeSet: boolean): Prepared {
+export function prepare(
+  input: QueryInput,
+  previous: Stack | undefined,
+  changeSet: boolean,
+  target: { accountId: string; stackName: string },
+): Prepared {
   if (input.has("TemplateURL"))
     throw validationError("The sandbox reads templates from TemplateBody only, not TemplateURL");
   let templateBody = input.get("TemplateBody");
@@ -101,6 +107,7 @@ export function prepare(input: QueryInput, previous: Stack | undefined, changeSe
   const scope = parameterScope(declared, parameterValues);
   const template = checkTemplate(raw, scope);
   checkReferences(template);
+  checkRules(template.rules, { parameters: scope, ...target });
   const capabilities = readMembers(input, "Capabilities").map((m) => m.value ?? "");
   const prepared = { templateBody, template, parameterValues, scope, transformed: raw.Transform !== undefined };
   checkCapabilities(prepared, capabilities, changeSet);

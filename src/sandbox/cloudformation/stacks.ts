@@ -93,7 +93,7 @@ const createStack: QueryHandler = async (ctx) => {
   const name = stackName(ctx);
   const { caller, existing } = await authorizeStack(ctx, "CreateStack", name);
   if (existing) throw new AwsError("AlreadyExistsException", `Stack [${name}] already exists`, 400);
-  const p = prepare(ctx.input, undefined, false);
+  const p = prepare(ctx.input, undefined, false, { accountId: caller.accountId, stackName: name });
   const onFailure = ctx.input.get("OnFailure");
   const disableRollback = ctx.input.get("DisableRollback") === "true" || onFailure === "DO_NOTHING";
   const stack = newStack(ctx, caller.accountId, name, p, disableRollback);
@@ -110,10 +110,10 @@ export function checkUpdatable(stack: Stack): void {
 
 const updateStack: QueryHandler = async (ctx) => {
   const name = stackName(ctx);
-  const { existing } = await authorizeStack(ctx, "UpdateStack", name);
+  const { caller, existing } = await authorizeStack(ctx, "UpdateStack", name);
   if (!existing) throw missingStack(name);
   checkUpdatable(existing);
-  const p = prepare(ctx.input, existing, false);
+  const p = prepare(ctx.input, existing, false, { accountId: caller.accountId, stackName: name });
   if (
     p.templateBody === existing.templateBody &&
     JSON.stringify(p.parameterValues) === JSON.stringify(existing.parameters)

@@ -8,6 +8,8 @@ export interface Template {
   parameters: Record<string, ParameterDeclaration>;
   resources: Record<string, ResourceDeclaration>;
   outputs: Record<string, { Value: unknown; Description?: string }>;
+  /** The Rules section as written; prepare.ts checks it against the caller's account and the parameters. */
+  rules: Record<string, unknown>;
 }
 
 export interface ParameterDeclaration {
@@ -32,8 +34,9 @@ export interface ResourceDeclaration {
 /** CloudFormation's quota on one parameter value: what bounds metadata passed to the StackSet template. */
 const MAX_PARAMETER_BYTES = 4096;
 
-/** Anything else (Conditions, Mappings, Rules, a resource's Condition) changes what deploys: refused, not ignored. */
+/** Anything else (Conditions, Mappings, a resource's Condition) changes what deploys: refused, not ignored. */
 const SECTIONS = new Set([
+  "Rules",
   "AWSTemplateFormatVersion",
   "Description",
   "Metadata",
@@ -61,6 +64,12 @@ const FUNCTIONS: Record<string, string> = {
   Select: "Fn::Select",
   Split: "Fn::Split",
   Base64: "Fn::Base64",
+  // Rule functions: evaluated in Rules only (rules.ts); a resource using one is refused by resolve.
+  Equals: "Fn::Equals",
+  Not: "Fn::Not",
+  And: "Fn::And",
+  Or: "Fn::Or",
+  Contains: "Fn::Contains",
 };
 
 /** CloudFormation's short-form YAML tags (`!Ref x`, `!GetAtt a.b`, `!Sub [..]`) as their long forms. */
@@ -176,6 +185,7 @@ export function checkTemplate(raw: Record<string, unknown>, parameterValues: Rec
     parameters,
     resources,
     outputs,
+    rules: isRecord(raw.Rules) ? raw.Rules : {},
   };
 }
 

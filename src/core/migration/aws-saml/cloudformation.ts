@@ -57,6 +57,21 @@ function checkRoles(roles: readonly TemplateRole[]): void {
   }
 }
 
+function accountRule(accountId: string) {
+  if (!/^\d{12}$/.test(accountId))
+    throw new DomainError("validation_failed", `account ${JSON.stringify(accountId)} is not a 12-digit account id`);
+  return {
+    PlannedAccountOnly: {
+      Assertions: [
+        {
+          Assert: { "Fn::Equals": [{ Ref: "AWS::AccountId" }, accountId] },
+          AssertDescription: `This template is for account ${accountId} only; deploy it with that account's credentials.`,
+        },
+      ],
+    },
+  };
+}
+
 /** One account's stack: its provider, and each given role trusting it (existing statements kept, ours replaced). */
 export function perAccountTemplate(target: SamlTarget, roles: readonly TemplateRole[], accountId?: string): Template {
   checkTarget(target);
@@ -89,6 +104,9 @@ export function perAccountTemplate(target: SamlTarget, roles: readonly TemplateR
   return {
     AWSTemplateFormatVersion: "2010-09-09",
     Description: `rolebridge: SAML provider ${target.providerName} and the roles that trust it${accountId ? ` (account ${accountId})` : ""}`,
+    // The template names roles, not accounts: deployed with another account's credentials it would take over that
+    // account's roles of the same names. The rule makes CloudFormation refuse the stack there before any change.
+    ...(accountId ? { Rules: accountRule(accountId) } : {}),
     Resources: resources,
     Outputs: {
       SamlProviderArn: {

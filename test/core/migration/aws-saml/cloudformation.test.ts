@@ -60,6 +60,19 @@ describe("CloudFormation templates for the SAML setup", () => {
     expect(resources.RolesupportTier1Support.Properties.Path).toBe("/support/");
   });
 
+  it("guards a template planned for one account with a Rules assertion on AWS::AccountId, and checks the id", () => {
+    const t = perAccountTemplate(target, [{ name: "Admin" }], "222233334444");
+    expect(t.Rules).toEqual({
+      PlannedAccountOnly: {
+        Assertions: [
+          expect.objectContaining({ Assert: { "Fn::Equals": [{ Ref: "AWS::AccountId" }, "222233334444"] } }),
+        ],
+      },
+    });
+    expect(perAccountTemplate(target, [{ name: "Admin" }]).Rules).toBeUndefined();
+    expect(() => perAccountTemplate(target, [{ name: "Admin" }], "2222")).toThrow(/12-digit/);
+  });
+
   it("renders YAML that a YAML 1.1 reader keeps as strings and that equals the JSON", () => {
     const t = perAccountTemplate(target, [{ name: "Admin" }], "222233334444");
     const yaml = renderTemplate(t, "yaml");
