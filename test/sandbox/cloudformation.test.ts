@@ -186,6 +186,48 @@ describe("sandbox CloudFormation through SDK v3", () => {
     expect(f.message).toContain("is not authorized to perform: cloudformation:DescribeStacks");
   });
 
+  it("checks Rules before writing: a failed assertion refuses the call, a rule whose condition fails is skipped", async () => {
+    const guarded = (account: string, extraRule = "") => `
+Parameters:
+  Metadata: { Type: String }
+  Env: { Type: String, Default: dev }
+Rules:
+  Account:
+    Assertions:
+      - Assert: !Equals [!Ref "AWS::AccountId", "${account}"]
+        AssertDescription: only for ${account}
+  ProdOnly:
+    RuleCondition: !Equals [!Ref Env, prod]
+    Assertions:
+      - Assert: !Not [!Equals [!Ref Env, prod]]
+        AssertDescription: prod is closed
+${extraRule}
+Resources:
+  Provider:
+    Type: AWS::IAM::SAMLProvider
+    Properties: { Name: rules-provider, SamlMetadataDocument: !Ref Metadata }
+`;
+    const create = (body: string, env = "dev") =>
+      cfn.send(
+        new CreateStackCommand({
+          StackName: "rules",
+          TemplateBody: body,
+          Parameters: [...metadata, { ParameterKey: "Env", ParameterValue: env }],
+        }),
+      );
+    const wrong = await failure(create(guarded("999988887777")));
+    expect(wrong).toMatchObject({ name: "ValidationError", message: "only for 999988887777" });
+    expect(await failure(create(guarded(MANAGEMENT), "prod"))).toMatchObject({ message: "prod is closed" });
+    const unsupported = await failure(
+      create(guarded(MANAGEMENT, "  Odd:\n    Assertions:\n      - Assert: { Fn::EachMemberEquals: [[a], a] }")),
+    );
+    expect(unsupported.message).toContain("the sandbox does not emulate Fn::EachMemberEquals in Rules");
+    expect(sandbox.state().samlProviders.some((p) => p.arn.endsWith("/rules-provider"))).toBe(false);
+    await create(guarded(MANAGEMENT));
+    expect((await stack("rules")).StackStatus).toBe("CREATE_COMPLETE");
+    await cfn.send(new DeleteStackCommand({ StackName: "rules" }));
+  });
+
   it("runs a CREATE change set (review, execute) and reports an empty one the way `deploy` expects", async () => {
     const body = template("https://signin.aws.amazon.com/saml")
       .replaceAll("sdk-provider", "cs-provider")
