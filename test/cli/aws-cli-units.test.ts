@@ -39,6 +39,13 @@ describe("rolebridge aws building blocks", () => {
       role("x/Admin", "arn:aws:iam::222222222222:role/Admin"),
     ];
     expect(() => pickRole(twins, "x/Admin")).toThrow("x/Admin names several roles; use the role ARN");
+    // The same role through two apps: --app says which one signs in.
+    for (const app of ["aws-demo", "aws-legacy"]) expect(pickRole(roles, "prod/Admin", app).app).toBe(app);
+    expect(pickRole(roles, "arn:aws:iam::222233334444:role/Admin", "aws-legacy").app).toBe("aws-legacy");
+    expect(() => pickRole(roles, "stage/Admin", "aws-legacy")).toThrow("you have no role stage/Admin");
+    expect(() => pickRole(roles, "prod/Admin", "aws-other")).toThrow(
+      "you have no roles through the app aws-other; your apps: aws-demo, aws-legacy",
+    );
   });
 
   it("writes profiles without touching other sections, rewrites its own, and is idempotent", () => {

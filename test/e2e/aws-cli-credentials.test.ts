@@ -188,6 +188,14 @@ describe("rolebridge aws: command-line credentials end to end", () => {
     expect(first.code).toBe(0);
     // Two of alice's roles come through both demo apps: each (app, role) gets its own profile, none rewritten.
     expect(first.stdout).toContain("6 profile(s) added, 0 rewritten.");
+    // ... and each of those signs in through its own app; a role with one app needs no --app.
+    const line = (profile: string) =>
+      new RegExp(`\\[profile ${profile}\\]\\n#.*\\ncredential_process = (.*)\\n`).exec(
+        readFileSync(awsConfig, "utf8"),
+      )?.[1];
+    expect(line("northamerica-production-Admin-aws-demo")).toMatch(/ --app aws-demo( |$)/);
+    expect(line("northamerica-production-Admin-aws-legacy")).toMatch(/ --app aws-legacy( |$)/);
+    expect(line("northamerica-staging-Admin")).not.toContain("--app");
     const written = readFileSync(awsConfig, "utf8");
     expect(written).toContain("[profile mine]\noutput = json\n");
     expect(written).toContain("[default]\nregion = eu-west-1\n");
