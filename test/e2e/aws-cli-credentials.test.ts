@@ -186,6 +186,16 @@ describe("rolebridge aws: command-line credentials end to end", () => {
     writeFileSync(awsConfig, "[default]\nregion = eu-west-1\n\n[profile mine]\noutput = json\n");
     const first = await rb("configure", "--url", url, "--sts-endpoint", sandbox.url, "--region", "us-east-1");
     expect(first.code).toBe(0);
+    // Two of alice's roles come through both demo apps: each (app, role) gets its own profile, none rewritten.
+    expect(first.stdout).toContain("6 profile(s) added, 0 rewritten.");
+    // ... and each of those signs in through its own app; a role with one app needs no --app.
+    const line = (profile: string) =>
+      new RegExp(`\\[profile ${profile}\\]\\n#.*\\ncredential_process = (.*)\\n`).exec(
+        readFileSync(awsConfig, "utf8"),
+      )?.[1];
+    expect(line("northamerica-production-Admin-aws-demo")).toMatch(/ --app aws-demo( |$)/);
+    expect(line("northamerica-production-Admin-aws-legacy")).toMatch(/ --app aws-legacy( |$)/);
+    expect(line("northamerica-staging-Admin")).not.toContain("--app");
     const written = readFileSync(awsConfig, "utf8");
     expect(written).toContain("[profile mine]\noutput = json\n");
     expect(written).toContain("[default]\nregion = eu-west-1\n");
@@ -193,7 +203,8 @@ describe("rolebridge aws: command-line credentials end to end", () => {
     expect(readFileSync(awsConfig, "utf8")).toBe(written);
 
     for (const [name, arn] of Object.entries(ALICE_ROLES)) {
-      const profile = name.replace("/", "-");
+      const profile =
+        name === "northamerica-staging/Admin" ? "northamerica-staging-Admin" : `${name.replace("/", "-")}-aws-demo`;
       const res = await awsCli(
         "--profile",
         profile,

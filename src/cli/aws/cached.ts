@@ -26,11 +26,13 @@ export interface CredentialsRequest {
   duration: number;
   stsEndpoint: string;
   region: string;
+  /** The app to sign in through, for a role reachable through several; absent: the one that lists it. */
+  app?: string;
 }
 
 /** The cache entry's identity: the same request, and only the same, reads the same file. */
 export const requestParts = (r: CredentialsRequest) =>
-  ["v1", r.url, r.role, String(r.duration), r.stsEndpoint, r.region] as const;
+  ["v1", r.url, r.role, String(r.duration), r.stsEndpoint, r.region, ...(r.app ? [r.app] : [])] as const;
 
 export const credentialsPurpose = "rolebridge aws credentials v1";
 
@@ -66,6 +68,7 @@ function tryCache(args: string[]): boolean {
         duration: { type: "string" },
         "sts-endpoint": { type: "string" },
         region: { type: "string" },
+        app: { type: "string" },
       },
     }));
   } catch {
@@ -83,6 +86,7 @@ function tryCache(args: string[]): boolean {
     duration,
     stsEndpoint: (values["sts-endpoint"] as string | undefined) ?? config.stsEndpoint ?? "",
     region: (values.region as string | undefined) ?? config.region ?? "",
+    ...(values.app ? { app: values.app as string } : {}),
   });
   if (!found) return false;
   process.stdout.write(`${JSON.stringify(found)}\n`);

@@ -29,8 +29,16 @@ export async function listRoles(dir: string, url: string): Promise<CliRole[]> {
   return apps.flatMap((a) => a.roles);
 }
 
-/** `alias/role`, `account-id/role` or the role's ARN; an ambiguous or unknown name lists what there is. */
-export function pickRole(roles: CliRole[], wanted: string): CliRole {
+/**
+ * `alias/role`, `account-id/role` or the role's ARN, through `app` when given (a role can be reachable through
+ * several apps); an ambiguous or unknown name lists what there is.
+ */
+export function pickRole(all: CliRole[], wanted: string, app?: string): CliRole {
+  const roles = app ? all.filter((r) => r.app === app) : all;
+  if (app && !roles.length) {
+    const apps = [...new Set(all.map((r) => r.app))].join(", ") || "none";
+    throw new CliError(`you have no roles through the app ${app}; your apps: ${apps}`, "not_found");
+  }
   const lower = wanted.toLowerCase();
   const matches = wanted.startsWith("arn:")
     ? roles.filter((r) => r.roleArn === wanted)
@@ -101,7 +109,7 @@ export async function credentialsFor(dir: string, request: CredentialsRequest): 
     const roles = (
       await apiCall<{ apps: { roles: CliRole[] }[] }>(request.url, token, "GET", "/api/v1/me/aws/roles")
     ).apps.flatMap((a) => a.roles);
-    const role = pickRole(roles, request.role);
+    const role = pickRole(roles, request.role, request.app);
     const path = `/api/v1/me/apps/${encodeURIComponent(role.app)}/saml`;
     return { role, saml: await apiCall<{ samlResponse: string }>(request.url, token, "POST", path) };
   });

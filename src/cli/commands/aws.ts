@@ -38,11 +38,13 @@ const withServer = (cmd: Command) =>
 const withRole = (cmd: Command) =>
   withServer(cmd)
     .requiredOption("--role <role>", "alias/role (as `rolebridge aws roles` shows it) or the role ARN")
-    .option("--duration <seconds>", "session length asked of STS (900-43200)", positiveInt(43_200), 3600);
+    .option("--duration <seconds>", "session length asked of STS (900-43200)", positiveInt(43_200), 3600)
+    .option("--app <slug>", "the app to sign in through, when the role is reachable through several");
 
 interface RoleOptions extends AwsOptions {
   role: string;
   duration: number;
+  app?: string;
 }
 
 async function credentials(opts: RoleOptions) {
@@ -55,6 +57,7 @@ async function credentials(opts: RoleOptions) {
     duration: opts.duration,
     stsEndpoint: ctx.stsEndpoint,
     region: ctx.region,
+    ...(opts.app ? { app: opts.app } : {}),
   };
   return { ctx, creds: await credentialsFor(ctx.dir, request) };
 }
@@ -103,19 +106,27 @@ export function registerAwsCommands(program: Command): void {
     .action(async (opts: AwsOptions & { prefix: string; duration?: number }) => {
       const ctx = await context(opts);
       const { listRoles } = await import("../aws/credentials.js");
-      const { awsConfigPath, credentialProcess, profileName, writeProfiles } = await import("../aws/configure.js");
-      const roles = await listRoles(ctx.dir, ctx.url);
-      const profiles = roles.map((r) => {
-        const flags = ["--url", ctx.url, "--role", r.roleArn];
+      const { awsConfigPath, credentialProcess, profileNames, writeProfiles } = await import("../aws/configure.js");
+      const named = profileNames(opts.prefix, await listRoles(ctx.dir, ctx.url));
+      const profiles = named.map(({ name, role, suffixed }) => {
+        const flags = ["--url", ctx.url, "--role", role.roleArn];
+        // The same role through two apps: each profile signs in through its own app (and caches apart).
+        if (suffixed.includes("app")) flags.push("--app", role.app);
         if (opts.stsEndpoint) flags.push("--sts-endpoint", opts.stsEndpoint);
         if (opts.region) flags.push("--region", opts.region);
         if (opts.duration) flags.push("--duration", String(opts.duration));
-        return { name: profileName(opts.prefix, r), settings: { credential_process: credentialProcess(flags) } };
+        return { name, settings: { credential_process: credentialProcess(flags) } };
       });
       const path = awsConfigPath();
       const { added, updated } = writeProfiles(path, profiles);
+      const suffixed = named.filter((n) => n.suffixed.length);
       if (opts.json) return printJson({ path, added, updated });
       printLine(`${path}: ${added.length} profile(s) added, ${updated.length} rewritten.`);
+      if (suffixed.length) {
+        printLine(`${suffixed.length} role(s) share a name with another role (through another app or account);`);
+        printLine("their profiles carry the app slug or account id:");
+        for (const n of suffixed) printLine(`  ${n.name}: ${n.role.name} via ${n.role.app} (${n.role.roleArn})`);
+      }
       for (const p of profiles) printLine(`  aws --profile ${p.name} sts get-caller-identity`);
     });
 
