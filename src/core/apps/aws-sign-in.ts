@@ -1,15 +1,14 @@
-import type { Store } from "../../store/contract.js";
 import type { User } from "../directory/model.js";
 import { DomainError } from "../errors.js";
-import type { Clock } from "../ids.js";
 import { partitionInfo } from "../saml/partitions.js";
 import { buildSignedResponse, NAME_ID_FORMAT, type SamlResponse } from "../saml/response.js";
 import { sanitizeRoleSessionName, sanitizeSourceIdentity } from "../saml/session-name.js";
 import type { AwsFederationSettings } from "./aws-federation-settings.js";
 import { type AppEntitlements, appEntitlements, validatedSettings } from "./entitlements.js";
-import type { App, SigningKey } from "./model.js";
-import { type SignInVoice, signInRefused } from "./sign-in-refusals.js";
-import { idpUrls, type SigningKeyService } from "./signing-keys.js";
+import type { App } from "./model.js";
+import type { SignInDeps } from "./sign-in-deps.js";
+import { signInRefused } from "./sign-in-refusals.js";
+import { idpUrls } from "./signing-keys.js";
 
 /** AWS's rule for session tag values; a value outside it would make AWS refuse the whole sign-in. */
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
@@ -37,15 +36,7 @@ function userField(user: User, field: string): string {
  * Response for the app's partition. A user with no role gets a clear refusal, never an empty assertion.
  */
 export async function buildAwsSignIn(
-  deps: {
-    store: Store;
-    keys: SigningKeyService;
-    publicUrl: string;
-    clock: Clock;
-    voice?: SignInVoice;
-    /** The app's active key as read with the app (null: none); left out, the keys are read. */
-    activeKey?: SigningKey | null;
-  },
+  deps: SignInDeps,
   app: App,
   user: User,
   relayState?: string | null,

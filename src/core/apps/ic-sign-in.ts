@@ -1,12 +1,11 @@
-import type { Store } from "../../store/contract.js";
 import type { User } from "../directory/model.js";
 import { DomainError } from "../errors.js";
-import type { Clock } from "../ids.js";
 import { buildSignedResponse, NAME_ID_FORMAT, type SamlResponse } from "../saml/response.js";
-import type { App, SigningKey } from "./model.js";
+import type { App } from "./model.js";
 import { validateScimAppSettings } from "./scim-app-settings.js";
-import { type SignInVoice, signInRefused } from "./sign-in-refusals.js";
-import { idpUrls, type SigningKeyService } from "./signing-keys.js";
+import type { SignInDeps } from "./sign-in-deps.js";
+import { signInRefused } from "./sign-in-refusals.js";
+import { idpUrls } from "./signing-keys.js";
 
 export interface IdentityCenterSignIn {
   /** The instance's ACS: the Response's Recipient and Destination. */
@@ -31,15 +30,7 @@ export function identityCenterSignsIn(app: App): boolean {
  * group) and an app without SAML settings.
  */
 export async function buildIdentityCenterSignIn(
-  deps: {
-    store: Store;
-    keys: SigningKeyService;
-    publicUrl: string;
-    clock: Clock;
-    voice?: SignInVoice;
-    /** The app's active key as read with the app (null: none); left out, the keys are read. */
-    activeKey?: SigningKey | null;
-  },
+  deps: SignInDeps,
   app: App,
   user: User,
   relayState?: string | null,
