@@ -126,12 +126,12 @@ export function registerProvisioningCommands(program: Command): void {
       const failed = report.results.filter((r) => r.status === "error");
       if (opts.json) printJson(report);
       else {
-        const nothingToDo = report.changes === 0 && failed.length === 0;
-        if (!nothingToDo) for (const line of report.plan) printLine(line);
+        const inSync = report.changes === 0 && failed.length === 0;
+        if (!inSync) for (const line of report.plan) printLine(line);
         for (const [kind, state] of Object.entries(report.listings ?? {}))
           if (state === "incomplete")
             printLine(`note: the target's ${kind} listing could not be proven complete; missing ones were looked up.`);
-        if (nothingToDo) {
+        if (inSync) {
           // Said once and plainly: an empty table and "0 applied" read like something went wrong.
           const { people, groups } = report.scope;
           printLine(
